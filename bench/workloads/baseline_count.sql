@@ -1,0 +1,2 @@
+-- Baseline: plain sequential scan, SELECT count(*) FROM events
+SELECT count(*) FROM events;

@@ -1,0 +1,2 @@
+-- quantile_breaks over every event's amount (NULLs skipped) vs the same with percentile_cont below
+SELECT quantile_breaks(amount::float8, ARRAY[0.4, 0.8]) FROM events;

@@ -1,0 +1,841 @@
+//! RFM: per-user recency / frequency / monetary values, population quantile breaks,
+//! tie-aware 1..bins scores, and named segments.
+//!
+//! # Scores
+//!
+//! With `breaks` = `percentile_cont(k / bins)` for `k = 1 .. bins-1`:
+//! `f = 1 + #{b : frequency > b}`, `m` likewise, and recency is reversed,
+//! `r = 1 + #{b : recency_days < b}` (more recent = higher). Equal inputs always get equal
+//! scores. Comparisons use PostgreSQL's float order (`NaN` above everything).
+//!
+//! # Classic segments (`rfm_segment(r, f, m, 'classic')`)
+//!
+//! The widely used R × FM grid, where `FM = round_half_up((F + M) / 2) = (F + M + 1) / 2`
+//! (integer division), so `FM` is again a 1..5 score. Every `(r, f, m)` in `1..=5`³ falls in
+//! exactly one rule:
+//!
+//! | Segment            | `zh`              | R     | FM    |
+//! |--------------------|-------------------|-------|-------|
+//! | Champions          | 冠军客户          | 5     | 4 – 5 |
+//! | Loyal              | 忠诚客户          | 3 – 4 | 4 – 5 |
+//! | Potential Loyalist | 潜力客户          | 4 – 5 | 2 – 3 |
+//! | New                | 新客户            | 5     | 1     |
+//! | Promising          | 有前景客户        | 4     | 1     |
+//! | Need Attention     | 需要关注客户      | 3     | 3     |
+//! | About to Sleep     | 即将沉睡客户      | 3     | 1 – 2 |
+//! | At Risk            | 有流失风险客户    | 1 – 2 | 3 – 4 |
+//! | Can't Lose Them    | 不能失去客户      | 1 – 2 | 5     |
+//! | Hibernating        | 冬眠客户          | 2     | 1 – 2 |
+//! | Lost               | 流失客户          | 1     | 1 – 2 |
+//!
+//! As a grid (rows R, columns FM):
+//!
+//! | R \ FM | 1               | 2                  | 3                  | 4               | 5               |
+//! |--------|-----------------|--------------------|--------------------|-----------------|-----------------|
+//! | 5      | New             | Potential Loyalist | Potential Loyalist | Champions       | Champions       |
+//! | 4      | Promising       | Potential Loyalist | Potential Loyalist | Loyal           | Loyal           |
+//! | 3      | About to Sleep  | About to Sleep     | Need Attention     | Loyal           | Loyal           |
+//! | 2      | Hibernating     | Hibernating        | At Risk            | At Risk         | Can't Lose Them |
+//! | 1      | Lost            | Lost               | At Risk            | At Risk         | Can't Lose Them |
+//!
+//! # Value classes (`rfm_segment(r, f, m, 'value8')`)
+//!
+//! Each dimension is high when its score is above the middle bin (`score > 3`):
+//!
+//! | R    | F    | M    | `en`               | `zh`         |
+//! |------|------|------|--------------------|--------------|
+//! | high | high | high | important value    | 重要价值客户 |
+//! | low  | high | high | important retain   | 重要保持客户 |
+//! | high | low  | high | important develop  | 重要发展客户 |
+//! | low  | low  | high | important win-back | 重要挽留客户 |
+//! | high | high | low  | general value      | 一般价值客户 |
+//! | low  | high | low  | general retain     | 一般保持客户 |
+//! | high | low  | low  | general develop    | 一般发展客户 |
+//! | low  | low  | low  | general win-back   | 一般挽留客户 |
+
+use crate::codec::{Reader, Writer};
+use crate::error::{OpsError, OpsResult};
+use crate::quantile::{pg_float_cmp, QuantileState};
+use crate::time;
+use std::cmp::Ordering;
+
+// ---------------------------------------------------------------------------------------
+// Per-user accumulation (`rfm_agg`)
+// ---------------------------------------------------------------------------------------
+
+/// Per-user state of `rfm_agg` (monetary is summed by the caller as `numeric`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RfmAcc {
+    pub as_of: i64,
+    pub frequency: i64,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+const ACC_TAG: u8 = b'R';
+const BREAKS_TAG: u8 = b'B';
+const VERSION: u8 = 1;
+
+impl RfmAcc {
+    /// `as_of` must be finite.
+    pub fn new(as_of: i64) -> OpsResult<RfmAcc> {
+        if time::is_infinite(as_of) {
+            return Err(OpsError::invalid(
+                "as_of must be a finite timestamp, got infinity",
+            ));
+        }
+        Ok(RfmAcc {
+            as_of,
+            frequency: 0,
+            first: None,
+            last: None,
+        })
+    }
+
+    /// Counts a transaction at `ts`; returns `false` (and ignores it) when `ts > as_of`, in
+    /// which case the caller must not add its amount either.
+    pub fn push(&mut self, ts: i64) -> bool {
+        if ts > self.as_of {
+            return false;
+        }
+        self.frequency = self.frequency.saturating_add(1);
+        self.first = Some(self.first.map_or(ts, |f| f.min(ts)));
+        self.last = Some(self.last.map_or(ts, |l| l.max(ts)));
+        true
+    }
+
+    pub fn merge(&mut self, other: &RfmAcc) {
+        self.frequency = self.frequency.saturating_add(other.frequency);
+        self.first = min_opt(self.first, other.first);
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Whole days (floor) from the last transaction to `as_of`; `None` without transactions,
+    /// `+inf` when the last transaction is at `-infinity`.
+    pub fn recency_days(&self) -> Option<f64> {
+        self.last.map(|l| {
+            if l == time::NEG_INFINITY {
+                f64::INFINITY
+            } else {
+                time::whole_days_between(l, self.as_of) as f64
+            }
+        })
+    }
+
+    pub fn serialize(&self) -> Vec<u8> {
+        let mut w = Writer::new(ACC_TAG, VERSION);
+        w.i64(self.as_of).i64(self.frequency);
+        for v in [self.first, self.last] {
+            match v {
+                Some(t) => w.u8(1).i64(t),
+                None => w.u8(0),
+            };
+        }
+        w.finish()
+    }
+
+    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, ACC_TAG, VERSION)?;
+        let as_of = r.i64()?;
+        let frequency = r.i64()?;
+        let mut opt = || -> OpsResult<Option<i64>> {
+            match r.u8()? {
+                0 => Ok(None),
+                1 => Ok(Some(r.i64()?)),
+                t => Err(OpsError::malformed(format!(
+                    "rfm state has bad option flag {t}"
+                ))),
+            }
+        };
+        let first = opt()?;
+        let last = opt()?;
+        r.finish()?;
+        let consistent = match (first, last) {
+            (None, None) => frequency == 0,
+            (Some(f), Some(l)) => frequency > 0 && f <= l && l <= as_of,
+            _ => false,
+        };
+        if time::is_infinite(as_of) || !consistent {
+            return Err(OpsError::malformed("rfm state is inconsistent"));
+        }
+        Ok(RfmAcc {
+            as_of,
+            frequency,
+            first,
+            last,
+        })
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Population breaks (`rfm_breaks`)
+// ---------------------------------------------------------------------------------------
+
+/// Most bins `rfm_breaks` accepts.
+pub const MAX_BINS: i32 = 100;
+
+fn check_bins(bins: i32) -> OpsResult<()> {
+    if bins < 2 {
+        return Err(OpsError::invalid(format!(
+            "bins must be at least 2, got {bins}"
+        )));
+    }
+    if bins > MAX_BINS {
+        return Err(OpsError::limit(format!(
+            "bins must be at most {MAX_BINS}, got {bins}"
+        )));
+    }
+    Ok(())
+}
+
+/// The `rfm_breaks` composite: `percentile_cont(k / bins)`, `k = 1 .. bins-1`, per metric.
+/// A metric that had no non-NULL value in the group gets an empty array.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RfmBreaks {
+    pub bins: i32,
+    pub recency: Vec<f64>,
+    pub frequency: Vec<f64>,
+    pub monetary: Vec<f64>,
+}
+
+/// Aggregate state of `rfm_breaks`: one exact quantile state per metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RfmBreaksState {
+    pub bins: i32,
+    recency: QuantileState,
+    frequency: QuantileState,
+    monetary: QuantileState,
+}
+
+impl RfmBreaksState {
+    /// `bins` in `2..=100` (`< 2` is `22023`, `> 100` is `54000`).
+    pub fn new(bins: i32) -> OpsResult<Self> {
+        check_bins(bins)?;
+        let probs: Vec<Option<f64>> = (1..bins).map(|k| Some(k as f64 / bins as f64)).collect();
+        let q = QuantileState::new(probs)?;
+        Ok(RfmBreaksState {
+            bins,
+            recency: q.clone(),
+            frequency: q.clone(),
+            monetary: q,
+        })
+    }
+
+    /// Adds one user's values; each `None` is skipped independently.
+    pub fn push(&mut self, r: Option<f64>, f: Option<f64>, m: Option<f64>) {
+        if let Some(v) = r {
+            self.recency.push(v);
+        }
+        if let Some(v) = f {
+            self.frequency.push(v);
+        }
+        if let Some(v) = m {
+            self.monetary.push(v);
+        }
+    }
+
+    pub fn merge(&mut self, other: RfmBreaksState) {
+        self.recency.merge(other.recency);
+        self.frequency.merge(other.frequency);
+        self.monetary.merge(other.monetary);
+    }
+
+    /// The breaks; `None` (SQL NULL) when no metric received any value.
+    pub fn finish(&mut self) -> Option<RfmBreaks> {
+        let flat = |q: &mut QuantileState| -> Vec<f64> {
+            q.finish()
+                .map(|v| v.into_iter().flatten().collect())
+                .unwrap_or_default()
+        };
+        let recency = flat(&mut self.recency);
+        let frequency = flat(&mut self.frequency);
+        let monetary = flat(&mut self.monetary);
+        if recency.is_empty() && frequency.is_empty() && monetary.is_empty() {
+            return None;
+        }
+        Some(RfmBreaks {
+            bins: self.bins,
+            recency,
+            frequency,
+            monetary,
+        })
+    }
+
+    pub fn serialize(&self) -> Vec<u8> {
+        let mut w = Writer::new(BREAKS_TAG, VERSION);
+        w.u32(self.bins as u32);
+        for q in [&self.recency, &self.frequency, &self.monetary] {
+            w.bytes(&q.serialize());
+        }
+        w.finish()
+    }
+
+    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, BREAKS_TAG, VERSION)?;
+        let bins = r.u32()?;
+        let bins = i32::try_from(bins)
+            .ok()
+            .filter(|b| check_bins(*b).is_ok())
+            .ok_or_else(|| OpsError::malformed(format!("rfm_breaks state has bad bins {bins}")))?;
+        let mut qs = Vec::with_capacity(3);
+        for _ in 0..3 {
+            let q = QuantileState::deserialize(r.bytes()?)?;
+            if q.probs.len() != (bins - 1) as usize {
+                return Err(OpsError::malformed(
+                    "rfm_breaks state has the wrong number of probabilities",
+                ));
+            }
+            qs.push(q);
+        }
+        r.finish()?;
+        let monetary = qs.pop().unwrap();
+        let frequency = qs.pop().unwrap();
+        let recency = qs.pop().unwrap();
+        Ok(RfmBreaksState {
+            bins,
+            recency,
+            frequency,
+            monetary,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scores and cells (`rfm_cell`)
+// ---------------------------------------------------------------------------------------
+
+/// `1 + #{b : value > b}` (frequency, monetary).
+pub fn score_higher(value: f64, breaks: &[f64]) -> i32 {
+    1 + breaks
+        .iter()
+        .filter(|b| pg_float_cmp(&value, b) == Ordering::Greater)
+        .count() as i32
+}
+
+/// `1 + #{b : value < b}` (recency: fewer days since the last purchase = higher score).
+pub fn score_lower(value: f64, breaks: &[f64]) -> i32 {
+    1 + breaks
+        .iter()
+        .filter(|b| pg_float_cmp(&value, b) == Ordering::Less)
+        .count() as i32
+}
+
+/// The `rfm_cell` composite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RfmCell {
+    pub r: Option<i32>,
+    pub f: Option<i32>,
+    pub m: Option<i32>,
+    /// `"R5F4M3"`; `None` unless all three scores exist.
+    pub cell: Option<String>,
+    /// Classic English segment; `None` unless `bins == 5` and all three scores exist.
+    pub segment: Option<String>,
+}
+
+impl RfmBreaks {
+    /// Checks `bins` and that each array is either empty (metric had no values: its score is
+    /// NULL) or holds `bins - 1` non-decreasing breaks.
+    pub fn validate(&self) -> OpsResult<()> {
+        check_bins(self.bins)?;
+        let want = (self.bins - 1) as usize;
+        for (name, arr) in [
+            ("recency", &self.recency),
+            ("frequency", &self.frequency),
+            ("monetary", &self.monetary),
+        ] {
+            if !arr.is_empty() && arr.len() != want {
+                return Err(OpsError::invalid(format!(
+                    "rfm_breaks.{name} must have bins - 1 = {want} elements, got {}",
+                    arr.len()
+                )));
+            }
+            if arr
+                .windows(2)
+                .any(|w| pg_float_cmp(&w[0], &w[1]) == Ordering::Greater)
+            {
+                return Err(OpsError::invalid(format!(
+                    "rfm_breaks.{name} must be sorted non-decreasing"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `rfm_cell(recency_days, frequency, monetary, breaks)`. A NULL value, or a metric whose
+/// breaks array is empty, gives a NULL score.
+pub fn rfm_cell(
+    r: Option<f64>,
+    f: Option<f64>,
+    m: Option<f64>,
+    breaks: &RfmBreaks,
+) -> OpsResult<RfmCell> {
+    breaks.validate()?;
+    let score = |v: Option<f64>, b: &[f64], lower: bool| -> Option<i32> {
+        let v = v?;
+        if b.is_empty() {
+            None
+        } else if lower {
+            Some(score_lower(v, b))
+        } else {
+            Some(score_higher(v, b))
+        }
+    };
+    let rs = score(r, &breaks.recency, true);
+    let fs = score(f, &breaks.frequency, false);
+    let ms = score(m, &breaks.monetary, false);
+    let (cell, segment) = match (rs, fs, ms) {
+        (Some(r), Some(f), Some(m)) => {
+            let seg = if breaks.bins == 5 {
+                Some(classic_segment(r, f, m).en.to_string())
+            } else {
+                None
+            };
+            (Some(format!("R{r}F{f}M{m}")), seg)
+        }
+        _ => (None, None),
+    };
+    Ok(RfmCell {
+        r: rs,
+        f: fs,
+        m: ms,
+        cell,
+        segment,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Segments (`rfm_segment`)
+// ---------------------------------------------------------------------------------------
+
+/// A named segment in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentName {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+/// One rule of the classic scheme: inclusive ranges of R and of `FM = (F + M + 1) / 2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassicRule {
+    pub name: SegmentName,
+    pub r: (i32, i32),
+    pub fm: (i32, i32),
+}
+
+const fn rule(en: &'static str, zh: &'static str, r: (i32, i32), fm: (i32, i32)) -> ClassicRule {
+    ClassicRule {
+        name: SegmentName { en, zh },
+        r,
+        fm,
+    }
+}
+
+/// The classic scheme as data (see the module documentation for the grid).
+pub const CLASSIC_RULES: [ClassicRule; 11] = [
+    rule("Champions", "冠军客户", (5, 5), (4, 5)),
+    rule("Loyal", "忠诚客户", (3, 4), (4, 5)),
+    rule("Potential Loyalist", "潜力客户", (4, 5), (2, 3)),
+    rule("New", "新客户", (5, 5), (1, 1)),
+    rule("Promising", "有前景客户", (4, 4), (1, 1)),
+    rule("Need Attention", "需要关注客户", (3, 3), (3, 3)),
+    rule("About to Sleep", "即将沉睡客户", (3, 3), (1, 2)),
+    rule("At Risk", "有流失风险客户", (1, 2), (3, 4)),
+    rule("Can't Lose Them", "不能失去客户", (1, 2), (5, 5)),
+    rule("Hibernating", "冬眠客户", (2, 2), (1, 2)),
+    rule("Lost", "流失客户", (1, 1), (1, 2)),
+];
+
+/// The value-class names indexed by `(r_high, f_high, m_high)` as bits `4·r + 2·f + m`.
+const VALUE8: [SegmentName; 8] = [
+    SegmentName {
+        en: "general win-back",
+        zh: "一般挽留客户",
+    }, // r low,  f low,  m low
+    SegmentName {
+        en: "important win-back",
+        zh: "重要挽留客户",
+    }, // r low,  f low,  m high
+    SegmentName {
+        en: "general retain",
+        zh: "一般保持客户",
+    }, // r low,  f high, m low
+    SegmentName {
+        en: "important retain",
+        zh: "重要保持客户",
+    }, // r low,  f high, m high
+    SegmentName {
+        en: "general develop",
+        zh: "一般发展客户",
+    }, // r high, f low,  m low
+    SegmentName {
+        en: "important develop",
+        zh: "重要发展客户",
+    }, // r high, f low,  m high
+    SegmentName {
+        en: "general value",
+        zh: "一般价值客户",
+    }, // r high, f high, m low
+    SegmentName {
+        en: "important value",
+        zh: "重要价值客户",
+    }, // r high, f high, m high
+];
+
+/// Known `scheme` values of `rfm_segment`.
+pub const SCHEMES: &[&str] = &["classic", "value8"];
+/// Known `lang` values of `rfm_segment`.
+pub const LANGS: &[&str] = &["en", "zh"];
+
+/// The classic rule for scores already checked to be in `1..=5`.
+fn classic_segment(r: i32, f: i32, m: i32) -> SegmentName {
+    let fm = (f + m + 1) / 2;
+    CLASSIC_RULES
+        .iter()
+        .find(|x| (x.r.0..=x.r.1).contains(&r) && (x.fm.0..=x.fm.1).contains(&fm))
+        .map(|x| x.name)
+        .expect("classic rules cover every score in 1..=5")
+}
+
+fn value8_segment(r: i32, f: i32, m: i32) -> SegmentName {
+    let bit = |s: i32| usize::from(s > 3);
+    VALUE8[4 * bit(r) + 2 * bit(f) + bit(m)]
+}
+
+fn quoted(list: &[&str]) -> String {
+    list.iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `rfm_segment(r, f, m, scheme, lang)`: scores must be in `1..=5`.
+pub fn segment(r: i32, f: i32, m: i32, scheme: &str, lang: &str) -> OpsResult<String> {
+    for (name, v) in [("r", r), ("f", f), ("m", m)] {
+        if !(1..=5).contains(&v) {
+            return Err(OpsError::invalid(format!(
+                "rfm_segment score {name} must be between 1 and 5, got {v}"
+            )));
+        }
+    }
+    let seg = match scheme {
+        "classic" => classic_segment(r, f, m),
+        "value8" => value8_segment(r, f, m),
+        _ => {
+            return Err(OpsError::invalid(format!(
+                "unknown rfm_segment scheme '{scheme}', known schemes: {}",
+                quoted(SCHEMES)
+            )))
+        }
+    };
+    match lang {
+        "en" => Ok(seg.en.to_string()),
+        "zh" => Ok(seg.zh.to_string()),
+        _ => Err(OpsError::invalid(format!(
+            "unknown rfm_segment lang '{lang}', known: {}",
+            quoted(LANGS)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::time::USECS_PER_DAY;
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    const DAY: i64 = USECS_PER_DAY;
+
+    fn all_scores() -> impl Iterator<Item = (i32, i32, i32)> {
+        (1..=5).flat_map(|r| (1..=5).flat_map(move |f| (1..=5).map(move |m| (r, f, m))))
+    }
+
+    #[test]
+    fn classic_rules_partition_all_125() {
+        let mut seen = HashSet::new();
+        for (r, f, m) in all_scores() {
+            let fm = (f + m + 1) / 2;
+            let hits: Vec<_> = CLASSIC_RULES
+                .iter()
+                .filter(|x| (x.r.0..=x.r.1).contains(&r) && (x.fm.0..=x.fm.1).contains(&fm))
+                .collect();
+            assert_eq!(hits.len(), 1, "({r},{f},{m})");
+            seen.insert(hits[0].name.en);
+            assert_eq!(segment(r, f, m, "classic", "en").unwrap(), hits[0].name.en);
+            assert_eq!(segment(r, f, m, "classic", "zh").unwrap(), hits[0].name.zh);
+        }
+        assert_eq!(seen.len(), 11);
+        assert_eq!(segment(5, 5, 5, "classic", "en").unwrap(), "Champions");
+        assert_eq!(segment(1, 1, 1, "classic", "en").unwrap(), "Lost");
+        assert_eq!(segment(1, 5, 4, "classic", "zh").unwrap(), "不能失去客户");
+        assert_eq!(segment(5, 1, 1, "classic", "en").unwrap(), "New");
+        assert_eq!(
+            segment(5, 2, 1, "classic", "en").unwrap(),
+            "Potential Loyalist"
+        ); // FM = 2
+        assert_eq!(segment(3, 3, 2, "classic", "en").unwrap(), "Need Attention");
+        // FM = 3
+    }
+
+    #[test]
+    fn value8_eight_classes() {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for (r, f, m) in all_scores() {
+            *counts
+                .entry(segment(r, f, m, "value8", "en").unwrap())
+                .or_default() += 1;
+            segment(r, f, m, "value8", "zh").unwrap();
+        }
+        assert_eq!(counts.len(), 8);
+        assert_eq!(counts["important value"], 8); // 2 × 2 × 2 high combinations
+        assert_eq!(counts["general win-back"], 27); // 3 × 3 × 3 low combinations
+        assert_eq!(segment(4, 4, 4, "value8", "zh").unwrap(), "重要价值客户");
+        assert_eq!(
+            segment(3, 5, 5, "value8", "en").unwrap(),
+            "important retain"
+        );
+        assert_eq!(
+            segment(5, 1, 4, "value8", "en").unwrap(),
+            "important develop"
+        );
+        assert_eq!(segment(1, 1, 5, "value8", "zh").unwrap(), "重要挽留客户");
+        assert_eq!(segment(5, 5, 3, "value8", "en").unwrap(), "general value");
+        assert_eq!(segment(1, 5, 1, "value8", "zh").unwrap(), "一般保持客户");
+        assert_eq!(segment(4, 2, 2, "value8", "zh").unwrap(), "一般发展客户");
+    }
+
+    #[test]
+    fn segment_errors() {
+        let e = segment(0, 3, 3, "classic", "en").unwrap_err();
+        assert!(
+            e.message.contains("r") && e.message.contains("got 0"),
+            "{}",
+            e.message
+        );
+        assert!(segment(3, 6, 3, "classic", "en")
+            .unwrap_err()
+            .message
+            .contains("f must"));
+        assert!(segment(3, 3, -1, "classic", "en")
+            .unwrap_err()
+            .message
+            .contains("m must"));
+        let e = segment(3, 3, 3, "nope", "en").unwrap_err();
+        assert!(e.message.contains("'classic', 'value8'") && e.kind == ErrorKind::InvalidParameter);
+        assert!(segment(3, 3, 3, "classic", "fr")
+            .unwrap_err()
+            .message
+            .contains("'en', 'zh'"));
+    }
+
+    fn breaks5() -> RfmBreaks {
+        RfmBreaks {
+            bins: 5,
+            recency: vec![10.0, 30.0, 60.0, 120.0],
+            frequency: vec![1.0, 2.0, 2.0, 5.0],
+            monetary: vec![100.0, 200.0, 400.0, 800.0],
+        }
+    }
+
+    #[test]
+    fn cells_hand_worked_with_ties() {
+        let b = breaks5();
+        // recency 5 < all 4 breaks → 5; frequency 6 > all → 5; monetary 900 > all → 5
+        let c = rfm_cell(Some(5.0), Some(6.0), Some(900.0), &b).unwrap();
+        assert_eq!((c.r, c.f, c.m), (Some(5), Some(5), Some(5)));
+        assert_eq!(
+            (c.cell.as_deref(), c.segment.as_deref()),
+            (Some("R5F5M5"), Some("Champions"))
+        );
+        // ties: recency 30 is not < 30 → < 60, 120 only → 3; frequency 2 > 1 only → 2
+        // (both breaks equal to 2 are ties); monetary 100 > nothing → 1
+        let c = rfm_cell(Some(30.0), Some(2.0), Some(100.0), &b).unwrap();
+        assert_eq!((c.r, c.f, c.m), (Some(3), Some(2), Some(1)));
+        assert_eq!(c.cell.as_deref(), Some("R3F2M1"));
+        assert_eq!(c.segment.as_deref(), Some("About to Sleep")); // FM = (2 + 1 + 1) / 2 = 2
+                                                                  // recency 200 > every break → 1; frequency 3 > 1, 2, 2 → 4
+        let c = rfm_cell(Some(200.0), Some(3.0), None, &b).unwrap();
+        assert_eq!(
+            (c.r, c.f, c.m, c.cell, c.segment),
+            (Some(1), Some(4), None, None, None)
+        );
+        // bins != 5: cell but no segment
+        let b3 = RfmBreaks {
+            bins: 3,
+            recency: vec![7.0, 30.0],
+            frequency: vec![1.0, 3.0],
+            monetary: vec![],
+        };
+        let c = rfm_cell(Some(7.0), Some(3.0), Some(5.0), &b3).unwrap();
+        assert_eq!((c.r, c.f, c.m), (Some(2), Some(2), None)); // empty monetary breaks → NULL
+        let c = rfm_cell(
+            Some(1.0),
+            Some(9.0),
+            Some(1.0),
+            &RfmBreaks {
+                monetary: vec![2.0, 2.0],
+                ..b3
+            },
+        )
+        .unwrap();
+        assert_eq!((c.cell.as_deref(), c.segment), (Some("R3F3M1"), None));
+        assert_eq!(score_higher(f64::NAN, &[1.0, 2.0]), 3);
+        assert_eq!(score_lower(f64::NAN, &[1.0, 2.0]), 1);
+    }
+
+    #[test]
+    fn cell_errors() {
+        let mut b = breaks5();
+        b.frequency = vec![1.0, 2.0];
+        assert!(rfm_cell(Some(1.0), Some(1.0), Some(1.0), &b)
+            .unwrap_err()
+            .message
+            .contains("frequency"));
+        let mut b = breaks5();
+        b.monetary = vec![1.0, 3.0, 2.0, 4.0];
+        assert!(rfm_cell(Some(1.0), Some(1.0), Some(1.0), &b)
+            .unwrap_err()
+            .message
+            .contains("monetary"));
+        let mut b = breaks5();
+        b.bins = 1;
+        assert_eq!(
+            rfm_cell(None, None, None, &b).unwrap_err().kind,
+            ErrorKind::InvalidParameter
+        );
+        b.bins = 101;
+        assert_eq!(
+            rfm_cell(None, None, None, &b).unwrap_err().kind,
+            ErrorKind::LimitExceeded
+        );
+    }
+
+    #[test]
+    fn breaks_state() {
+        assert_eq!(
+            RfmBreaksState::new(1).unwrap_err().kind,
+            ErrorKind::InvalidParameter
+        );
+        let e = RfmBreaksState::new(101).unwrap_err();
+        assert!(e.kind == ErrorKind::LimitExceeded && e.message.contains("bins"));
+        let mut s = RfmBreaksState::new(5).unwrap();
+        assert_eq!(s.finish(), None);
+        s.push(None, None, None);
+        assert_eq!(s.finish(), None);
+        for v in 1..=6 {
+            s.push(Some(v as f64), if v > 3 { None } else { Some(1.0) }, None);
+        }
+        let b = s.finish().unwrap();
+        // recency 1..6: positions k/5 * 5 = k → values k + 1
+        assert_eq!(b.recency, vec![2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(b.frequency, vec![1.0; 4]);
+        assert!(b.monetary.is_empty());
+        assert_eq!(b.bins, 5);
+        b.validate().unwrap();
+        let c = rfm_cell(Some(1.0), Some(1.0), Some(1.0), &b).unwrap();
+        assert_eq!((c.r, c.f, c.m), (Some(5), Some(1), None));
+    }
+
+    #[test]
+    fn acc_basics() {
+        assert!(RfmAcc::new(i64::MAX).is_err());
+        assert!(RfmAcc::new(i64::MIN).is_err());
+        let as_of = 100 * DAY;
+        let mut a = RfmAcc::new(as_of).unwrap();
+        assert_eq!(a.recency_days(), None);
+        assert!(!a.push(as_of + 1));
+        assert!(a.push(as_of - DAY - 1)); // 1 day and 1 µs ago → 1 whole day
+        assert_eq!(a.recency_days(), Some(1.0));
+        assert!(a.push(as_of - DAY + 1)); // just under a day → 0
+        assert_eq!(a.recency_days(), Some(0.0));
+        assert!(a.push(as_of));
+        assert!(a.push(10 * DAY));
+        assert_eq!(
+            (a.frequency, a.first, a.last),
+            (4, Some(10 * DAY), Some(as_of))
+        );
+        let mut b = RfmAcc::new(as_of).unwrap();
+        b.push(i64::MIN);
+        assert_eq!(b.recency_days(), Some(f64::INFINITY));
+        assert!(RfmAcc::deserialize(&b.serialize()[..5]).is_err());
+        assert!(RfmBreaksState::deserialize(&b.serialize()).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn acc_push_merge_serialize(
+            ts in prop::collection::vec(-200i64..50, 0..40),
+            split in 0usize..40,
+        ) {
+            let as_of = 0i64;
+            let ts: Vec<i64> = ts.into_iter().map(|d| d * DAY / 3).collect();
+            let mut whole = RfmAcc::new(as_of).unwrap();
+            let kept: Vec<i64> = ts.iter().copied().filter(|t| whole.push(*t)).collect();
+            prop_assert!(kept.iter().all(|t| *t <= as_of));
+            prop_assert_eq!(whole.frequency as usize, kept.len());
+            prop_assert_eq!(whole.first, kept.iter().copied().min());
+            prop_assert_eq!(whole.last, kept.iter().copied().max());
+            let split = split.min(ts.len());
+            let mut a = RfmAcc::new(as_of).unwrap();
+            let mut b = RfmAcc::new(as_of).unwrap();
+            ts[..split].iter().rev().for_each(|t| { a.push(*t); });
+            ts[split..].iter().for_each(|t| { b.push(*t); });
+            let b = RfmAcc::deserialize(&b.serialize()).unwrap();
+            let mut a = RfmAcc::deserialize(&a.serialize()).unwrap();
+            a.merge(&b);
+            prop_assert_eq!(a, whole);
+            if let Some(d) = whole.recency_days() {
+                prop_assert!(d >= 0.0 && d.fract() == 0.0);
+                let last = whole.last.unwrap();
+                prop_assert!(last + (d as i64) * DAY <= as_of && as_of < last + (d as i64 + 1) * DAY);
+            }
+        }
+
+        #[test]
+        fn breaks_merge_serialize_and_scores_monotone(
+            vals in prop::collection::vec((-50i32..50, 0i32..20), 1..60),
+            split in 0usize..60,
+            bins in 2i32..8,
+        ) {
+            let rows: Vec<(f64, f64, f64)> = vals.iter().map(|(a, b)| (*a as f64, *b as f64, (*a * *b) as f64)).collect();
+            let mut whole = RfmBreaksState::new(bins).unwrap();
+            rows.iter().for_each(|(r, f, m)| whole.push(Some(*r), Some(*f), Some(*m)));
+            let split = split.min(rows.len());
+            let mut a = RfmBreaksState::new(bins).unwrap();
+            let mut b = RfmBreaksState::new(bins).unwrap();
+            rows[..split].iter().rev().for_each(|(r, f, m)| a.push(Some(*r), Some(*f), Some(*m)));
+            rows[split..].iter().for_each(|(r, f, m)| b.push(Some(*r), Some(*f), Some(*m)));
+            a.merge(RfmBreaksState::deserialize(&b.serialize()).unwrap());
+            let bw = whole.finish().unwrap();
+            prop_assert_eq!(a.finish(), Some(bw.clone()));
+            bw.validate().unwrap();
+            let mut by_f: Vec<(f64, i32)> = Vec::new();
+            for (r, f, m) in &rows {
+                let c = rfm_cell(Some(*r), Some(*f), Some(*m), &bw).unwrap();
+                for s in [c.r, c.f, c.m] {
+                    prop_assert!((1..=bins).contains(&s.unwrap()));
+                }
+                by_f.push((*f, c.f.unwrap()));
+            }
+            // tie-aware and monotone: larger frequency never gets a smaller score
+            for x in &by_f {
+                for y in &by_f {
+                    if x.0 == y.0 { prop_assert_eq!(x.1, y.1); }
+                    if x.0 < y.0 { prop_assert!(x.1 <= y.1); }
+                }
+            }
+        }
+    }
+}

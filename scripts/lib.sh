@@ -1,0 +1,89 @@
+# Shared shell helpers for scripts/*: prerequisites and throwaway PostgreSQL clusters.
+# shellcheck shell=bash
+
+PG_MAJOR=15
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_CONFIG=$PG_BIN/pg_config
+PGRX_VERSION=0.18.1
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs whatever a fresh Debian bookworm machine lacks; every step is skipped when done.
+ensure_prerequisites() {
+    local pkgs=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
+                libclang-dev clang sudo python3 python3-pip)
+    local missing=()
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        log "apt-get install ${missing[*]}"
+        apt-get update -q >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    fi
+    if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
+        log "cargo install cargo-pgrx $PGRX_VERSION (about 8 minutes, once)"
+        cargo install cargo-pgrx --version "$PGRX_VERSION" --locked
+    fi
+    if ! grep -qs "pg$PG_MAJOR" "${PGRX_HOME:-$HOME/.pgrx}/config.toml"; then
+        log "cargo pgrx init --pg$PG_MAJOR=$PG_CONFIG"
+        cargo pgrx init --pg$PG_MAJOR="$PG_CONFIG" >/dev/null
+    fi
+}
+
+# Builds (release) and installs the extension into the system PostgreSQL $PG_MAJOR.
+install_extension() { # PGOPS_PROFILE=dev installs a debug build (faster to compile)
+    local profile=(--release)
+    [ "${PGOPS_PROFILE:-release}" = dev ] && profile=()
+    log "cargo pgrx install ${profile[*]}"
+    (cd "$REPO_ROOT" && cargo pgrx install "${profile[@]}" --pg-config "$PG_CONFIG" >/dev/null)
+}
+
+# pg_start NAME PORT: a fresh cluster owned by user postgres under /tmp/pg_operations-NAME,
+# listening only on a socket in that directory. Replaces a leftover cluster of the same name.
+pg_start() {
+    local name=$1 port=$2
+    PGDIR=/tmp/pg_operations-$name
+    pg_stop "$name" quiet
+    rm -rf "$PGDIR"
+    mkdir -p "$PGDIR"
+    chown postgres:postgres "$PGDIR"
+    sudo -u postgres "$PG_BIN/initdb" -D "$PGDIR/data" -A trust -U postgres >"$PGDIR/initdb.log" 2>&1 \
+        || { cat "$PGDIR/initdb.log"; return 1; }
+    cat >>"$PGDIR/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$PGDIR'
+shared_preload_libraries = '${PG_PRELOAD:-}'
+cron.database_name = 'postgres'
+max_worker_processes = 16
+max_parallel_workers = 8
+max_parallel_workers_per_gather = 2
+shared_buffers = '1GB'
+work_mem = '256MB'
+CONF
+    sudo -u postgres "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w start >/dev/null \
+        || { cat "$PGDIR/server.log"; return 1; }
+    export PGHOST=$PGDIR PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+}
+
+# pg_stop NAME [quiet]: stops the cluster started by pg_start NAME, if running.
+pg_stop() {
+    local dir=/tmp/pg_operations-$1
+    if [ -f "$dir/data/postmaster.pid" ]; then
+        sudo -u postgres "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+        [ "${2:-}" = quiet ] || log "stopped the PostgreSQL cluster in $dir"
+    fi
+}
+
+# chdb (embedded ClickHouse) for the differential funnel test; optional: the test reports
+# itself skipped when chdb cannot be imported.
+ensure_python_packages() {
+    python3 -c 'import chdb' 2>/dev/null && return 0
+    log "pip install chdb (embedded ClickHouse, for the differential funnel test)"
+    python3 -m pip install -q chdb 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages chdb 2>/dev/null \
+        || log "chdb could not be installed: the ClickHouse differential test will be skipped"
+}

@@ -1,0 +1,123 @@
+//! Glue for aggregates whose transition state is a Rust struct behind `internal`.
+//!
+//! The state is allocated in the aggregate's memory context (found with
+//! `AggCheckCallContext`) and dropped when that context is reset or deleted, so a
+//! `GROUP BY` with many groups frees each group's state with the group. Partial states
+//! cross parallel workers as `bytea` through each state's own binary codec.
+//!
+//! Every `fcinfo` parameter here is the live call frame pgrx passes to a `#[pg_extern]`.
+
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
+use crate::errors::OrRaise;
+use pg_operations_core::OpsResult;
+use pgrx::prelude::*;
+use pgrx::{pg_sys, Internal, PgMemoryContexts};
+
+/// What every `internal` aggregate state provides so the shared glue below can combine,
+/// serialize and deserialize it.
+pub trait AggState: Sized + 'static {
+    /// Folds `other` (a partial state of the same aggregate) into `self`.
+    fn merge(&mut self, other: Self);
+    fn serialize(&self) -> Vec<u8>;
+    fn deserialize(bytes: &[u8]) -> OpsResult<Self>;
+}
+
+/// The memory context of the running aggregate; raises an error outside an aggregate.
+pub fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> pg_sys::MemoryContext {
+    let mut ctx: pg_sys::MemoryContext = std::ptr::null_mut();
+    // SAFETY: `fcinfo` is the call frame PostgreSQL passed to the calling function; the
+    // out-pointer is a valid local.
+    let is_agg = unsafe { pg_sys::AggCheckCallContext(fcinfo, &mut ctx) };
+    if is_agg == 0 || ctx.is_null() {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("{caller} can only be called as part of an aggregate")
+        );
+    }
+    ctx
+}
+
+/// Moves `value` into the aggregate memory context and returns it as an `internal` datum.
+pub fn into_internal<T: 'static>(fcinfo: pg_sys::FunctionCallInfo, caller: &str, value: T) -> Internal {
+    let ctx = aggregate_context(fcinfo, caller);
+    // `ctx` is a live memory context owned by the executor for the aggregate's lifetime;
+    // leak_and_drop_on_delete registers a callback that drops `value` when the context is
+    // reset or deleted, so the pointer stays valid exactly as long as PostgreSQL may pass
+    // the state back to us.
+    let ptr = PgMemoryContexts::For(ctx).leak_and_drop_on_delete(value);
+    Internal::from(Some(pg_sys::Datum::from(ptr)))
+}
+
+/// The state behind `state`, creating it with `init` on the group's first row.
+///
+/// Every state is stored as `Option<T>` so that [`combine`] can move a partial state out.
+///
+/// # Safety
+/// `state` must be NULL or an `internal` created by these helpers with the same `T`;
+/// each aggregate's SQL definition pairs its functions so that this holds.
+pub unsafe fn state_mut<'a, T: 'static>(
+    state: &'a mut Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+    caller: &str,
+    init: impl FnOnce() -> T,
+) -> &'a mut T {
+    if !state.initialized() {
+        *state = into_internal::<Option<T>>(fcinfo, caller, None);
+    }
+    // SAFETY: guaranteed by the caller (see above); initialized just now otherwise.
+    let slot = unsafe { state.get_mut::<Option<T>>() }.expect("aggregate state is initialized");
+    slot.get_or_insert_with(init)
+}
+
+/// The state behind `state`, if the group had any row.
+///
+/// # Safety
+/// As for [`state_mut`].
+pub unsafe fn existing<T: 'static>(state: &mut Internal) -> Option<&mut T> {
+    // SAFETY: guaranteed by the caller.
+    unsafe { state.get_mut::<Option<T>>() }.and_then(Option::as_mut)
+}
+
+/// `combinefunc`: merges `other` into `state` (either may be NULL).
+///
+/// # Safety
+/// Both must be NULL or states of type `T` (see [`state_mut`]).
+pub unsafe fn combine<T: AggState>(
+    mut state: Internal,
+    mut other: Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+    caller: &str,
+) -> Internal {
+    // PostgreSQL does not read the second state again after the combine function returns,
+    // so its contents are moved instead of copied.
+    // SAFETY: guaranteed by the caller.
+    let Some(theirs) = (unsafe { other.get_mut::<Option<T>>() }).and_then(Option::take) else {
+        return state;
+    };
+    // SAFETY: guaranteed by the caller.
+    match unsafe { state.get_mut::<Option<T>>() } {
+        Some(Some(mine)) => mine.merge(theirs),
+        _ => state = into_internal(fcinfo, caller, Some(theirs)),
+    }
+    state
+}
+
+/// `serialfunc`: the state as `bytea`.
+///
+/// # Safety
+/// As for [`combine`].
+pub unsafe fn serialize<T: AggState>(mut state: Internal) -> Vec<u8> {
+    // SAFETY: guaranteed by the caller.
+    match unsafe { state.get_mut::<Option<T>>() } {
+        Some(Some(s)) => s.serialize(),
+        _ => Vec::new(),
+    }
+}
+
+/// `deserialfunc`: a state from `bytea` produced by [`serialize`].
+pub fn deserialize<T: AggState>(bytes: &[u8], fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> Internal {
+    let value = if bytes.is_empty() { None } else { Some(T::deserialize(bytes).or_raise()) };
+    into_internal::<Option<T>>(fcinfo, caller, value)
+}
