@@ -10,9 +10,14 @@ use pgrx::prelude::*;
 ::pgrx::pg_module_magic!(name, version);
 
 pub mod agg;
+pub mod channel;
 pub mod composite;
 pub mod demo;
 pub mod errors;
+pub mod funnel;
+pub mod intent;
+pub mod lifecycle;
+pub mod rfm;
 pub mod stats;
 
 #[cfg(test)]

@@ -13,8 +13,9 @@ if ((${#names[@]} == 0)); then
     for f in tests/sql/*.sql; do names+=("$(basename "$f" .sql)"); done
 fi
 
-PG_PRELOAD=pg_cron pg_start regress "${REGRESS_PORT:-55433}" || exit 1
-trap 'pg_stop regress quiet' EXIT
+cluster=${REGRESS_NAME:-regress}
+PG_PRELOAD=pg_cron pg_start "$cluster" "${REGRESS_PORT:-55433}" || exit 1
+trap 'pg_stop "$cluster" quiet' EXIT
 mkdir -p tests/results
 passed=0 failed=0
 for name in "${names[@]}"; do
@@ -39,5 +40,16 @@ if python3 tests/doctest_sql.py --dsn-from-env docs/*.md; then
 else
     failed=$((failed + 1)); echo "FAILED docs examples"
 fi
+# Python integration tests (tests/py/test_*.py) talk to the same cluster through PGHOST/PGPORT.
+# Each exits 0 on success (or when it reports itself skipped) and non-zero on failure.
+for t in tests/py/test_*.py; do
+    [ -e "$t" ] || continue
+    if [ -n "${ONLY_PY:-}" ] && [[ "$t" != *"$ONLY_PY"* ]]; then continue; fi
+    if python3 "$t"; then
+        passed=$((passed + 1)); echo "ok     $t"
+    else
+        failed=$((failed + 1)); echo "FAILED $t"
+    fi
+done
 echo "regress: $passed passed, $failed failed"
 ((failed == 0))

@@ -1,0 +1,1 @@
+//! SQL glue for the channel capability (being written).

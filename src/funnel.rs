@@ -1,0 +1,1 @@
+//! SQL glue for the funnel capability (being written).

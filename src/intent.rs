@@ -1,0 +1,1 @@
+//! SQL glue for the intent capability (being written).

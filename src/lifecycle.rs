@@ -1,0 +1,1 @@
+//! SQL glue for the lifecycle capability (being written).

@@ -1,0 +1,1 @@
+//! SQL glue for the rfm capability (being written).
