@@ -699,7 +699,30 @@ impl<K: UserKey> PopulationFunnel<K> {
         };
         self.push(key, ts, mask);
     }
+}
 
+impl PopulationFunnel<String> {
+    /// [`PopulationFunnel::push`] for a borrowed text key: allocates the key only for a user
+    /// not seen before.
+    pub fn push_str(&mut self, key: &str, ts: i64, mask: u64) {
+        let mask = mask & self.cfg.step_bits();
+        let rows = self.users.entry_ref(key).or_default();
+        if keeps(self.cfg.mode, mask) {
+            rows.push((ts, mask));
+        }
+    }
+
+    /// [`PopulationFunnel::push_event`] for a borrowed text key.
+    pub fn push_event_str(&mut self, key: &str, ts: i64, event: Option<&str>) {
+        let mask = match (&self.matcher, event) {
+            (Some(m), Some(e)) => m.mask(e),
+            _ => 0,
+        };
+        self.push_str(key, ts, mask);
+    }
+}
+
+impl<K: UserKey> PopulationFunnel<K> {
     pub fn merge(&mut self, other: PopulationFunnel<K>) {
         if self.users.is_empty() {
             self.users = other.users;
@@ -1212,6 +1235,22 @@ mod tests {
         assert_eq!(rows[0].name.as_deref(), Some("view"));
         assert_eq!(rows.iter().map(|r| r.users).collect::<Vec<_>>(), vec![2, 1]);
         assert!(PopulationFunnel::<i64>::deserialize(&p.serialize()).is_err());
+        let mut by_ref = PopulationFunnel::<String>::for_events(
+            ["view", "buy"].map(String::from).to_vec(),
+            10,
+            FunnelMode::default(),
+        )
+        .unwrap();
+        by_ref.push_event_str("u1", 0, Some("view"));
+        by_ref.push_event_str("u1", 5, Some("buy"));
+        by_ref.push_str("u2", 0, 0);
+        by_ref.push_event_str("u3", 0, Some("view"));
+        let by_ref = by_ref.finish(&mut || {});
+        assert_eq!(
+            by_ref.iter().map(|r| r.users).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        assert_eq!(by_ref[0].rate_from_previous, Some(2.0 / 3.0));
         assert!(UserFunnel::deserialize(&p.serialize()).is_err());
 
         let mut u = UserFunnel::new(cfg(2, 10, "strict_order"));

@@ -1,0 +1,229 @@
+-- Funnels: window_funnel (per user) and funnel_step_rates (one-shot, event-name and two-stage forms).
+CREATE EXTENSION pg_operations;
+
+-- Hand-worked cases: seconds from 2026-01-01, letters = the steps a row matches (A, B, C).
+-- Expected levels were worked out by hand and checked with tests/funnel_oracle.py
+-- (any_chain_level); window 10 seconds.
+CREATE TABLE hw(c text, s int, e text);
+INSERT INTO hw VALUES
+  ('01 unsorted input B@5 A@0',              5, 'B'), ('01 unsorted input B@5 A@0', 0, 'A'),
+  ('02 boundary inclusive A@0 B@10 C@11',    0, 'A'), ('02 boundary inclusive A@0 B@10 C@11', 10, 'B'),
+  ('02 boundary inclusive A@0 B@10 C@11',   11, 'C'),
+  ('03 boundary A@0 B@10 C@10',              0, 'A'), ('03 boundary A@0 B@10 C@10', 10, 'B'),
+  ('03 boundary A@0 B@10 C@10',             10, 'C'),
+  ('04 one row matches A and B',             3, 'AB'),
+  ('05 tie B@0 A@0',                         0, 'B'), ('05 tie B@0 A@0', 0, 'A'),
+  ('06 no step 1 B@0 C@1',                   0, 'B'), ('06 no step 1 B@0 C@1', 1, 'C'),
+  ('07 unmatched row A@0 -@1 B@2',           0, 'A'), ('07 unmatched row A@0 -@1 B@2', 1, ''),
+  ('07 unmatched row A@0 -@1 B@2',           2, 'B'),
+  ('08 repeat A@0 B@1 B@2 C@3',              0, 'A'), ('08 repeat A@0 B@1 B@2 C@3', 1, 'B'),
+  ('08 repeat A@0 B@1 B@2 C@3',              2, 'B'), ('08 repeat A@0 B@1 B@2 C@3', 3, 'C'),
+  ('09 out of order A@0 C@1 B@2',            0, 'A'), ('09 out of order A@0 C@1 B@2', 1, 'C'),
+  ('09 out of order A@0 C@1 B@2',            2, 'B'),
+  ('10 later chain A@0 B@1 A@100 B@101 C@102', 0, 'A'), ('10 later chain A@0 B@1 A@100 B@101 C@102', 1, 'B'),
+  ('10 later chain A@0 B@1 A@100 B@101 C@102', 100, 'A'), ('10 later chain A@0 B@1 A@100 B@101 C@102', 101, 'B'),
+  ('10 later chain A@0 B@1 A@100 B@101 C@102', 102, 'C'),
+  -- ClickHouse pitfalls (see docs/funnels.md): ClickHouse answers differently in the named mode.
+  ('11 CH strict_increase A@0 A@5 B@5',      0, 'A'), ('11 CH strict_increase A@0 A@5 B@5', 5, 'A'),
+  ('11 CH strict_increase A@0 A@5 B@5',      5, 'B'),
+  ('12 CH strict_dedup A@0 B@1 A@2 B@3 C@4', 0, 'A'), ('12 CH strict_dedup A@0 B@1 A@2 B@3 C@4', 1, 'B'),
+  ('12 CH strict_dedup A@0 B@1 A@2 B@3 C@4', 2, 'A'), ('12 CH strict_dedup A@0 B@1 A@2 B@3 C@4', 3, 'B'),
+  ('12 CH strict_dedup A@0 B@1 A@2 B@3 C@4', 4, 'C'),
+  ('13 CH strict_order A@0 B@1 A@2 C@3',     0, 'A'), ('13 CH strict_order A@0 B@1 A@2 C@3', 1, 'B'),
+  ('13 CH strict_order A@0 B@1 A@2 C@3',     2, 'A'), ('13 CH strict_order A@0 B@1 A@2 C@3', 3, 'C'),
+  ('14 repeated step 1 A@0 A@1 B@2 C@3',     0, 'A'), ('14 repeated step 1 A@0 A@1 B@2 C@3', 1, 'A'),
+  ('14 repeated step 1 A@0 A@1 B@2 C@3',     2, 'B'), ('14 repeated step 1 A@0 A@1 B@2 C@3', 3, 'C');
+CREATE VIEW hwv AS
+SELECT c, timestamptz '2026-01-01 00:00:00+00' + s * interval '1 second' AS ts,
+       ARRAY[strpos(e, 'A') > 0, strpos(e, 'B') > 0, strpos(e, 'C') > 0] AS conds
+FROM hw;
+-- ClickHouse windowFunnel (tests/funnel_oracle.py clickhouse_level, confirmed with chdb by
+-- tests/py/test_funnel_clickhouse.py) answers the same except: 08 strict_order 3 and
+-- order_increase 3 (it does not stop at the repeated B); 10 strict_deduplication 1 (the B of
+-- the first chain blocks the second); 11 strict_increase 1 (A@5 replaces A@0); 12
+-- strict_deduplication 1; 13 strict_order 3 and order_increase 3 (it mixes two chains).
+SELECT c,
+       window_funnel(ts, conds, interval '10 seconds') AS "default",
+       window_funnel(ts, conds, interval '10 seconds', 'default') AS default2,
+       window_funnel(ts, conds, interval '10 seconds', 'strict_order') AS strict_order,
+       window_funnel(ts, conds, interval '10 seconds', 'strict_deduplication') AS strict_dedup,
+       window_funnel(ts, conds, interval '10 seconds', 'strict_increase') AS strict_increase,
+       window_funnel(ts, conds, interval '10 seconds', 'strict_order, strict_increase') AS order_increase
+FROM hwv GROUP BY c ORDER BY c;
+
+-- A month counts 30 days; the window end is inclusive to the microsecond.
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 month') AS thirty_days,
+       window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '30 days') AS same,
+       window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '30 days' - interval '1 microsecond') AS one_usec_short
+FROM (VALUES (timestamptz '2026-01-01 00:00:00+00', 'a'), ('2026-01-31 00:00:00+00', 'b')) v(ts, e);
+
+-- NULLs: rows with NULL ts or conds are skipped; NULL elements are false; a group with
+-- nothing left is NULL (so the two-stage form skips it, as the one-shot form skips the user).
+SELECT window_funnel(ts, conds, interval '10 seconds') AS level
+FROM (VALUES (timestamptz '2026-01-01 00:00:00+00', ARRAY[true, false]),
+             (NULL, ARRAY[false, true]),
+             ('2026-01-01 00:00:01+00', NULL),
+             ('2026-01-01 00:00:02+00', ARRAY[NULL, true]::bool[])) v(ts, conds);
+SELECT window_funnel(ts, conds, interval '10 seconds') IS NULL AS only_null_rows_is_null
+FROM (VALUES (NULL::timestamptz, ARRAY[true])) v(ts, conds);
+SELECT window_funnel(ts, ARRAY[true], interval '1 second') IS NULL AS empty_is_null
+FROM (SELECT now() AS ts WHERE false) s;
+
+-- Infinite timestamps: the window saturates instead of overflowing.
+SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 day') AS level
+FROM (VALUES (1, timestamptz 'infinity', 'a'), (1, 'infinity', 'b'),
+             (2, '-infinity', 'a'), (2, '2026-01-01', 'b'),
+             (3, '2026-01-01', 'a'), (3, 'infinity', 'b')) v(u, ts, e)
+GROUP BY u ORDER BY u;
+
+-- The investment funnel on demo data: one-shot (event-name form).
+CREATE TABLE ev AS SELECT * FROM generate_demo_events(2000, 60, 1);
+ANALYZE ev;
+SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM ev;
+CREATE TABLE one_shot AS
+SELECT (r).* FROM (
+  SELECT unnest(funnel_step_rates(user_id, ts, event,
+           ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'], interval '7 days')) AS r
+  FROM ev) s;
+SELECT step, name, users, round(rate_from_previous::numeric, 4) AS rate_prev,
+       round(rate_from_first::numeric, 4) AS rate_first, round(ci_low::numeric, 4) AS ci_low,
+       round(ci_high::numeric, 4) AS ci_high, round(median_seconds_from_previous::numeric, 1) AS median_s
+FROM one_shot ORDER BY step;
+
+-- Two-stage: window_funnel per user, then funnel_step_rates(level, names). Same users,
+-- rates and intervals (medians are NULL in this form).
+CREATE TABLE levels AS
+SELECT user_id, window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest',
+                                        event = 'click_submit', event = 'pay'], interval '7 days') AS level
+FROM ev GROUP BY user_id;
+CREATE TABLE two_stage AS
+SELECT (r).* FROM (
+  SELECT unnest(funnel_step_rates(level, ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'])) AS r
+  FROM levels) s;
+SELECT count(*) AS steps,
+       bool_and(o.name = t.name AND o.users = t.users AND o.rate_from_previous = t.rate_from_previous
+                AND o.rate_from_first IS NOT DISTINCT FROM t.rate_from_first
+                AND o.ci_low = t.ci_low AND o.ci_high = t.ci_high) AS two_stage_equals_one_shot,
+       bool_and(t.median_seconds_from_previous IS NULL) AS two_stage_medians_null
+FROM one_shot o JOIN two_stage t USING (step);
+SELECT level, count(*) FROM levels GROUP BY level ORDER BY level;
+
+-- The conds form and text user ids give the same rows as the event-name form.
+SELECT (SELECT array_agg(users ORDER BY step) FROM one_shot) AS event_form,
+       (SELECT array_agg((r).users ORDER BY (r).step) FROM (
+          SELECT unnest(funnel_step_rates(user_id, ts, ARRAY[event = 'view_list', event = 'view_detail',
+                   event = 'click_invest', event = 'click_submit', event = 'pay'], interval '7 days')) r FROM ev) s) AS conds_form,
+       (SELECT array_agg((r).users ORDER BY (r).step) FROM (
+          SELECT unnest(funnel_step_rates('u' || user_id, ts, event,
+                   ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'], interval '7 days')) r FROM ev) s) AS text_ids;
+-- Default step names of the conds form, and the explicit-names and mode forms.
+SELECT (r).step, (r).name, (r).users
+FROM (SELECT unnest(funnel_step_rates(user_id, ts, ARRAY[event = 'view_list', event = 'pay'], interval '7 days')) r
+      FROM ev) s ORDER BY 1;
+SELECT (r).step, (r).name, (r).users
+FROM (SELECT unnest(funnel_step_rates(user_id::text, ts, ARRAY[event = 'view_list', event = 'pay'], interval '7 days',
+                                      ARRAY['list', 'paid'], 'strict_order')) r
+      FROM ev) s ORDER BY 1;
+
+-- Oracle in plain SQL for the users column (default mode): from each step-1 event, take the
+-- earliest next-step event at or after the previous one and within 7 days of the anchor.
+WITH e AS (SELECT user_id, ts, event FROM ev),
+s1 AS (SELECT DISTINCT user_id, ts AS t1 FROM e WHERE event = 'view_list'),
+s2 AS (SELECT s1.user_id, s1.t1, min(e.ts) AS t FROM s1 JOIN e ON e.user_id = s1.user_id AND e.event = 'view_detail'
+         AND e.ts >= s1.t1 AND e.ts <= s1.t1 + interval '7 days' GROUP BY 1, 2),
+s3 AS (SELECT s2.user_id, s2.t1, min(e.ts) AS t FROM s2 JOIN e ON e.user_id = s2.user_id AND e.event = 'click_invest'
+         AND e.ts >= s2.t AND e.ts <= s2.t1 + interval '7 days' GROUP BY 1, 2),
+s4 AS (SELECT s3.user_id, s3.t1, min(e.ts) AS t FROM s3 JOIN e ON e.user_id = s3.user_id AND e.event = 'click_submit'
+         AND e.ts >= s3.t AND e.ts <= s3.t1 + interval '7 days' GROUP BY 1, 2),
+s5 AS (SELECT s4.user_id, s4.t1, min(e.ts) AS t FROM s4 JOIN e ON e.user_id = s4.user_id AND e.event = 'pay'
+         AND e.ts >= s4.t AND e.ts <= s4.t1 + interval '7 days' GROUP BY 1, 2)
+SELECT ARRAY[(SELECT count(DISTINCT user_id) FROM s1), (SELECT count(DISTINCT user_id) FROM s2),
+             (SELECT count(DISTINCT user_id) FROM s3), (SELECT count(DISTINCT user_id) FROM s4),
+             (SELECT count(DISTINCT user_id) FROM s5)] AS oracle_users,
+       (SELECT array_agg(users ORDER BY step) FROM one_shot) AS funnel_users;
+
+-- Per-channel breakdown: GROUP BY channel, one-shot and two-stage agree per channel.
+SELECT channel, (r).step, (r).users, round((r).rate_from_previous::numeric, 4) AS rate_prev
+FROM (SELECT channel, unnest(funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'click_invest', 'pay'],
+                                               interval '7 days')) r
+      FROM ev GROUP BY channel) s
+ORDER BY channel, 2;
+CREATE FUNCTION rates(funnel_step[]) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT string_agg(format('%s/%s/%s/%s/%s/%s', s.step, s.users, s.rate_from_previous, s.rate_from_first,
+                            s.ci_low, s.ci_high), ' ' ORDER BY s.step) FROM unnest($1) s $$;
+SELECT count(*) AS channels, bool_and(rates(a) = rates(b)) AS one_shot_equals_two_stage,
+       sum((SELECT users FROM unnest(a) WHERE step = 1)) AS users_step1
+FROM (SELECT channel, funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'click_invest', 'pay'], interval '7 days') a
+      FROM ev GROUP BY channel) x
+JOIN (SELECT channel, funnel_step_rates(l, ARRAY['view_list', 'click_invest', 'pay']) b
+      FROM (SELECT channel, user_id, window_funnel(ts, ARRAY[event = 'view_list', event = 'click_invest', event = 'pay'],
+                                                   interval '7 days') l
+            FROM ev GROUP BY channel, user_id) u
+      GROUP BY channel) y USING (channel);
+
+-- Forced parallel plan gives the same answers as a serial one.
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'view_detail', 'pay'], interval '7 days') FROM ev;
+EXPLAIN (COSTS OFF)
+SELECT window_funnel(ts, ARRAY[event = 'view_list', event = 'pay'], interval '7 days', 'strict_order') FROM ev;
+CREATE TEMP TABLE par AS
+SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'view_detail', 'pay'], interval '7 days') AS a,
+       funnel_step_rates(user_id::text, ts, ARRAY[event = 'view_list', event = 'click_submit'], interval '1 day',
+                         NULL, 'strict_order') AS b,
+       window_funnel(ts, ARRAY[event = 'register', event = 'view_list', event = 'pay'], interval '180 days',
+                     'strict_deduplication') AS c,
+       funnel_step_rates(CASE WHEN user_id % 3 = 0 THEN 1 WHEN user_id % 3 = 1 THEN 0 ELSE 2 END,
+                         ARRAY['x', 'y']) AS d
+FROM ev;
+SET max_parallel_workers_per_gather = 0;
+SELECT p.a = s.a AS a_equal, p.b = s.b AS b_equal, p.c = s.c AS c_equal, p.d = s.d AS d_equal
+FROM par p, (
+  SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'view_detail', 'pay'], interval '7 days') AS a,
+         funnel_step_rates(user_id::text, ts, ARRAY[event = 'view_list', event = 'click_submit'], interval '1 day',
+                           NULL, 'strict_order') AS b,
+         window_funnel(ts, ARRAY[event = 'register', event = 'view_list', event = 'pay'], interval '180 days',
+                       'strict_deduplication') AS c,
+         funnel_step_rates(CASE WHEN user_id % 3 = 0 THEN 1 WHEN user_id % 3 = 1 THEN 0 ELSE 2 END,
+                           ARRAY['x', 'y']) AS d
+  FROM ev) s;
+RESET ALL;
+
+-- Empty input gives NULL; a two-stage group of NULL levels too.
+SELECT funnel_step_rates(user_id, ts, event, ARRAY['a'], interval '1 day') IS NULL AS empty_is_null
+FROM ev WHERE false;
+SELECT funnel_step_rates(NULL::int, ARRAY['a']) IS NULL AS null_levels_is_null;
+-- A user whose rows match no step still counts in the population (rate of step 1 = 1/2).
+SELECT (r).step, (r).users, (r).rate_from_previous, (r).rate_from_first
+FROM (SELECT unnest(funnel_step_rates(u, ts, e, ARRAY['a', 'b'], interval '1 hour')) r
+      FROM (VALUES (1, timestamptz '2026-01-01', 'a'), (2, '2026-01-01', 'zzz'), (3, NULL, 'a'),
+                   (NULL, '2026-01-01', 'a'), (4, '2026-01-01', NULL)) v(u, ts, e)) s ORDER BY 1;
+
+-- Two-stage over users with no usable row: their NULL level is skipped, as the one-shot
+-- form skips them.
+SELECT (r).step, (r).users
+FROM (SELECT unnest(funnel_step_rates(l, ARRAY['a', 'b'])) r
+      FROM (SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') l
+            FROM (VALUES (1, timestamptz '2026-01-01', 'a'), (2, '2026-01-01', 'zzz'), (3, NULL, 'a'))
+                 v(u, ts, e) GROUP BY u) s) s ORDER BY 1;
+
+-- Bad input: each error has its SQLSTATE and names the offending value.
+SELECT window_funnel(now(), array_fill(true, ARRAY[65]), interval '1 day');
+SELECT window_funnel(now(), array_fill(true, ARRAY[64]), interval '1 day') AS sixty_four_steps_ok;
+SELECT window_funnel(now(), ARRAY[true], interval '0 seconds');
+SELECT window_funnel(now(), ARRAY[true], interval '-1 day');
+SELECT window_funnel(now(), ARRAY[true], interval '1 month -30 days');
+SELECT window_funnel(now(), ARRAY[true], NULL::interval);
+SELECT window_funnel(now(), ARRAY[true], interval '1 day', 'strict');
+SELECT window_funnel(now(), ARRAY[true], interval '1 day', NULL);
+SELECT window_funnel(now(), ARRAY[]::bool[], interval '1 day');
+SELECT window_funnel(ts, conds, interval '1 day')
+FROM (VALUES (timestamptz '2026-01-01', ARRAY[true, false, true]), ('2026-01-02', ARRAY[true, false])) v(ts, conds);
+SELECT funnel_step_rates(l, ARRAY['a', 'b']) FROM (VALUES (0), (2), (3)) v(l);
+SELECT funnel_step_rates(l, ARRAY['a', 'b']) FROM (VALUES (-1)) v(l);
+SELECT funnel_step_rates(l, ARRAY['a', NULL]) FROM (VALUES (1)) v(l);
+SELECT funnel_step_rates(1, now(), ARRAY[true, false], interval '1 day', ARRAY['only one']);
+SELECT funnel_step_rates(1, now(), 'a', ARRAY['a', NULL], interval '1 day');
+SELECT funnel_step_rates(1, now(), 'a', ARRAY['a'], interval '1 day', 'strict_ordr');
+SELECT 1 AS still_alive;
