@@ -78,6 +78,17 @@ impl Thresholds {
     }
 }
 
+impl std::fmt::Display for Thresholds {
+    /// `new_days 90, dead_days 30, dormant_days 30, churn_days 90, lost_days 360`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "new_days {}, dead_days {}, dormant_days {}, churn_days {}, lost_days {}",
+            self.new_days, self.dead_days, self.dormant_days, self.churn_days, self.lost_days
+        )
+    }
+}
+
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds::DEFAULT
@@ -404,7 +415,7 @@ impl LifecycleState {
         if self.as_of != other.as_of || self.thresholds != other.thresholds {
             return Err(OpsError::invalid(format!(
                 "as_of and the day thresholds must be the same for every row of a group, got \
-                 as_of {} with {:?} and as_of {} with {:?}",
+                 as_of {} with {} and as_of {} with {}",
                 fmt_ts(self.as_of),
                 self.thresholds,
                 fmt_ts(other.as_of),
@@ -812,7 +823,11 @@ mod tests {
         assert!(s.finish().unwrap_err().message.contains("-infinity"));
         s.push(POS_INFINITY, true); // after as_of: ignored
         let other = LifecycleState::new(AS_OF - 1, T).unwrap();
-        assert!(s.merge(other).unwrap_err().message.contains("as_of"));
+        let m = s.merge(other).unwrap_err().message;
+        assert!(
+            m.contains("as_of") && m.contains("with new_days 90, dead_days 30, dormant_days 30"),
+            "{m}"
+        );
         let other = LifecycleState::new(
             AS_OF,
             Thresholds {
