@@ -29,3 +29,85 @@ WITH u AS (SELECT user_id, sum(amount) AS invested FROM events WHERE event = 'pa
 SELECT quantile_breaks(invested::float8, ARRAY[0.4, 0.8]) AS breaks,
        count(*) AS paying_users
 FROM u;
+
+\echo
+\echo '== Investment funnel (7-day window), one call over the raw events'
+SELECT step, name, users, round(rate_from_previous::numeric, 3) AS from_prev,
+       round(rate_from_first::numeric, 3) AS from_first,
+       round(ci_low::numeric, 3) AS ci_low, round(ci_high::numeric, 3) AS ci_high,
+       round(median_seconds_from_previous::numeric) AS median_s
+FROM unnest((SELECT funnel_step_rates(user_id, ts, event,
+        ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'], interval '7 days')
+      FROM events));
+
+\echo
+\echo '== Channel report: traffic, payers, quadrant (cuts = averages over channels)'
+WITH c AS (
+    SELECT channel, count(DISTINCT user_id) AS traffic,
+           count(DISTINCT user_id) FILTER (WHERE event = 'pay') AS conversions
+    FROM events GROUP BY channel
+), q AS (
+    SELECT channel, traffic, conversions,
+           channel_quadrant(traffic, conversions, avg(traffic) OVER (),
+                            sum(conversions) OVER () / sum(traffic) OVER ()) AS cq
+    FROM c
+)
+SELECT channel, traffic, conversions, (cq).label, round((cq).rate::numeric, 3) AS rate,
+       round((cq).ci_low::numeric, 3) AS ci_low, round((cq).ci_high::numeric, 3) AS ci_high,
+       (cq).significant, (cq).strategy
+FROM q ORDER BY (cq).quadrant NULLS LAST, traffic DESC;
+
+-- Per-user segmentation as of the end of the data, kept in a materialized view that is
+-- refreshed with an explicit as_of (the same refresh twice gives the same rows).
+CREATE TABLE report_settings (as_of timestamptz NOT NULL);
+INSERT INTO report_settings VALUES ('2026-06-30 00:00:00+00');
+CREATE MATERIALIZED VIEW user_segments AS
+WITH s AS (SELECT as_of FROM report_settings),
+per_user AS (
+    SELECT e.user_id,
+           intent_score(e.event, e.ts, intent_weights('invest'), s.as_of) AS intent,
+           rfm_agg(e.ts, e.amount, s.as_of) FILTER (WHERE e.event = 'pay') AS rfm,
+           lifecycle_stage(e.ts, e.event = 'pay', s.as_of) AS stage
+    FROM events e CROSS JOIN s
+    GROUP BY e.user_id, s.as_of
+), breaks AS (
+    SELECT quantile_breaks(intent, ARRAY[0.4, 0.8]) AS intent_breaks,
+           rfm_breaks((rfm).recency_days, (rfm).frequency, (rfm).monetary::float8) AS rfm_breaks
+    FROM per_user
+)
+SELECT p.user_id, p.intent, intent_tier(p.intent, b.intent_breaks) AS intent_tier,
+       c.r, c.f, c.m, c.cell, c.segment, p.stage, lifecycle_code(p.stage) AS stage_code
+FROM per_user p CROSS JOIN breaks b
+CROSS JOIN LATERAL rfm_cell((p.rfm).recency_days, (p.rfm).frequency, (p.rfm).monetary::float8, b.rfm_breaks) AS c;
+CREATE UNIQUE INDEX ON user_segments (user_id);
+REFRESH MATERIALIZED VIEW CONCURRENTLY user_segments;
+
+\echo
+\echo '== Purchase intent tiers (top 20% strong, next 40% medium, bottom 40% weak)'
+SELECT intent_tier, count(*) AS users, round(min(intent)::numeric, 1) AS min_score,
+       round(max(intent)::numeric, 1) AS max_score
+FROM user_segments GROUP BY intent_tier ORDER BY min(intent) DESC;
+
+\echo
+\echo '== RFM segments of paying users'
+SELECT segment, count(*) AS users, string_agg(DISTINCT cell, ' ' ORDER BY cell) FILTER (WHERE cell IS NOT NULL) AS example_cells
+FROM user_segments WHERE segment IS NOT NULL GROUP BY segment ORDER BY users DESC;
+
+\echo
+\echo '== Lifecycle stages'
+SELECT stage, stage_code, count(*) AS users FROM user_segments GROUP BY stage, stage_code ORDER BY users DESC;
+
+\echo
+\echo '== Old-user matrix: lifecycle code x RFM monetary score (paying users)'
+SELECT stage_code,
+       count(*) FILTER (WHERE m = 1) AS "m1", count(*) FILTER (WHERE m = 2) AS "m2",
+       count(*) FILTER (WHERE m = 3) AS "m3", count(*) FILTER (WHERE m = 4) AS "m4",
+       count(*) FILTER (WHERE m = 5) AS "m5"
+FROM user_segments WHERE m IS NOT NULL GROUP BY stage_code ORDER BY stage_code;
+
+\echo
+\echo '== Scheduled refresh: pg_cron refreshes user_segments every night at 02:00'
+CREATE EXTENSION IF NOT EXISTS pg_cron;
+SELECT cron.schedule('refresh-user-segments', '0 2 * * *',
+       $$REFRESH MATERIALIZED VIEW CONCURRENTLY user_segments$$) AS job_id \gset
+SELECT jobname, schedule, command FROM cron.job ORDER BY jobid;

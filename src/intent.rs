@@ -1,1 +1,432 @@
-//! SQL glue for the intent capability (being written).
+//! SQL glue for purchase intent: `intent_score` / `intent_score_detail` (aggregates),
+//! `intent_weights` and `intent_tier` (see `core/src/intent.rs`).
+//!
+//! The transition functions read the per-group configuration (`weights jsonb`, `as_of`,
+//! `lookback`, `half_life`) straight from the call frame, and only when a group's state is
+//! created: pgrx would otherwise print and re-parse the `jsonb` on every row. The parsed
+//! weights are also cached per call site (keyed by the `jsonb` bytes), so a `GROUP BY
+//! user_id` over a million users parses the weights once.
+
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
+use crate::agg::{self, AggState};
+use crate::errors::{invalid, OrRaise};
+use pg_operations_core::intent::{self, IntentConfig, IntentState, IntentWeights};
+use pg_operations_core::time::USECS_PER_DAY;
+use pg_operations_core::OpsResult;
+use pgrx::fcinfo::{pg_arg_is_null, pg_getarg, pg_getarg_datum_raw};
+use pgrx::prelude::*;
+use pgrx::{pg_sys, AnyArray, Internal, JsonB, PgMemoryContexts};
+use std::sync::Arc;
+
+impl AggState for IntentState {
+    fn merge(&mut self, other: Self) {
+        IntentState::merge(self, other)
+    }
+    fn serialize(&self) -> Vec<u8> {
+        IntentState::serialize(self)
+    }
+    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+        IntentState::deserialize(bytes)
+    }
+}
+
+const IS: &str = "intent_score";
+/// Default look-back window of `intent_score`.
+const DEFAULT_LOOKBACK: i64 = 14 * USECS_PER_DAY;
+
+/// Argument positions of the transition functions (0 is the state).
+const ARG_WEIGHTS: usize = 3;
+const ARG_AS_OF: usize = 4;
+const ARG_LOOKBACK: usize = 5;
+const ARG_HALF_LIFE: usize = 6;
+
+/// The last weights parsed by one transition-function call site.
+struct WeightsCache {
+    key: Vec<u8>,
+    weights: Arc<IntentWeights>,
+}
+
+/// The text form of an interval, for error messages.
+fn interval_text(i: Interval) -> String {
+    // SAFETY: interval_out takes one non-NULL interval and returns a palloc'd C string.
+    let s = unsafe {
+        pgrx::direct_function_call::<&std::ffi::CStr>(pg_sys::interval_out, &[i.into_datum()])
+    };
+    s.map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// An interval as a fixed number of microseconds (1 day = 24 h, 1 month = 30 days, as
+/// PostgreSQL compares intervals).
+fn interval_micros(i: Interval, what: &str) -> i64 {
+    i64::try_from(i.as_micros()).unwrap_or_else(|_| {
+        crate::errors::raise(pg_operations_core::OpsError::limit(format!(
+            "{what} {} is out of range",
+            interval_text(i)
+        )))
+    })
+}
+
+/// The weights argument, parsed once per call site for as long as its bytes do not change.
+///
+/// # Safety
+/// `fcinfo` is the live call frame of an `intent_score` transition function.
+unsafe fn weights_arg(fcinfo: pg_sys::FunctionCallInfo) -> Arc<IntentWeights> {
+    if unsafe { pg_arg_is_null(fcinfo, ARG_WEIGHTS) } {
+        invalid("intent_score: weights must not be NULL");
+    }
+    // SAFETY: argument ARG_WEIGHTS is a non-NULL jsonb; detoasting gives a readable varlena
+    // that lives at least until this call returns.
+    let bytes: &[u8] = unsafe {
+        let raw = pg_getarg_datum_raw(fcinfo, ARG_WEIGHTS);
+        let v = pg_sys::pg_detoast_datum_packed(raw.cast_mut_ptr());
+        std::slice::from_raw_parts(v as *const u8, pgrx::varsize_any(v))
+    };
+    // SAFETY: flinfo and its fn_extra/fn_mcxt belong to this call site; fn_extra holds
+    // either NULL or a WeightsCache this function stored there.
+    unsafe {
+        let flinfo = (*fcinfo).flinfo;
+        let cache = (*flinfo).fn_extra as *mut WeightsCache;
+        if let Some(c) = cache.as_ref() {
+            if c.key == bytes {
+                return c.weights.clone();
+            }
+        }
+        let json: Option<JsonB> = pg_getarg(fcinfo, ARG_WEIGHTS);
+        let json = json.expect("weights is not NULL");
+        let weights = Arc::new(IntentWeights::from_json(&json.0).or_raise());
+        if let Some(c) = cache.as_mut() {
+            c.key = bytes.to_vec();
+            c.weights = weights.clone();
+        } else {
+            let c = WeightsCache {
+                key: bytes.to_vec(),
+                weights: weights.clone(),
+            };
+            let ptr = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(c);
+            (*flinfo).fn_extra = ptr as *mut std::ffi::c_void;
+        }
+        weights
+    }
+}
+
+/// A new group's state from the configuration arguments (`nargs` counts the SQL
+/// arguments of the aggregate, 4 to 6).
+///
+/// # Safety
+/// `fcinfo` is the live call frame of an `intent_score` transition function.
+unsafe fn new_state(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentState {
+    // SAFETY: the caller passes its own frame; the argument types match sql/intent.sql.
+    unsafe {
+        let weights = weights_arg(fcinfo);
+        let as_of: Option<TimestampWithTimeZone> = pg_getarg(fcinfo, ARG_AS_OF);
+        let Some(as_of) = as_of else {
+            invalid("intent_score: as_of must not be NULL")
+        };
+        let lookback = if nargs >= 5 {
+            let l: Option<Interval> = pg_getarg(fcinfo, ARG_LOOKBACK);
+            let Some(l) = l else {
+                invalid("intent_score: lookback must not be NULL")
+            };
+            let us = interval_micros(l, "lookback");
+            if us < 0 {
+                invalid(format!(
+                    "intent_score: lookback must not be negative, got {}",
+                    interval_text(l)
+                ));
+            }
+            us
+        } else {
+            DEFAULT_LOOKBACK
+        };
+        // A NULL half_life means no decay.
+        let half_life = if nargs >= 6 {
+            let h: Option<Interval> = pg_getarg(fcinfo, ARG_HALF_LIFE);
+            match h {
+                None => None,
+                Some(h) => {
+                    let us = interval_micros(h, "half_life");
+                    if us <= 0 {
+                        invalid(format!(
+                            "intent_score: half_life must be positive, got {}",
+                            interval_text(h)
+                        ));
+                    }
+                    Some(us)
+                }
+            }
+        } else {
+            None
+        };
+        let config =
+            IntentConfig::new(pg_sys::TimestampTz::from(as_of), lookback, half_life).or_raise();
+        IntentState::new(config, weights)
+    }
+}
+
+/// Shared transition: the state is created on the group's first row (so a group whose
+/// events all fall outside the window scores 0); rows with a NULL event or ts add nothing.
+fn sfunc(
+    mut state: Internal,
+    event: Option<&str>,
+    ts: Option<TimestampWithTimeZone>,
+    fcinfo: pg_sys::FunctionCallInfo,
+    nargs: usize,
+) -> Internal {
+    // SAFETY: every intent_score / intent_score_detail transition uses IntentState
+    // (sql/intent.sql); new_state reads this frame's own arguments.
+    let s = unsafe { agg::state_mut(&mut state, fcinfo, IS, || new_state(fcinfo, nargs)) };
+    if let (Some(event), Some(ts)) = (event, ts) {
+        s.push(event, pg_sys::TimestampTz::from(ts));
+    }
+    state
+}
+
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_sfunc4_wrapper';
+"#
+)]
+fn intent_score_sfunc4(
+    state: Internal,
+    event: Option<&str>,
+    ts: Option<TimestampWithTimeZone>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    sfunc(state, event, ts, fcinfo, 4)
+}
+
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz, interval)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_sfunc5_wrapper';
+"#
+)]
+fn intent_score_sfunc5(
+    state: Internal,
+    event: Option<&str>,
+    ts: Option<TimestampWithTimeZone>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    sfunc(state, event, ts, fcinfo, 5)
+}
+
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz, interval, interval)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_sfunc6_wrapper';
+"#
+)]
+fn intent_score_sfunc6(
+    state: Internal,
+    event: Option<&str>,
+    ts: Option<TimestampWithTimeZone>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    sfunc(state, event, ts, fcinfo, 6)
+}
+
+#[pg_extern(immutable, parallel_safe)]
+fn intent_score_final(mut state: Internal) -> Option<f64> {
+    // SAFETY: see sfunc.
+    unsafe { agg::existing::<IntentState>(&mut state) }.map(|s| s.score())
+}
+
+/// The OID of composite type `intent_contribution` in this function's schema, cached per
+/// call site.
+fn contribution_oid(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Oid {
+    // SAFETY: as in composite.rs: fn_extra is ours and allocated in fn_mcxt.
+    unsafe {
+        let flinfo = (*fcinfo).flinfo;
+        if !(*flinfo).fn_extra.is_null() {
+            return *((*flinfo).fn_extra as *const pg_sys::Oid);
+        }
+        let nsp = pg_sys::get_namespace_name(pg_sys::get_func_namespace((*flinfo).fn_oid));
+        let nsp = if nsp.is_null() {
+            "public".to_string()
+        } else {
+            std::ffi::CStr::from_ptr(nsp).to_string_lossy().into_owned()
+        };
+        let oid = pgrx::regtypein(&format!(
+            "\"{}\".intent_contribution",
+            nsp.replace('"', "\"\"")
+        ));
+        let slot = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<pg_sys::Oid>())
+            as *mut pg_sys::Oid;
+        *slot = oid;
+        (*flinfo).fn_extra = slot as *mut std::ffi::c_void;
+        oid
+    }
+}
+
+/// `intent_score_detail` final: `intent_contribution[]`, by contribution descending, then
+/// event name; an empty array when nothing in the window was weighted.
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION intent_score_detail_final(internal) RETURNS intent_contribution[]
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_detail_final_wrapper';
+"#,
+    requires = ["intent_types"]
+)]
+fn intent_score_detail_final(
+    mut state: Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Option<AnyArray> {
+    // SAFETY: see sfunc.
+    let s = unsafe { agg::existing::<IntentState>(&mut state) }?;
+    let oid = contribution_oid(fcinfo);
+    let detail = s.detail();
+    // SAFETY: the type cache returns a reference-counted descriptor released by PgTupleDesc;
+    // each datum matches the attribute types of intent_contribution (sql/intent.sql), and
+    // construct_array copies the tuples into one array of that element type.
+    unsafe {
+        let tupdesc = pgrx::PgTupleDesc::from_pg(pg_sys::lookup_rowtype_tupdesc(oid, -1));
+        let mut elems: Vec<pg_sys::Datum> = Vec::with_capacity(detail.len());
+        for (event, count, contribution) in detail {
+            let mut values = [
+                event.into_datum().unwrap(),
+                count.into_datum().unwrap(),
+                contribution.into_datum().unwrap(),
+            ];
+            let mut nulls = [false; 3];
+            let tuple =
+                pg_sys::heap_form_tuple(tupdesc.as_ptr(), values.as_mut_ptr(), nulls.as_mut_ptr());
+            elems.push(pg_sys::heap_copy_tuple_as_datum(tuple, tupdesc.as_ptr()));
+        }
+        let mut typlen: i16 = 0;
+        let mut typbyval = false;
+        let mut typalign: std::ffi::c_char = 0;
+        pg_sys::get_typlenbyvalalign(oid, &mut typlen, &mut typbyval, &mut typalign);
+        let arr = pg_sys::construct_array(
+            elems.as_mut_ptr(),
+            elems.len() as i32,
+            oid,
+            typlen as i32,
+            typbyval,
+            typalign,
+        );
+        AnyArray::from_polymorphic_datum(pg_sys::Datum::from(arr), false, oid)
+    }
+}
+
+#[pg_extern(immutable, parallel_safe)]
+fn intent_score_combine(a: Internal, b: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
+    // SAFETY: see sfunc.
+    unsafe { agg::combine::<IntentState>(a, b, fcinfo, IS) }
+}
+
+#[pg_extern(immutable, parallel_safe, strict)]
+fn intent_score_serial(state: Internal) -> Vec<u8> {
+    // SAFETY: see sfunc.
+    unsafe { agg::serialize::<IntentState>(state) }
+}
+
+#[pg_extern(immutable, parallel_safe, strict)]
+fn intent_score_deserial(
+    bytes: &[u8],
+    _unused: Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    agg::deserialize::<IntentState>(bytes, fcinfo, IS)
+}
+
+/// `intent_weights(preset)`: the documented default weights as `jsonb`.
+#[pg_extern(immutable, parallel_safe, strict)]
+fn intent_weights(preset: default!(&str, "'invest'")) -> JsonB {
+    JsonB(intent::preset(preset).or_raise())
+}
+
+/// `intent_tier(score, strong_above, medium_above)`.
+#[pg_extern(immutable, parallel_safe, strict)]
+fn intent_tier(score: f64, strong_above: f64, medium_above: f64) -> &'static str {
+    intent::tier_fixed(score, strong_above, medium_above).or_raise()
+}
+
+/// `intent_tier(score, breaks)` with `breaks = quantile_breaks(score, ARRAY[0.4, 0.8])`.
+#[pg_extern(immutable, parallel_safe, strict, name = "intent_tier")]
+fn intent_tier_breaks(score: f64, breaks: Array<f64>) -> &'static str {
+    let breaks: Vec<Option<f64>> = breaks.iter().collect();
+    intent::tier_breaks(score, &breaks).or_raise()
+}
+
+extension_sql!(
+    r#"
+CREATE TYPE intent_contribution AS (event text, events bigint, contribution float8);
+COMMENT ON TYPE intent_contribution IS
+  'One weighted event of intent_score_detail: the event name, how many such events fell in the window, and their (decayed) contribution to the score.';
+"#,
+    name = "intent_types"
+);
+
+extension_sql_file!(
+    "../sql/intent.sql",
+    name = "intent_sql",
+    requires = [
+        intent_score_sfunc4,
+        intent_score_sfunc5,
+        intent_score_sfunc6,
+        intent_score_final,
+        intent_score_detail_final,
+        intent_score_combine,
+        intent_score_serial,
+        intent_score_deserial,
+        intent_weights,
+        intent_tier,
+        intent_tier_breaks,
+        "intent_types",
+    ]
+);
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    #[pg_test]
+    fn intent_score_hand_worked() {
+        // view_list 1 + pay 8 in the window; the 15-day-old click and the future pay add 0.
+        let v = Spi::get_one::<f64>(
+            "SELECT intent_score(e, ts::timestamptz, intent_weights(), '2026-03-15 00:00+00')
+             FROM (VALUES ('view_list', '2026-03-14 00:00+00'), ('pay', '2026-03-01 00:00:01+00'),
+                          ('click_invest', '2026-02-28 00:00+00'), ('pay', '2026-03-16 00:00+00'),
+                          ('unknown', '2026-03-14 00:00+00')) AS t(e, ts)",
+        );
+        assert_eq!(v, Ok(Some(9.0)));
+    }
+
+    #[pg_test]
+    fn intent_score_half_life() {
+        let v = Spi::get_one::<f64>(
+            "SELECT intent_score('pay', '2026-03-08 00:00+00', intent_weights(), '2026-03-15 00:00+00',
+                                 '14 days', '7 days')",
+        );
+        assert_eq!(v, Ok(Some(4.0)));
+    }
+
+    #[pg_test(error = "intent weight for key \"pay\" must be a number, got a string \"x\"")]
+    fn intent_score_rejects_string_weight() {
+        Spi::run("SELECT intent_score('pay', now(), '{\"pay\": \"x\"}', now())").unwrap();
+    }
+
+    #[pg_test]
+    fn intent_tier_both_forms() {
+        let v = Spi::get_one::<String>(
+            "SELECT intent_tier(5, 8, 2) || ',' || intent_tier(9, ARRAY[2.0, 8.0]::float8[])",
+        );
+        assert_eq!(v, Ok(Some("medium,strong".to_string())));
+    }
+}

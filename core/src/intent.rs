@@ -174,7 +174,12 @@ impl IntentWeights {
                 }
                 Some(w) => {
                     return Err(OpsError::invalid(format!(
-                        "intent weight for key \"{k}\" must be a finite number with magnitude at most {MAX_ABS_WEIGHT:e}, got {w}"
+                        "intent weight for key \"{k}\" must be a finite number with magnitude at most {MAX_ABS_WEIGHT:e}, got {w:e}"
+                    )))
+                }
+                None if val.is_null() => {
+                    return Err(OpsError::invalid(format!(
+                        "intent weight for key \"{k}\" must be a number, got null"
                     )))
                 }
                 None => {
@@ -662,6 +667,10 @@ mod tests {
             assert!(e.message.contains("\"a\""), "{}", e.message);
         }
         assert!(err(json!({"big": 1e200})).message.contains("\"big\""));
+        assert!(err(json!({"big": 1e200})).message.ends_with("got 1e200"));
+        assert!(err(json!({"a": null}))
+            .message
+            .ends_with("must be a number, got null"));
         for bad in [json!([1, 2]), json!("x"), json!(null), json!(3)] {
             assert!(err(bad).message.contains("must be a JSON object"));
         }

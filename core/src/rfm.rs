@@ -381,37 +381,45 @@ pub fn rfm_cell(
     breaks: &RfmBreaks,
 ) -> OpsResult<RfmCell> {
     breaks.validate()?;
-    let score = |v: Option<f64>, b: &[f64], lower: bool| -> Option<i32> {
-        let v = v?;
-        if b.is_empty() {
-            None
-        } else if lower {
-            Some(score_lower(v, b))
-        } else {
-            Some(score_higher(v, b))
-        }
-    };
-    let rs = score(r, &breaks.recency, true);
-    let fs = score(f, &breaks.frequency, false);
-    let ms = score(m, &breaks.monetary, false);
-    let (cell, segment) = match (rs, fs, ms) {
-        (Some(r), Some(f), Some(m)) => {
-            let seg = if breaks.bins == 5 {
-                Some(classic_segment(r, f, m).en.to_string())
-            } else {
+    Ok(breaks.cell(r, f, m))
+}
+
+impl RfmBreaks {
+    /// [`rfm_cell`] for breaks already checked with [`RfmBreaks::validate`] (callers that
+    /// score many users against the same breaks validate once).
+    pub fn cell(&self, r: Option<f64>, f: Option<f64>, m: Option<f64>) -> RfmCell {
+        let score = |v: Option<f64>, b: &[f64], lower: bool| -> Option<i32> {
+            let v = v?;
+            if b.is_empty() {
                 None
-            };
-            (Some(format!("R{r}F{f}M{m}")), seg)
+            } else if lower {
+                Some(score_lower(v, b))
+            } else {
+                Some(score_higher(v, b))
+            }
+        };
+        let rs = score(r, &self.recency, true);
+        let fs = score(f, &self.frequency, false);
+        let ms = score(m, &self.monetary, false);
+        let (cell, segment) = match (rs, fs, ms) {
+            (Some(r), Some(f), Some(m)) => {
+                let seg = if self.bins == 5 {
+                    Some(classic_segment(r, f, m).en.to_string())
+                } else {
+                    None
+                };
+                (Some(format!("R{r}F{f}M{m}")), seg)
+            }
+            _ => (None, None),
+        };
+        RfmCell {
+            r: rs,
+            f: fs,
+            m: ms,
+            cell,
+            segment,
         }
-        _ => (None, None),
-    };
-    Ok(RfmCell {
-        r: rs,
-        f: fs,
-        m: ms,
-        cell,
-        segment,
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -557,6 +565,25 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     const DAY: i64 = USECS_PER_DAY;
+
+    #[test]
+    fn cell_method_equals_rfm_cell() {
+        let b = RfmBreaks {
+            bins: 5,
+            recency: vec![5.0, 10.0, 20.0, 40.0],
+            frequency: vec![1.0, 1.0, 2.0, 3.0],
+            monetary: vec![],
+        };
+        for (r, f, m) in [
+            (Some(3.0), Some(1.0), Some(9.0)),
+            (None, Some(4.0), None),
+            (Some(40.0), Some(2.0), None),
+        ] {
+            assert_eq!(rfm_cell(r, f, m, &b).unwrap(), b.cell(r, f, m));
+        }
+        let c = b.cell(Some(10.0), Some(2.0), Some(1.0));
+        assert_eq!((c.r, c.f, c.m, c.cell), (Some(3), Some(3), None, None));
+    }
 
     fn all_scores() -> impl Iterator<Item = (i32, i32, i32)> {
         (1..=5).flat_map(|r| (1..=5).flat_map(move |f| (1..=5).map(move |m| (r, f, m))))
