@@ -54,9 +54,9 @@ COMMENT ON FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, times
   'Internal: transition function of intent_score / intent_score_detail with lookback and half_life.';
 COMMENT ON FUNCTION intent_score_final(internal) IS 'Internal: final function of intent_score.';
 COMMENT ON FUNCTION intent_score_detail_final(internal) IS 'Internal: final function of intent_score_detail.';
-COMMENT ON FUNCTION intent_score_combine(internal, internal) IS 'Internal: combine function of intent_score.';
-COMMENT ON FUNCTION intent_score_serial(internal) IS 'Internal: serial function of intent_score.';
-COMMENT ON FUNCTION intent_score_deserial(bytea, internal) IS 'Internal: deserial function of intent_score.';
+COMMENT ON FUNCTION intent_score_combine(internal, internal) IS 'Internal: combine function of intent_score / intent_score_detail.';
+COMMENT ON FUNCTION intent_score_serial(internal) IS 'Internal: serial function of intent_score / intent_score_detail.';
+COMMENT ON FUNCTION intent_score_deserial(bytea, internal) IS 'Internal: deserial function of intent_score / intent_score_detail.';
 COMMENT ON FUNCTION intent_weights(text) IS
   'Documented default intent weights as jsonb: preset ''invest'' (view_list 1, view_detail 2, click_invest 3, click_submit 5, pay 8) or ''loan'' (exposure 0.5, click 1, register 2, apply 4, submit 6, first_review 7, second_review 8, reloan 10). Unknown preset is error 22023.';
 COMMENT ON FUNCTION intent_tier(float8, float8, float8) IS
