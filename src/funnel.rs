@@ -321,26 +321,37 @@ fn conds_form_step<K: SqlKey>(
     state
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Argument positions of the event form's configuration (after state, user, ts, event).
+const ARG_STEPS: usize = 4;
+const ARG_WINDOW: usize = 5;
+const ARG_MODE: usize = 6;
+
+/// Transition of the event-name form. Only the per-row arguments (user, ts, event) are
+/// decoded on every row; `steps`, `window` and `mode` are read from the call frame once, when
+/// the group's state is created, because decoding a `text[]` and an interval on each of
+/// millions of rows cost more than the funnel matching itself.
 fn event_form_step<K: SqlKey>(
     mut state: Internal,
     key: Option<K>,
     ts: Option<TimestampWithTimeZone>,
     event: Option<&str>,
-    steps: Option<Array<&str>>,
-    window: Option<Interval>,
-    mode: Option<Option<&str>>,
+    has_mode: bool,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
     let (Some(key), Some(ts), Some(event)) = (key, ts, event) else {
         return state;
     };
-    // SAFETY: as in conds_form_step.
+    // SAFETY: as in conds_form_step; the pg_getarg calls read this frame's own arguments at
+    // the positions the SQL signatures in sql/funnel.sql declare.
     let s = unsafe {
         agg::state_mut(&mut state, fcinfo, FSR, || {
-            let steps = text_list(steps, "steps", FSR);
-            let window = window_micros(window, FSR);
-            let mode = funnel_mode(mode, FSR);
+            let steps = text_list(pgrx::fcinfo::pg_getarg(fcinfo, ARG_STEPS), "steps", FSR);
+            let window = window_micros(pgrx::fcinfo::pg_getarg(fcinfo, ARG_WINDOW), FSR);
+            let mode = if has_mode {
+                funnel_mode(Some(pgrx::fcinfo::pg_getarg(fcinfo, ARG_MODE)), FSR)
+            } else {
+                funnel_mode(None, FSR)
+            };
             or_raise_in(
                 PopulationFunnel::<K::Owned>::for_events(steps, window, mode),
                 FSR,
@@ -459,62 +470,80 @@ fn funnel_rates_text_names_mode_sfunc(
     conds_form_step(state, user_id, ts, conds, window, options, fcinfo)
 }
 
-#[pg_extern(immutable, parallel_safe)]
-#[allow(clippy::too_many_arguments)]
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION funnel_rates_id_event_sfunc(internal, bigint, timestamptz, text, text[], interval)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'funnel_rates_id_event_sfunc_wrapper';
+"#
+)]
 fn funnel_rates_id_event_sfunc(
     state: Internal,
     user_id: Option<i64>,
     ts: Option<TimestampWithTimeZone>,
     event: Option<&str>,
-    steps: Option<Array<&str>>,
-    window: Option<Interval>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    event_form_step(state, user_id, ts, event, steps, window, None, fcinfo)
+    event_form_step(state, user_id, ts, event, false, fcinfo)
 }
 
-#[pg_extern(immutable, parallel_safe)]
-#[allow(clippy::too_many_arguments)]
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION funnel_rates_id_event_mode_sfunc(internal, bigint, timestamptz, text, text[], interval, text)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'funnel_rates_id_event_mode_sfunc_wrapper';
+"#
+)]
 fn funnel_rates_id_event_mode_sfunc(
     state: Internal,
     user_id: Option<i64>,
     ts: Option<TimestampWithTimeZone>,
     event: Option<&str>,
-    steps: Option<Array<&str>>,
-    window: Option<Interval>,
-    mode: Option<&str>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    event_form_step(state, user_id, ts, event, steps, window, Some(mode), fcinfo)
+    event_form_step(state, user_id, ts, event, true, fcinfo)
 }
 
-#[pg_extern(immutable, parallel_safe)]
-#[allow(clippy::too_many_arguments)]
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION funnel_rates_text_event_sfunc(internal, text, timestamptz, text, text[], interval)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'funnel_rates_text_event_sfunc_wrapper';
+"#
+)]
 fn funnel_rates_text_event_sfunc(
     state: Internal,
     user_id: Option<&str>,
     ts: Option<TimestampWithTimeZone>,
     event: Option<&str>,
-    steps: Option<Array<&str>>,
-    window: Option<Interval>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    event_form_step(state, user_id, ts, event, steps, window, None, fcinfo)
+    event_form_step(state, user_id, ts, event, false, fcinfo)
 }
 
-#[pg_extern(immutable, parallel_safe)]
-#[allow(clippy::too_many_arguments)]
+#[pg_extern(
+    immutable,
+    parallel_safe,
+    sql = r#"
+CREATE FUNCTION funnel_rates_text_event_mode_sfunc(internal, text, timestamptz, text, text[], interval, text)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'funnel_rates_text_event_mode_sfunc_wrapper';
+"#
+)]
 fn funnel_rates_text_event_mode_sfunc(
     state: Internal,
     user_id: Option<&str>,
     ts: Option<TimestampWithTimeZone>,
     event: Option<&str>,
-    steps: Option<Array<&str>>,
-    window: Option<Interval>,
-    mode: Option<&str>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    event_form_step(state, user_id, ts, event, steps, window, Some(mode), fcinfo)
+    event_form_step(state, user_id, ts, event, true, fcinfo)
 }
 
 #[pg_extern(immutable, parallel_safe, requires = ["funnel_step_type"])]
