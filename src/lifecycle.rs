@@ -35,11 +35,13 @@ pub unsafe extern "C-unwind" fn lifecycle_stage_scalar(
         if i >= nargs {
             return None;
         }
+        // SAFETY: as above; `i < nargs` was just checked.
         let a = unsafe { pgrx::fcinfo::pg_get_nullable_datum(fcinfo, i) };
         (!a.isnull).then_some(a.value)
     };
     let ts = |i: usize| arg(i).map(|d| d.value() as i64);
     let day = |i: usize, default: i32| -> Option<i32> {
+        // SAFETY: as above, `fcinfo` is the live call frame.
         let nargs = unsafe { (*fcinfo).nargs } as usize;
         if i >= nargs {
             Some(default)

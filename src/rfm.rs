@@ -33,7 +33,7 @@ fn add_numeric(a: Option<AnyNumeric>, b: AnyNumeric) -> AnyNumeric {
 
 impl AggState for RfmAggState {
     fn merge(&mut self, other: Self) {
-        self.acc.merge(&other.acc);
+        self.acc.merge(&other.acc).or_raise();
         if let Some(m) = other.monetary {
             self.monetary = Some(add_numeric(self.monetary.take(), m));
         }
@@ -94,6 +94,11 @@ fn rfm_agg_sfunc(
             }
         })
     };
+    // as_of must be the same on every row (checked even on rows with a NULL ts).
+    match as_of {
+        None => invalid("rfm_agg: as_of must not be NULL"),
+        Some(a) => s.acc.check_as_of(pg_sys::TimestampTz::from(a)).or_raise(),
+    }
     if let Some(ts) = ts {
         if s.acc.push(pg_sys::TimestampTz::from(ts)) {
             if let Some(a) = amount {
@@ -149,7 +154,7 @@ fn rfm_agg_deserial(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCal
 
 impl AggState for RfmBreaksState {
     fn merge(&mut self, other: Self) {
-        RfmBreaksState::merge(self, other)
+        RfmBreaksState::merge(self, other).or_raise()
     }
     fn serialize(&self) -> Vec<u8> {
         RfmBreaksState::serialize(self)
@@ -207,8 +212,14 @@ fn rfm_breaks_sfunc4(
     bins: Option<i32>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    let bins = || bins.unwrap_or_else(|| invalid("rfm_breaks: bins must not be NULL"));
-    breaks_sfunc(state, recency_days, frequency, monetary, bins, fcinfo)
+    let bins = bins.unwrap_or_else(|| invalid("rfm_breaks: bins must not be NULL"));
+    let mut state = breaks_sfunc(state, recency_days, frequency, monetary, || bins, fcinfo);
+    // bins must be the same on every row of a group.
+    // SAFETY: every rfm_breaks support function uses RfmBreaksState (sql/rfm.sql).
+    if let Some(s) = unsafe { agg::existing::<RfmBreaksState>(&mut state) } {
+        s.check_bins_same(bins).or_raise();
+    }
+    state
 }
 
 /// The `rfm_breaks` row; NULL when no metric had any value.

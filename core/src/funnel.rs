@@ -44,7 +44,7 @@ use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::quantile::{percentile_cont_sorted, pg_float_cmp};
 use crate::stats::{wilson, z_for_confidence};
-use crate::time::{add_saturating, seconds_between};
+use crate::time::{add_saturating, is_infinite, seconds_between};
 use hashbrown::HashMap;
 use std::hash::Hash;
 use std::ops::ControlFlow;
@@ -646,8 +646,13 @@ pub struct PopulationFunnel<K: UserKey> {
 
 const POPULATION_TAG: u8 = b'G';
 
-/// How many users [`PopulationFunnel::finish`] processes between interrupt checks.
-const INTERRUPT_EVERY: usize = 1024;
+/// Work (in kept rows) [`PopulationFunnel::finish`] does between interrupt checks: each
+/// user costs [`USER_WORK`] plus its kept rows (its sort and scan are linear-ish in them), so
+/// a check comes at least every 1024 users or about 64K kept rows, and right before any
+/// user whose rows alone exceed that. Only a single user with many millions of kept rows
+/// can delay cancellation (by the time of one sort of that user's rows).
+const INTERRUPT_WORK: usize = 1 << 16;
+const USER_WORK: usize = 64;
 
 impl<K: UserKey> PopulationFunnel<K> {
     /// The `conds bool[]` form; `names`, when given, must have one name per step.
@@ -738,19 +743,25 @@ impl<K: UserKey> PopulationFunnel<K> {
         self.users.len()
     }
 
-    /// The funnel rows; calls `check_interrupts` every 1024 users.
+    /// The funnel rows; calls `check_interrupts` first and then at least every 1024 users
+    /// or 64K kept rows (see [`INTERRUPT_WORK`]).
     pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> Vec<StepRow> {
         let n = self.cfg.nsteps;
         let mut histogram = vec![0i64; n + 1];
         let mut durations: Vec<Vec<f64>> = vec![Vec::new(); n + 1];
-        for (i, rows) in self.users.values_mut().enumerate() {
-            if i % INTERRUPT_EVERY == 0 {
+        check_interrupts();
+        let mut work = 0usize;
+        for rows in self.users.values_mut() {
+            let cost = USER_WORK + rows.len();
+            work += cost;
+            if work > INTERRUPT_WORK {
                 check_interrupts();
+                work = cost;
             }
             let (level, path) = deepest_chain(rows, &self.cfg);
             histogram[level as usize] += 1;
             for (k, pair) in path.windows(2).enumerate() {
-                durations[k + 2].push(seconds_between(pair[0], pair[1]));
+                durations[k + 2].push(step_seconds(pair[0], pair[1]));
             }
         }
         step_rows(&histogram, self.names.as_deref(), Some(durations))
@@ -844,7 +855,7 @@ impl LevelCounts {
             self.names = other.names;
         }
         for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
-            *mine += theirs;
+            *mine = mine.saturating_add(theirs);
         }
     }
 
@@ -866,8 +877,13 @@ impl LevelCounts {
         let names = read_names(&mut r)?;
         let mut state = LevelCounts::new(names)
             .map_err(|e| OpsError::malformed(format!("aggregate state: {}", e.message)))?;
+        let mut total = 0i64;
         for c in state.counts.iter_mut() {
             *c = r.i64()?;
+            // Counts are of users: never negative, and their sum fits (step rows add them up).
+            total = total.checked_add(*c).filter(|_| *c >= 0).ok_or_else(|| {
+                OpsError::malformed(format!("funnel level state has a bad count {c}"))
+            })?;
         }
         r.finish()?;
         Ok(state)
@@ -909,7 +925,7 @@ pub fn step_rows(
     let z = z_for_confidence(0.95).expect("0.95 is a valid confidence");
     let mut at_least: Vec<i64> = histogram.to_vec();
     for l in (0..at_least.len().saturating_sub(1)).rev() {
-        at_least[l] += at_least[l + 1];
+        at_least[l] = at_least[l].saturating_add(at_least[l + 1]);
     }
     let first = at_least.get(1).copied().unwrap_or(0);
     let mut durations = durations;
@@ -931,6 +947,19 @@ pub fn step_rows(
             }
         })
         .collect()
+}
+
+/// Seconds from one step to the next; a step at `±infinity` is infinitely far from a
+/// finite one (not the 292,000 years the saturated microsecond values would give), and 0
+/// from a step at the same infinity.
+fn step_seconds(from: i64, to: i64) -> f64 {
+    if from == to {
+        0.0
+    } else if is_infinite(from) || is_infinite(to) {
+        f64::INFINITY
+    } else {
+        seconds_between(from, to)
+    }
 }
 
 fn median(values: &mut [f64]) -> Option<f64> {
@@ -1222,6 +1251,41 @@ mod tests {
     }
 
     #[test]
+    fn infinite_steps_are_infinitely_far() {
+        assert_eq!(step_seconds(0, 1_500_000), 1.5);
+        assert_eq!(step_seconds(i64::MAX, i64::MAX), 0.0);
+        assert_eq!(step_seconds(i64::MIN, i64::MIN), 0.0);
+        assert_eq!(step_seconds(0, i64::MAX), f64::INFINITY);
+        assert_eq!(step_seconds(i64::MIN, 0), f64::INFINITY);
+        // A finite anchor whose saturated window reaches a step at infinity.
+        let mut p = PopulationFunnel::<i64>::new(cfg(2, i64::MAX, "default"), None).unwrap();
+        p.push(1, 0, A);
+        p.push(1, i64::MAX, B);
+        let rows = p.finish(&mut || {});
+        assert_eq!(rows[1].users, 1);
+        assert_eq!(rows[1].median_seconds_from_previous, Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn finish_checks_interrupts_by_users_and_rows() {
+        let count_checks = |p: &mut PopulationFunnel<i64>| {
+            let mut calls = 0;
+            p.finish(&mut || calls += 1);
+            calls
+        };
+        // 5000 users without kept rows: at the start, then every 1024 users.
+        let mut p = PopulationFunnel::<i64>::new(cfg(2, 1_000, "default"), None).unwrap();
+        (0..5000).for_each(|u| p.push(u, 0, 0));
+        assert_eq!(count_checks(&mut p), 5);
+        // 3 users with 70000 kept rows each: at the start and before every user.
+        let mut p = PopulationFunnel::<i64>::new(cfg(2, 1_000, "default"), None).unwrap();
+        for u in 0..3 {
+            (0..70_000).for_each(|t| p.push(u, t, A));
+        }
+        assert_eq!(count_checks(&mut p), 4);
+    }
+
+    #[test]
     fn event_form_and_round_trips() {
         let steps: Vec<String> = ["view", "buy"].map(String::from).to_vec();
         let mut p =
@@ -1264,6 +1328,20 @@ mod tests {
         l.push(2).unwrap();
         l.push(0).unwrap();
         assert_eq!(LevelCounts::deserialize(&l.serialize()).unwrap(), l);
+        // Corrupt counts (negative, or summing past i64::MAX) are rejected.
+        let mut bad = l.serialize();
+        let n = bad.len();
+        bad[n - 8..].copy_from_slice(&(-1i64).to_le_bytes());
+        assert!(LevelCounts::deserialize(&bad)
+            .unwrap_err()
+            .message
+            .contains("bad count -1"));
+        bad[n - 8..].copy_from_slice(&i64::MAX.to_le_bytes());
+        assert!(LevelCounts::deserialize(&bad).is_err());
+        let mut big = LevelCounts::new(vec!["a".into()]).unwrap();
+        big.counts = vec![0, i64::MAX];
+        big.merge(big.clone());
+        assert_eq!(big.finish()[0].users, i64::MAX);
         let e = l.push(3).unwrap_err();
         assert!(e.message.contains('3') && e.message.contains("2 steps"));
         assert!(l.push(-1).unwrap_err().message.contains("-1"));

@@ -292,9 +292,14 @@ impl IntentConfig {
     /// `as_of` must be finite, `lookback` non-negative, `half_life` (when given) positive.
     pub fn new(as_of: i64, lookback: i64, half_life: Option<i64>) -> OpsResult<IntentConfig> {
         if time::is_infinite(as_of) {
-            return Err(OpsError::invalid(
-                "as_of must be a finite timestamp, got infinity",
-            ));
+            return Err(OpsError::invalid(format!(
+                "as_of must be a finite timestamp, got {}",
+                if as_of == time::NEG_INFINITY {
+                    "-infinity"
+                } else {
+                    "infinity"
+                }
+            )));
         }
         if lookback < 0 {
             return Err(OpsError::invalid(format!(

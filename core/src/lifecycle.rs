@@ -195,7 +195,7 @@ fn elapsed(from: i64, to: i64) -> i128 {
 }
 
 /// A timestamp for messages: `2024-01-31 12:00:00+00` (fractional seconds when present).
-fn fmt_ts(ts: i64) -> String {
+pub(crate) fn fmt_ts(ts: i64) -> String {
     if ts == POS_INFINITY {
         return "infinity".into();
     }

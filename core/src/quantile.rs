@@ -20,7 +20,9 @@ pub fn pg_float_cmp(a: &f64, b: &f64) -> Ordering {
 pub fn check_probs(probs: &[Option<f64>]) -> OpsResult<()> {
     for p in probs.iter().flatten() {
         if !(0.0..=1.0).contains(p) {
-            return Err(OpsError::invalid(format!("probability {p} is not between 0 and 1")));
+            return Err(OpsError::invalid(format!(
+                "probability {p} is not between 0 and 1"
+            )));
         }
     }
     Ok(())
@@ -57,7 +59,11 @@ const VERSION: u8 = 1;
 impl QuantileState {
     pub fn new(probs: Vec<Option<f64>>) -> OpsResult<Self> {
         check_probs(&probs)?;
-        Ok(QuantileState { values: Vec::new(), probs, sorted: true })
+        Ok(QuantileState {
+            values: Vec::new(),
+            probs,
+            sorted: true,
+        })
     }
 
     pub fn push(&mut self, v: f64) {
@@ -85,7 +91,12 @@ impl QuantileState {
             self.sorted = true;
         }
         let values = &self.values;
-        Some(self.probs.iter().map(|p| p.and_then(|p| percentile_cont_sorted(values, p))).collect())
+        Some(
+            self.probs
+                .iter()
+                .map(|p| p.and_then(|p| percentile_cont_sorted(values, p)))
+                .collect(),
+        )
     }
 
     pub fn serialize(&self) -> Vec<u8> {
@@ -108,9 +119,15 @@ impl QuantileState {
         for _ in 0..n {
             probs.push(if r.u8()? == 1 { Some(r.f64()?) } else { None });
         }
+        // A corrupt probability outside [0, 1] would index past the values in finish().
+        check_probs(&probs).map_err(|e| OpsError::malformed(format!("quantile state: {e}")))?;
         let values = r.f64s()?;
         r.finish()?;
-        Ok(QuantileState { values, probs, sorted: false })
+        Ok(QuantileState {
+            values,
+            probs,
+            sorted: false,
+        })
     }
 }
 
@@ -128,11 +145,32 @@ mod tests {
     #[test]
     fn hand_worked() {
         // 1..=5: position p*(n-1); 0.4 → 1.6 → 2 + 0.6*(3-2) = 2.6; 0.8 → 3.2 → 4.2
-        assert_eq!(breaks(&[5.0, 1.0, 3.0, 2.0, 4.0], &[0.4, 0.8]), Some(vec![Some(2.6), Some(4.2)]));
+        assert_eq!(
+            breaks(&[5.0, 1.0, 3.0, 2.0, 4.0], &[0.4, 0.8]),
+            Some(vec![Some(2.6), Some(4.2)])
+        );
         assert_eq!(breaks(&[7.0], &[0.0, 0.5, 1.0]), Some(vec![Some(7.0); 3]));
         assert_eq!(breaks(&[], &[0.5]), None);
-        assert_eq!(breaks(&[1.0, f64::NAN], &[1.0]).unwrap()[0].map(f64::is_nan), Some(true));
-        assert_eq!(breaks(&[1.0, f64::INFINITY], &[0.5]), Some(vec![Some(f64::INFINITY)]));
+        assert_eq!(
+            breaks(&[1.0, f64::NAN], &[1.0]).unwrap()[0].map(f64::is_nan),
+            Some(true)
+        );
+        assert_eq!(
+            breaks(&[1.0, f64::INFINITY], &[0.5]),
+            Some(vec![Some(f64::INFINITY)])
+        );
+        // A serialized state whose probability was corrupted is rejected, not used.
+        let mut s = QuantileState::new(vec![Some(1.0)]).unwrap();
+        s.push(1.0);
+        let mut bytes = s.serialize();
+        // tag, version, 8-byte count, 1-byte flag, then the probability.
+        bytes[11..19].copy_from_slice(&1.5f64.to_le_bytes());
+        let e = QuantileState::deserialize(&bytes).unwrap_err();
+        assert!(
+            e.message.contains("is not between 0 and 1"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

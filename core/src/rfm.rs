@@ -80,9 +80,14 @@ impl RfmAcc {
     /// `as_of` must be finite.
     pub fn new(as_of: i64) -> OpsResult<RfmAcc> {
         if time::is_infinite(as_of) {
-            return Err(OpsError::invalid(
-                "as_of must be a finite timestamp, got infinity",
-            ));
+            return Err(OpsError::invalid(format!(
+                "as_of must be a finite timestamp, got {}",
+                if as_of == time::NEG_INFINITY {
+                    "-infinity"
+                } else {
+                    "infinity"
+                }
+            )));
         }
         Ok(RfmAcc {
             as_of,
@@ -104,13 +109,30 @@ impl RfmAcc {
         true
     }
 
-    pub fn merge(&mut self, other: &RfmAcc) {
+    /// Errors unless `as_of` is the same for both (it must be the same for every row of a
+    /// group, or the result would depend on row order and on the parallel plan).
+    pub fn check_as_of(&self, as_of: i64) -> OpsResult<()> {
+        if as_of == self.as_of {
+            Ok(())
+        } else {
+            Err(OpsError::invalid(format!(
+                "rfm_agg: as_of must be the same for every row of a group, got {} and {}",
+                crate::lifecycle::fmt_ts(self.as_of),
+                crate::lifecycle::fmt_ts(as_of)
+            )))
+        }
+    }
+
+    /// Combines two partial states; errors when they have different `as_of`.
+    pub fn merge(&mut self, other: &RfmAcc) -> OpsResult<()> {
+        self.check_as_of(other.as_of)?;
         self.frequency = self.frequency.saturating_add(other.frequency);
         self.first = min_opt(self.first, other.first);
         self.last = match (self.last, other.last) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
+        Ok(())
     }
 
     /// Whole days (floor) from the last transaction to `as_of`; `None` without transactions,
@@ -244,10 +266,26 @@ impl RfmBreaksState {
         }
     }
 
-    pub fn merge(&mut self, other: RfmBreaksState) {
+    /// Errors unless `bins` is this state's (it must be the same for every row of a group,
+    /// or the result would depend on row order and on the parallel plan).
+    pub fn check_bins_same(&self, bins: i32) -> OpsResult<()> {
+        if bins == self.bins {
+            Ok(())
+        } else {
+            Err(OpsError::invalid(format!(
+                "rfm_breaks: bins must be the same for every row of a group, got {} and {bins}",
+                self.bins
+            )))
+        }
+    }
+
+    /// Combines two partial states; errors when they have different `bins`.
+    pub fn merge(&mut self, other: RfmBreaksState) -> OpsResult<()> {
+        self.check_bins_same(other.bins)?;
         self.recency.merge(other.recency);
         self.frequency.merge(other.frequency);
         self.monetary.merge(other.monetary);
+        Ok(())
     }
 
     /// The breaks; `None` (SQL NULL) when no metric received any value.
@@ -776,6 +814,29 @@ mod tests {
     }
 
     #[test]
+    fn config_must_not_vary_within_a_group() {
+        // Partial states with different as_of / bins cannot be combined: the result would
+        // depend on which row came first and on the parallel plan.
+        let mut a = RfmAcc::new(100 * DAY).unwrap();
+        a.push(DAY);
+        let b = RfmAcc::new(200 * DAY).unwrap();
+        let e = a.merge(&b).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
+        assert!(
+            e.message.contains("as_of must be the same"),
+            "{}",
+            e.message
+        );
+        assert_eq!(a.frequency, 1);
+        assert!(a.check_as_of(100 * DAY).is_ok());
+        let mut x = RfmBreaksState::new(5).unwrap();
+        let y = RfmBreaksState::new(4).unwrap();
+        let e = x.merge(y).unwrap_err();
+        assert!(e.message.contains("got 5 and 4"), "{}", e.message);
+        assert!(x.merge(RfmBreaksState::new(5).unwrap()).is_ok());
+    }
+
+    #[test]
     fn acc_basics() {
         assert!(RfmAcc::new(i64::MAX).is_err());
         assert!(RfmAcc::new(i64::MIN).is_err());
@@ -821,7 +882,7 @@ mod tests {
             ts[split..].iter().for_each(|t| { b.push(*t); });
             let b = RfmAcc::deserialize(&b.serialize()).unwrap();
             let mut a = RfmAcc::deserialize(&a.serialize()).unwrap();
-            a.merge(&b);
+            a.merge(&b).unwrap();
             prop_assert_eq!(a, whole);
             if let Some(d) = whole.recency_days() {
                 prop_assert!(d >= 0.0 && d.fract() == 0.0);
@@ -844,7 +905,7 @@ mod tests {
             let mut b = RfmBreaksState::new(bins).unwrap();
             rows[..split].iter().rev().for_each(|(r, f, m)| a.push(Some(*r), Some(*f), Some(*m)));
             rows[split..].iter().for_each(|(r, f, m)| b.push(Some(*r), Some(*f), Some(*m)));
-            a.merge(RfmBreaksState::deserialize(&b.serialize()).unwrap());
+            a.merge(RfmBreaksState::deserialize(&b.serialize()).unwrap()).unwrap();
             let bw = whole.finish().unwrap();
             prop_assert_eq!(a.finish(), Some(bw.clone()));
             bw.validate().unwrap();

@@ -1,0 +1,481 @@
+-- Hostile-input campaign: every function and aggregate with NULLs, empty groups, single
+-- rows, infinite timestamps, zero/negative intervals, huge and empty arrays, too many steps,
+-- malformed jsonb, bad counts, enormous bins, unknown modes/schemes/languages and mismatched
+-- array lengths. Each case runs in its own subtransaction; the outcome is either 'ok' with
+-- the result as text or the SQLSTATE with its message. expect is the documented outcome
+-- ('ok' or a SQLSTATE). An XX000 (internal error, e.g. a Rust panic) is always a bug.
+-- After the run the same backend must still answer SELECT 1.
+CREATE EXTENSION pg_operations;
+SET client_min_messages = warning;
+SET TIME ZONE 'UTC';
+SET extra_float_digits = 0;
+
+CREATE TABLE cases (id serial PRIMARY KEY, fn text NOT NULL, sql text NOT NULL, expect text NOT NULL);
+CREATE TABLE outcomes (id int PRIMARY KEY, got text, detail text);
+
+-- Helpers for big inputs.
+CREATE FUNCTION bools(n int, v bool DEFAULT true) RETURNS bool[] LANGUAGE sql IMMUTABLE
+AS $$ SELECT array_agg(v) FROM generate_series(1, n) $$;
+CREATE FUNCTION names(n int) RETURNS text[] LANGUAGE sql IMMUTABLE
+AS $$ SELECT array_agg('s' || i ORDER BY i) FROM generate_series(1, n) i $$;
+
+-- Shared rows: user, ts, event (two users, a few events).
+CREATE TABLE ev AS
+SELECT * FROM (VALUES
+  (1::bigint, timestamptz '2026-01-01 00:00', 'a'), (1, '2026-01-01 00:10', 'b'), (1, '2026-01-01 00:20', 'c'),
+  (2, '2026-01-01 00:00', 'a'), (2, '2026-01-03 00:00', 'b')) AS v(u, ts, e);
+
+INSERT INTO cases (fn, sql, expect) VALUES
+-- ---------------------------------------------------------------- window_funnel
+('window_funnel', $$SELECT window_funnel(NULL::timestamptz, NULL::bool[], NULL::interval)$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a'], '1 hour') FROM ev WHERE false$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour') FROM ev WHERE u = 1 AND e = 'a'$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(NULL, ARRAY[true], '1 hour')$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(now(), NULL, '1 hour')$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[NULL, e='b'], '1 hour') FROM ev WHERE u = 1$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], NULL) FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '0') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '-1 hour') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 mon') FROM ev WHERE u = 2$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '178000000 years') FROM ev WHERE u = 2$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '-178000000 years') FROM ev WHERE u = 2$$, '22023'),
+('window_funnel', $$SELECT window_funnel(t, ARRAY[s=1, s=2], '1 hour') FROM (VALUES ('infinity'::timestamptz, 1), ('infinity', 2)) v(t, s)$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(t, ARRAY[s=1, s=2], '1 hour') FROM (VALUES ('-infinity'::timestamptz, 1), ('2026-01-01', 2)) v(t, s)$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(t, ARRAY[s=1, s=2], '1 hour') FROM (VALUES ('-infinity'::timestamptz, 1), ('-infinity', 2)) v(t, s)$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(t, ARRAY[s=1, s=2], '178000000 years') FROM (VALUES ('2026-01-01'::timestamptz, 1), ('infinity', 2)) v(t, s)$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(t, ARRAY[s=1, s=2], '1 hour', 'strict_increase') FROM (VALUES ('infinity'::timestamptz, 1), ('infinity', 2)) v(t, s)$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, '{}'::bool[], '1 hour') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, bools(64), '1 hour') FROM ev WHERE u = 1$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, bools(65), '1 hour') FROM ev WHERE u = 1$$, '54000'),
+('window_funnel', $$SELECT window_funnel(ts, bools(100000), '1 hour') FROM ev WHERE u = 1$$, '54000'),
+('window_funnel', $$SELECT window_funnel(ts, CASE e WHEN 'a' THEN ARRAY[true, false] ELSE ARRAY[true, false, true] END, '1 hour') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, '{{true,false},{false,true}}'::bool[], '1 hour') FROM ev WHERE u = 1$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', 'nope') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', NULL) FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', '') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', 'strict_once') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', 'strict_order,strict_increase') FROM ev WHERE u = 1$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', 'strict_order,,') FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', repeat('x', 100000)) FROM ev WHERE u = 1$$, '22023'),
+('window_funnel', $$SELECT window_funnel(ts, ARRAY[e='a', e='b'], '1 hour', ' STRICT_Order , strict_increase ') FROM ev WHERE u = 1$$, 'ok'),
+('window_funnel', $$SELECT window_funnel(ts, array_fill(NULL::bool, ARRAY[64]), '1 hour') FROM ev WHERE u = 1$$, 'ok'),
+-- ---------------------------------------------------------------- funnel_step_rates (conds)
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour') FROM ev WHERE false$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(NULL::bigint, ts, ARRAY[e='a', e='b'], '1 hour') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour') FROM ev WHERE u = 2 AND e = 'a'$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], NULL) FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '-1 second') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '0') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', ARRAY['x', NULL]) FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', ARRAY['x']) FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', '{}'::text[]) FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', NULL::text[]) FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', NULL::text[], 'strict_order') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', NULL, 'bogus') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour', ARRAY['x','y'], NULL) FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, bools(65), '1 hour') FROM ev$$, '54000'),
+('funnel_step_rates', $$SELECT (funnel_step_rates(u, ts, bools(64), '1 hour'))[64] FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, '{}'::bool[], '1 hour') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, CASE u WHEN 1 THEN ARRAY[true] ELSE ARRAY[true, true] END, '1 hour') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u::text, ts, ARRAY[e='a', e='b'], '1 hour') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates('', ts, ARRAY[e='a', e='b'], '1 hour') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT (funnel_step_rates(repeat('x', 1000000) || u, ts, ARRAY[e='a', e='b'], '1 hour'))[2].users FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(NULL::text, ts, ARRAY[e='a', e='b'], '1 hour') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u::text, ts, ARRAY[e='a', e='b'], '1 hour', ARRAY['x','y'], 'nope') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, t, ARRAY[true, true], '1 hour') FROM (VALUES (1::bigint, 'infinity'::timestamptz), (2, '-infinity')) v(u, t)$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, t, ARRAY[s=1, s=2], '1 day') FROM (VALUES (1::bigint, '-infinity'::timestamptz, 1), (1, 'infinity', 2)) v(u, t, s)$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, t, ARRAY[s=1, s=2], '178000000 years') FROM (VALUES (1::bigint, '-infinity'::timestamptz, 1), (1, 'infinity', 2), (2, '2026-01-01', 1), (2, 'infinity', 2)) v(u, t, s)$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, ARRAY[e='a', e='b'], '1 hour') FROM ev, generate_series(1, 3) WHERE u = 1$$, 'ok'),
+-- ---------------------------------------------------------------- funnel_step_rates (event)
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, ARRAY['a','b'], '1 hour') FROM ev WHERE false$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, NULL::text, ARRAY['a','b'], '1 hour') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, '{}'::text[], '1 hour') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, NULL::text[], '1 hour') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, ARRAY['a', NULL], '1 hour') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, ARRAY['a', 'a'], '1 hour') FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT (funnel_step_rates(u, ts, e, array_fill('a'::text, ARRAY[64]), '1 hour'))[64] FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT (funnel_step_rates(u, ts, repeat('a', 1000000), ARRAY['a', repeat('a', 1000000)], '1 hour'))[2] FROM ev$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, names(65), '1 hour') FROM ev$$, '54000'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, names(100000), '1 hour') FROM ev$$, '54000'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, ARRAY['a','b'], '1 hour', 'nope') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u::text, ts, e, ARRAY['a','b'], '-1 day') FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u::text, ts, e, ARRAY['a','b'], '1 day', NULL) FROM ev$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(u, ts, e, ARRAY['a','b'], '1 hour') FROM ev WHERE u = 1 AND e = 'a'$$, 'ok'),
+-- ---------------------------------------------------------------- funnel_step_rates (levels)
+('funnel_step_rates', $$SELECT funnel_step_rates(l, ARRAY['a','b']) FROM (VALUES (1)) v(l) WHERE false$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(NULL::int, ARRAY['a','b'])$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(2, ARRAY['a','b'])$$, 'ok'),
+('funnel_step_rates', $$SELECT funnel_step_rates(-1, ARRAY['a','b'])$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(3, ARRAY['a','b'])$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(2147483647, ARRAY['a','b'])$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(1, NULL::text[])$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(1, '{}'::text[])$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(1, ARRAY[NULL::text])$$, '22023'),
+('funnel_step_rates', $$SELECT funnel_step_rates(1, names(65))$$, '54000'),
+('funnel_step_rates', $$SELECT funnel_step_rates(l, CASE WHEN l = 1 THEN ARRAY['a'] ELSE ARRAY['a','b'] END) FROM (VALUES (1), (2)) v(l)$$, '22023'),
+-- ---------------------------------------------------------------- intent_score / _detail
+('intent_score', $$SELECT intent_score(NULL::text, NULL::timestamptz, NULL::jsonb, NULL::timestamptz)$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02') FROM ev WHERE false$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02') FROM ev WHERE u = 1 AND e = 'a'$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2025-01-01') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, NULL, '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', NULL) FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', 'infinity') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '-infinity') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score('a', t, '{"a":1}', '2026-01-02') FROM (VALUES ('infinity'::timestamptz), ('-infinity')) v(t)$$, 'ok'),
+('intent_score', $$SELECT intent_score('a', t, '{"a":1}', '2026-01-02', '178000000 years', '1 day') FROM (VALUES ('-infinity'::timestamptz), ('2026-01-01')) v(t)$$, '54000'),
+('intent_score', $$SELECT intent_score('a', t, '{"a":1}', '2026-01-02', '290000 years', '1 day') FROM (VALUES ('-infinity'::timestamptz), ('2026-01-01'), ('4713-01-01 BC'::timestamptz)) v(t)$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '"abc"', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '[1, 2]', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '12', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, 'null', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{}', '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": {"b": 1}}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": [1]}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": "NaN"}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": "Infinity"}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": "-Infinity"}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": "1"}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": true}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": null}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": 1e101}', '2026-01-02') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": 1e100, "b": 1e100, "c": -1e100}', '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": 1e-400}', '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": 123456789012345678901234567890}', '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"": 1, "a": -2.5}', '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a": 1', '2026-01-02') FROM ev$$, '22P02'),
+('intent_score', $$SELECT intent_score(e, ts, 'NaN', '2026-01-02') FROM ev$$, '22P02'),
+('intent_score', $$SELECT intent_score(e, ts, (SELECT jsonb_object_agg('k' || i, i) FROM generate_series(1, 100000) i), '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, CASE e WHEN 'a' THEN '{"a":1}'::jsonb ELSE '{"a":2}' END, '2026-01-02') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '0') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '-1 day') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', NULL) FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '300000 years') FROM ev$$, '54000'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '1 day', '0') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '1 day', '-1 hour') FROM ev$$, '22023'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '1 day', NULL) FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '14 days', '1 microsecond') FROM ev$$, 'ok'),
+('intent_score', $$SELECT intent_score(e, ts, '{"a":1}', '2026-01-02', '14 days', '300000 years') FROM ev$$, '54000'),
+('intent_score_detail', $$SELECT intent_score_detail(e, ts, '{"a":1,"b":0,"z":3}', '2026-01-05') FROM ev$$, 'ok'),
+('intent_score_detail', $$SELECT intent_score_detail(e, ts, '{"a":1}', '2026-01-05') FROM ev WHERE false$$, 'ok'),
+('intent_score_detail', $$SELECT intent_score_detail(e, ts, '{"a":1}', '2025-01-05') FROM ev$$, 'ok'),
+('intent_score_detail', $$SELECT intent_score_detail(e, ts, '{"a":"x"}', '2026-01-05', '1 day') FROM ev$$, '22023'),
+('intent_score_detail', $$SELECT intent_score_detail(e, ts, '{"a":1}', '2026-01-05', '1 day', '-1 day') FROM ev$$, '22023'),
+-- ---------------------------------------------------------------- intent_weights / intent_tier
+('intent_weights', $$SELECT intent_weights()$$, 'ok'),
+('intent_weights', $$SELECT intent_weights('loan')$$, 'ok'),
+('intent_weights', $$SELECT intent_weights('nope')$$, '22023'),
+('intent_weights', $$SELECT intent_weights('')$$, '22023'),
+('intent_weights', $$SELECT intent_weights('INVEST')$$, '22023'),
+('intent_weights', $$SELECT intent_weights(NULL)$$, 'ok'),
+('intent_tier', $$SELECT intent_tier(NULL, 1, 0)$$, 'ok'),
+('intent_tier', $$SELECT intent_tier('NaN', 1, 0)$$, '22023'),
+('intent_tier', $$SELECT intent_tier(5, 'NaN', 0)$$, '22023'),
+('intent_tier', $$SELECT intent_tier(5, 0, 1)$$, '22023'),
+('intent_tier', $$SELECT intent_tier('infinity', 1, 0)$$, 'ok'),
+('intent_tier', $$SELECT intent_tier('-infinity', 'infinity', 'infinity')$$, 'ok'),
+('intent_tier', $$SELECT intent_tier(1, 1, 1)$$, 'ok'),
+('intent_tier', $$SELECT intent_tier(1, '{}'::float8[])$$, '22023'),
+('intent_tier', $$SELECT intent_tier(1, ARRAY[1.0])$$, '22023'),
+('intent_tier', $$SELECT intent_tier(1, ARRAY[1.0, 2, 3])$$, '22023'),
+('intent_tier', $$SELECT intent_tier(1, ARRAY[2.0, 1])$$, '22023'),
+('intent_tier', $$SELECT intent_tier(1, ARRAY[NULL, 1.0])$$, '22023'),
+('intent_tier', $$SELECT intent_tier(1, ARRAY['NaN', 1.0])$$, '22023'),
+('intent_tier', $$SELECT intent_tier(1, '{{0,1}}'::float8[])$$, 'ok'),
+('intent_tier', $$SELECT intent_tier(1, NULL::float8[])$$, 'ok'),
+('intent_tier', $$SELECT intent_tier(1, ARRAY['-infinity', 'infinity']::float8[])$$, 'ok'),
+('intent_tier', $$SELECT intent_tier('NaN', ARRAY[0.0, 1])$$, '22023'),
+-- ---------------------------------------------------------------- quantile_breaks
+('quantile_breaks', $$SELECT quantile_breaks(NULL::float8, ARRAY[0.5])$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(v, ARRAY[0.5]) FROM (VALUES (1.0)) t(v) WHERE false$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(7, ARRAY[0, 0.5, 1])$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(7, NULL)$$, '22023'),
+('quantile_breaks', $$SELECT quantile_breaks(7, '{}')$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(7, ARRAY[NULL, 0.5])$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(7, ARRAY[1.5])$$, '22023'),
+('quantile_breaks', $$SELECT quantile_breaks(7, ARRAY[-0.1])$$, '22023'),
+('quantile_breaks', $$SELECT quantile_breaks(7, ARRAY['NaN'::float8])$$, '22023'),
+('quantile_breaks', $$SELECT quantile_breaks(7, ARRAY['infinity'::float8])$$, '22023'),
+('quantile_breaks', $$SELECT quantile_breaks(v, ARRAY[0, 0.25, 0.5, 1]) FROM unnest(ARRAY['NaN', 'infinity', '-infinity', 0]::float8[]) v$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(v, ARRAY[0.5]) FROM unnest(ARRAY['infinity', '-infinity']::float8[]) v$$, 'ok'),
+('quantile_breaks', $$SELECT array_length(quantile_breaks(7, (SELECT array_agg(i / 100000.0) FROM generate_series(0, 100000) i)), 1)$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(7, '{{0.1,0.9}}'::float8[])$$, 'ok'),
+('quantile_breaks', $$SELECT quantile_breaks(v, CASE WHEN v = 1 THEN ARRAY[0.5] ELSE ARRAY[0.1] END) FROM (VALUES (1.0), (2.0)) t(v)$$, 'ok'),
+-- ---------------------------------------------------------------- wilson_interval
+('wilson_interval', $$SELECT wilson_interval(0, 0)$$, 'ok'),
+('wilson_interval', $$SELECT wilson_interval(NULL, 10)$$, 'ok'),
+('wilson_interval', $$SELECT wilson_interval(1, 1)$$, 'ok'),
+('wilson_interval', $$SELECT wilson_interval(-1, 10)$$, '22023'),
+('wilson_interval', $$SELECT wilson_interval(1, -10)$$, '22023'),
+('wilson_interval', $$SELECT wilson_interval(11, 10)$$, '22023'),
+('wilson_interval', $$SELECT wilson_interval(1, 10, 0)$$, '22023'),
+('wilson_interval', $$SELECT wilson_interval(1, 10, 1)$$, '22023'),
+('wilson_interval', $$SELECT wilson_interval(1, 10, 'NaN')$$, '22023'),
+('wilson_interval', $$SELECT wilson_interval(1, 10, 1e-300)$$, 'ok'),
+('wilson_interval', $$SELECT wilson_interval(1, 10, 0.9999999999999999)$$, 'ok'),
+('wilson_interval', $$SELECT wilson_interval(9223372036854775807, 9223372036854775807)$$, 'ok'),
+('wilson_interval', $$SELECT wilson_interval(-9223372036854775808, 0)$$, '22023'),
+-- ---------------------------------------------------------------- rfm_agg
+('rfm_agg', $$SELECT rfm_agg(NULL::timestamptz, NULL::numeric, NULL::timestamptz)$$, '22023'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, '2026-02-01') FROM ev WHERE false$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, 9.99, '2026-02-01') FROM ev WHERE u = 2 AND e = 'a'$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, NULL) FROM ev$$, '22023'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, 'infinity') FROM ev$$, '22023'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, '-infinity') FROM ev$$, '22023'),
+('rfm_agg', $$SELECT rfm_agg(NULL, 1, '2026-02-01') FROM ev$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, NULL, '2026-02-01') FROM ev$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, '2025-01-01') FROM ev$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(t, 1, '2026-02-01') FROM (VALUES ('-infinity'::timestamptz), ('infinity')) v(t)$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, a, '2026-02-01') FROM ev, (VALUES (-5.5), ('NaN'::numeric)) v(a)$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, a, '2026-02-01') FROM ev, (VALUES (1e130000::numeric), (-1e130000::numeric)) v(a)$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, a, '2026-02-01') FROM ev, (VALUES ('infinity'::numeric)) v(a)$$, 'ok'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, CASE e WHEN 'a' THEN timestamptz '2026-02-01' ELSE '2026-03-01' END) FROM ev$$, '22023'),
+('rfm_agg', $$SELECT rfm_agg(ts, 1, CASE e WHEN 'a' THEN timestamptz '2026-02-01' END) FROM ev$$, '22023'),
+-- ---------------------------------------------------------------- rfm_breaks
+('rfm_breaks', $$SELECT rfm_breaks(NULL::float8, NULL, NULL)$$, 'ok'),
+('rfm_breaks', $$SELECT rfm_breaks(r, f, m) FROM (VALUES (1.0, 1.0, 1.0)) v(r, f, m) WHERE false$$, 'ok'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5)$$, 'ok'),
+('rfm_breaks', $$SELECT rfm_breaks(3, NULL, 5)$$, 'ok'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, 2)$$, 'ok'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, 1)$$, '22023'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, 0)$$, '22023'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, -2147483648)$$, '22023'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, 101)$$, '54000'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, 2147483647)$$, '54000'),
+('rfm_breaks', $$SELECT rfm_breaks(3, 4, 5, NULL)$$, '22023'),
+('rfm_breaks', $$SELECT rfm_breaks(r, 1, 1, b) FROM (VALUES (1.0, 3), (2.0, 4)) v(r, b)$$, '22023'),
+('rfm_breaks', $$SELECT rfm_breaks(r, 1, 1, b) FROM (VALUES (1.0, 3), (2.0, NULL)) v(r, b)$$, '22023'),
+('rfm_breaks', $$SELECT rfm_breaks(v, v, v, 3) FROM unnest(ARRAY['NaN', 'infinity', '-infinity', 1]::float8[]) v$$, 'ok'),
+-- ---------------------------------------------------------------- rfm_cell
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, NULL)$$, 'ok'),
+('rfm_cell', $$SELECT rfm_cell(NULL, 4, 5, rfm_breaks(1, 2, 3)) FROM generate_series(1, 5)$$, 'ok'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, (SELECT rfm_breaks(g, g, g) FROM generate_series(1, 10) g))$$, 'ok'),
+('rfm_cell', $$SELECT rfm_cell('NaN', 'infinity', '-infinity', (SELECT rfm_breaks(g, g, g) FROM generate_series(1, 10) g))$$, 'ok'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(5, '{3,2,1,0}', '{1,2,3,4}', '{1,2,3,4}')::rfm_breaks)$$, '22023'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(5, '{1,2,3}', '{1,2,3,4}', '{1,2,3,4}')::rfm_breaks)$$, '22023'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(5, '{1,NULL,3,4}', '{1,2,3,4}', '{1,2,3,4}')::rfm_breaks)$$, '22023'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(NULL, '{1,2,3,4}', '{1,2,3,4}', '{1,2,3,4}')::rfm_breaks)$$, '22023'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(1, '{}', '{}', '{}')::rfm_breaks)$$, '22023'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(1000000, '{}', '{}', '{}')::rfm_breaks)$$, '54000'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(5, NULL, '{1,2,3,4}', '{1,2,3,4}')::rfm_breaks)$$, 'ok'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(5, '{1,2,3,4}', '{1,2,3,4}', '{1,NaN,3,4}')::rfm_breaks)$$, '22023'),
+('rfm_cell', $$SELECT rfm_cell(3, 4, 5, ROW(5, '{}', '{1,2,3,4}', '{1,2,3,4}')::rfm_breaks)$$, 'ok'),
+-- ---------------------------------------------------------------- rfm_segment
+('rfm_segment', $$SELECT rfm_segment(5, 5, 5)$$, 'ok'),
+('rfm_segment', $$SELECT rfm_segment(1, 1, 1, 'value8', 'zh')$$, 'ok'),
+('rfm_segment', $$SELECT rfm_segment(NULL, 5, 5)$$, 'ok'),
+('rfm_segment', $$SELECT rfm_segment(5, 5, 5, NULL)$$, 'ok'),
+('rfm_segment', $$SELECT rfm_segment(0, 5, 5)$$, '22023'),
+('rfm_segment', $$SELECT rfm_segment(5, 6, 5)$$, '22023'),
+('rfm_segment', $$SELECT rfm_segment(5, 5, -2147483648)$$, '22023'),
+('rfm_segment', $$SELECT rfm_segment(5, 5, 5, 'nope')$$, '22023'),
+('rfm_segment', $$SELECT rfm_segment(5, 5, 5, '')$$, '22023'),
+('rfm_segment', $$SELECT rfm_segment(5, 5, 5, 'classic', 'fr')$$, '22023'),
+('rfm_segment', $$SELECT rfm_segment(5, 5, 5, 'classic', 'EN')$$, '22023'),
+-- ---------------------------------------------------------------- channel_quadrant
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 0.05)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(0, 0, 50, 0.05)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(NULL, 10, 50, 0.05)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(-1, 0, 50, 0.05)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(10, -1, 50, 0.05)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(10, 11, 50, 0.05)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 'NaN', 0.05)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 'infinity')$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 0.05, -1)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 0.05, 0)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, -1e308, -5)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 100, 1e308, 2)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 0.05, 30, 0)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 0.05, 30, 1)$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(100, 10, 50, 0.05, 30, 'NaN')$$, '22023'),
+('channel_quadrant', $$SELECT channel_quadrant(9223372036854775807, 9223372036854775807, 1e300, 0.5, 9223372036854775807)$$, 'ok'),
+('channel_quadrant', $$SELECT channel_quadrant(-9223372036854775808, 0, 50, 0.05)$$, '22023'),
+-- ---------------------------------------------------------------- channel_prior / channel_shrunk_rate
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (1::bigint, 0::bigint)) v(t, c) WHERE false$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(100, 10)$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(NULL, NULL)$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 10::bigint), (200, 30), (0, 0), (NULL, 5)) v(t, c)$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 10::bigint), (200, 20), (300, 30)) v(t, c)$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 10::bigint), (-1, 0)) v(t, c)$$, '22023'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 10::bigint), (5, 6)) v(t, c)$$, '22023'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (9223372036854775807, 1::bigint), (9223372036854775807, 9223372036854775807), (9223372036854775807, 0)) v(t, c)$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 0::bigint), (200, 0)) v(t, c)$$, 'ok'),
+('channel_prior', $$SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 100::bigint), (200, 200)) v(t, c)$$, 'ok'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 1, (SELECT channel_prior(t, c) FROM (VALUES (100::bigint, 10::bigint), (200, 30)) v(t, c)))$$, 'ok'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(0, 0, ROW(1, 9)::channel_prior)$$, 'ok'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 1, NULL)$$, 'ok'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 11, ROW(1, 9)::channel_prior)$$, '22023'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(-10, 0, ROW(1, 9)::channel_prior)$$, '22023'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 1, ROW(NULL, 9)::channel_prior)$$, '22023'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 1, ROW(-1, 9)::channel_prior)$$, '22023'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 1, ROW('NaN', 9)::channel_prior)$$, '22023'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(10, 1, ROW(1, 'infinity')::channel_prior)$$, '22023'),
+('channel_shrunk_rate', $$SELECT channel_shrunk_rate(0, 0, ROW(0, 0)::channel_prior)$$, '22023'),
+-- ---------------------------------------------------------------- lifecycle_stage (scalar)
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, '2026-01-02', '2026-03-01', '2026-03-02')$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage(NULL::timestamptz, NULL, NULL, '2026-03-02')$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, NULL, NULL, NULL)$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, NULL, NULL, '2026-03-02', NULL)$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage('infinity'::timestamptz, NULL, NULL, '2026-03-02')$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('-infinity'::timestamptz, NULL, NULL, '2026-03-02')$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, NULL, NULL, 'infinity')$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, 'infinity', 'infinity', '2026-03-02')$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, '-infinity', NULL, '2026-03-02')$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, NULL, '2025-12-31', '2026-03-02')$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, NULL, NULL, '2026-03-02', dead_days => -1)$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, NULL, NULL, '2026-03-02', dormant_days => 90, churn_days => 90)$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage('2026-01-01'::timestamptz, '2026-01-02', NULL, '2026-03-02', 2147483647, 2147483647, 2147483645, 2147483646, 2147483647)$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage('4000-01-01'::timestamptz, '4000-01-02', NULL, '294276-12-31', 0, 0, 0, 1, 2)$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage('4713-11-24 BC'::timestamptz, '4713-11-25 BC', NULL, '294276-12-31', 0, 0, 0, 1, 2)$$, 'ok'),
+-- ---------------------------------------------------------------- lifecycle_stage (aggregate)
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz) FROM ev WHERE false$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage(NULL::timestamptz, NULL::bool, NULL::timestamptz)$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, NULL, '2026-02-01'::timestamptz) FROM ev WHERE u = 1$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, e = 'b', '2026-02-01'::timestamptz) FROM ev WHERE u = 2 AND e = 'a'$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, NULL::timestamptz) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, 'infinity'::timestamptz) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, CASE e WHEN 'a' THEN timestamptz '2026-02-01' ELSE '2026-03-01' END) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(t, true, '2026-02-01'::timestamptz) FROM (VALUES ('-infinity'::timestamptz), ('2026-01-01')) v(t)$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(t, true, '2026-02-01'::timestamptz) FROM (VALUES ('infinity'::timestamptz), ('2026-01-01')) v(t)$$, 'ok'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz, 90, 30, 30, 90, NULL) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz, -1, 30, 30, 90, 360) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz, 90, 30, 90, 30, 360) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz, 90, 30, 30, 90, CASE e WHEN 'a' THEN 360 ELSE 361 END) FROM ev$$, '22023'),
+('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz, 0, 0, 0, 1, 2147483647) FROM ev$$, 'ok'),
+-- ---------------------------------------------------------------- lifecycle_code
+('lifecycle_code', $$SELECT lifecycle_code('reactivated')$$, 'ok'),
+('lifecycle_code', $$SELECT lifecycle_code(NULL)$$, 'ok'),
+('lifecycle_code', $$SELECT lifecycle_code('')$$, '22023'),
+('lifecycle_code', $$SELECT lifecycle_code('Active')$$, '22023'),
+('lifecycle_code', $$SELECT lifecycle_code(repeat('x', 1000000))$$, '22023'),
+-- ---------------------------------------------------------------- generate_demo_events
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(0)$$, 'ok'),
+('generate_demo_events', $$SELECT count(*) > 0 FROM generate_demo_events(3, 3650, 7)$$, 'ok'),
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(NULL)$$, 'ok'),
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(1, 1, -9223372036854775808)$$, 'ok'),
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(-1)$$, '22023'),
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(10, 0)$$, '22023'),
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(10, 3651)$$, '22023'),
+('generate_demo_events', $$SELECT count(*) FROM generate_demo_events(10, -2147483648)$$, '22023'),
+-- ---------------------------------------------------------------- internal functions called directly
+-- Support functions taking internal cannot be reached from SQL at all.
+('window_funnel_sfunc', $$SELECT window_funnel_sfunc(NULL::internal, now(), ARRAY[true], '1 hour') IS NULL$$, '42846'),
+('window_funnel_deserial', $$SELECT window_funnel_deserial('\x0102'::bytea, NULL) IS NULL$$, '42883');
+
+-- Runs every case in its own subtransaction and records what happened.
+DO $run$
+DECLARE
+  c record;
+  res text;
+  st text;
+  msg text;
+BEGIN
+  FOR c IN SELECT * FROM cases ORDER BY id LOOP
+    BEGIN
+      EXECUTE format('SELECT string_agg(coalesce(r::text, ''NULL''), '' | '') FROM (%s) r', c.sql) INTO res;
+      INSERT INTO outcomes VALUES (c.id, 'ok', coalesce(res, '(no rows)'));
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+      INSERT INTO outcomes VALUES (c.id, st, msg);
+    END;
+  END LOOP;
+END
+$run$;
+
+\pset format unaligned
+\pset fieldsep ' | '
+\pset tuples_only on
+-- One line per case: id, function, expected, got, then the message or the (abridged) result.
+SELECT c.id, c.fn, c.expect, o.got,
+       CASE WHEN o.got = c.expect THEN '' ELSE '**UNEXPECTED** ' END
+         || CASE WHEN length(o.detail) > 160 THEN left(o.detail, 160) || '...' ELSE o.detail END
+FROM cases c JOIN outcomes o USING (id) ORDER BY c.id;
+\pset tuples_only off
+\pset format aligned
+\pset fieldsep '|'
+
+SELECT count(*) || ' inputs tried, ' || count(*) FILTER (WHERE o.got = c.expect) || ' as expected, '
+       || count(*) FILTER (WHERE o.got = 'XX000') || ' internal errors' AS summary
+FROM cases c JOIN outcomes o USING (id);
+-- Every function named in the cases (the catalog's user-facing functions should all appear).
+SELECT p.proname AS untested
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = 'public' AND p.proname NOT IN (SELECT fn FROM cases)
+  AND p.proname NOT IN ('bools', 'names', 'pg_operations_version', 'generate_demo_events_raw')
+  AND p.proname !~ '_(sfunc|sfunc3|sfunc4|sfunc_days|final|combine|serial|deserial)$'
+  AND p.proname !~ '_(mode|names|names_mode|event|event_mode|id|text)_sfunc$'
+  AND p.proname !~ '^(window_funnel|funnel_rates|funnel_levels|intent_score|rfm_agg|rfm_breaks|channel_prior|lifecycle_stage|quantile_breaks)_'
+ORDER BY 1;
+
+-- Hostile values through the parallel path: each aggregate's serialfunc, deserialfunc and
+-- combinefunc must carry infinite timestamps, NaN and infinite numbers, exotic numerics,
+-- empty and non-ASCII text keys and 64-step funnels unchanged. par_same(q) runs q under a
+-- forced parallel plan (CREATE TABLE AS, so workers really run) and serially, and reports
+-- the rows that differ (must be 0) and whether the plan was partial and had workers.
+CREATE TABLE hp AS
+SELECT i,
+       (i % 499)::bigint AS u,
+       CASE i % 4 WHEN 0 THEN '' WHEN 1 THEN 'ü' || (i % 499) WHEN 2 THEN repeat('k', 300) || (i % 7)
+                  ELSE (i % 499)::text END AS tu,
+       CASE WHEN i % 997 = 0 THEN 'infinity'::timestamptz WHEN i % 991 = 0 THEN '-infinity'
+            ELSE timestamptz '2026-01-01' + ((i::bigint * 7919) % 200000) * interval '1 minute' END AS ts,
+       CASE i % 6 WHEN 0 THEN 'a' WHEN 1 THEN 'b' WHEN 2 THEN 'c' WHEN 3 THEN '' WHEN 4 THEN 'é' END AS e,
+       CASE WHEN i % 1009 = 0 THEN 'NaN'::numeric WHEN i % 1013 = 0 THEN 'Infinity'
+            WHEN i % 1019 = 0 THEN '-Infinity' WHEN i % 7 = 0 THEN 1e-300 WHEN i % 11 = 0 THEN NULL
+            WHEN i % 13 = 0 THEN 1e300 ELSE (i % 100) - 50.5 END AS amount,
+       CASE WHEN i % 503 = 0 THEN 'NaN'::float8 WHEN i % 509 = 0 THEN 'infinity' WHEN i % 521 = 0 THEN '-infinity'
+            WHEN i % 17 = 0 THEN NULL ELSE i * 1e-3 END AS v,
+       (i % 997)::bigint AS traffic, ((i % 997) / 3)::bigint AS conv
+FROM generate_series(1, 60000) i
+ORDER BY md5(i::text);
+ANALYZE hp;
+ALTER TABLE hp SET (parallel_workers = 2);
+
+CREATE FUNCTION par_same(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE l text; plan text := ''; diff bigint; n bigint; nd bigint;
+BEGIN
+  SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
+  SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) CREATE TEMP TABLE par_out AS ' || q LOOP
+    plan := plan || l || E'\n';
+  END LOOP;
+  SET LOCAL max_parallel_workers_per_gather = 0;
+  EXECUTE 'CREATE TEMP TABLE ser_out AS ' || q;
+  SELECT count(*) INTO diff FROM ((TABLE par_out EXCEPT ALL TABLE ser_out)
+                                  UNION ALL (TABLE ser_out EXCEPT ALL TABLE par_out)) d;
+  SELECT count(*), count(DISTINCT r) INTO n, nd FROM ser_out;
+  DROP TABLE par_out;
+  DROP TABLE ser_out;
+  RETURN format('%s rows (%s distinct), %s differ, partial: %s, workers: %s', n, nd, diff, plan ~ 'Partial',
+                coalesce(substring(plan from 'Workers Launched: (\d+)')::int, 0) > 0);
+END $f$;
+
+SELECT q, par_same(sql) FROM (VALUES
+  ('window_funnel', $$SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b' AND u % 3 > 0, e = 'c' AND u % 5 > 0], '3 days')::text AS r FROM hp GROUP BY u$$),
+  ('window_funnel 64 steps', $$SELECT u, window_funnel(ts, array_fill(e IS NOT NULL, ARRAY[64]), (u % 50) * interval '1 day' + interval '1 second', 'strict_increase')::text AS r FROM hp GROUP BY u$$),
+  ('funnel_step_rates bigint', $$SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b', e = ''], '1 day')::text AS r FROM hp$$),
+  ('funnel_step_rates text', $$SELECT funnel_step_rates(tu, ts, e, ARRAY['', 'é', 'a'], '7 days', 'strict_deduplication')::text AS r FROM hp$$),
+  ('funnel_step_rates levels', $$SELECT funnel_step_rates(l, ARRAY['x', 'y', 'z'])::text AS r FROM (SELECT (i % 4) AS l FROM hp) s$$),
+  ('intent_score', $$SELECT u, intent_score(e, ts, '{"a": 1e100, "b": -1e100, "c": 1e-300, "": 0.1}', '2026-04-01', '90 days', '1 day')::text AS r FROM hp GROUP BY u$$),
+  ('intent_score_detail', $$SELECT u, intent_score_detail(e, ts, '{"a": 1, "b": 2.5, "é": -3}', '2026-05-01', '300 days')::text AS r FROM hp GROUP BY u$$),
+  ('quantile_breaks', $$SELECT quantile_breaks(v, ARRAY[0, 0.1, NULL, 0.5, 0.999, 1])::text AS r FROM hp$$),
+  ('rfm_agg', $$SELECT u, rfm_agg(ts, amount, '2026-03-01')::text AS r FROM hp GROUP BY u$$),
+  ('rfm_breaks', $$SELECT rfm_breaks(v, v * 2, -v, 7)::text AS r FROM hp$$),
+  ('channel_prior', $$SELECT channel_prior(traffic * 9223372036854, conv)::text AS r FROM hp$$),
+  ('lifecycle_stage', $$SELECT u, lifecycle_stage(ts, e = 'c' AND u % 3 = 0, '2026-03-01', (u % 7)::int, (u % 5)::int, 0, (u % 11)::int + 1, 12)::text AS r FROM hp WHERE ts > '-infinity' GROUP BY u$$)
+) AS t(q, sql);
+
+-- A configuration that varies between the rows of a group is an error under a parallel
+-- plan too (the combine function compares the partial states). Which value a worker sees
+-- first depends on the plan, so only the SQLSTATE is printed.
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+\set VERBOSITY sqlstate
+SELECT rfm_agg(ts, amount, CASE WHEN i < 30000 THEN timestamptz '2026-03-01' ELSE '2026-03-02' END) FROM hp;
+SELECT rfm_breaks(v, v, v, CASE WHEN i < 30000 THEN 5 ELSE 6 END) FROM hp;
+SELECT lifecycle_stage(ts, true, CASE WHEN i < 30000 THEN timestamptz '2026-03-01' ELSE '2026-03-02' END) FROM hp;
+RESET ALL;
+\set VERBOSITY verbose
+
+-- The same backend is still alive.
+SELECT 1 AS alive;
