@@ -1,35 +1,42 @@
+-- SSPACE (typical bytes per group state) keeps GROUP BY user_id from spilling: see sql/funnel.sql.
 -- Purchase intent: intent_score / intent_score_detail aggregates (three arities each).
 CREATE AGGREGATE intent_score(event text, ts timestamptz, weights jsonb, as_of timestamptz) (
-    SFUNC = intent_score_sfunc, STYPE = internal, FINALFUNC = intent_score_final,
+    SFUNC = intent_score_sfunc, STYPE = internal,
+    SSPACE = 256, FINALFUNC = intent_score_final,
     COMBINEFUNC = intent_score_combine, SERIALFUNC = intent_score_serial,
     DESERIALFUNC = intent_score_deserial, PARALLEL = SAFE
 );
 CREATE AGGREGATE intent_score(event text, ts timestamptz, weights jsonb, as_of timestamptz,
                               lookback interval) (
-    SFUNC = intent_score_sfunc, STYPE = internal, FINALFUNC = intent_score_final,
+    SFUNC = intent_score_sfunc, STYPE = internal,
+    SSPACE = 256, FINALFUNC = intent_score_final,
     COMBINEFUNC = intent_score_combine, SERIALFUNC = intent_score_serial,
     DESERIALFUNC = intent_score_deserial, PARALLEL = SAFE
 );
 CREATE AGGREGATE intent_score(event text, ts timestamptz, weights jsonb, as_of timestamptz,
                               lookback interval, half_life interval) (
-    SFUNC = intent_score_sfunc, STYPE = internal, FINALFUNC = intent_score_final,
+    SFUNC = intent_score_sfunc, STYPE = internal,
+    SSPACE = 256, FINALFUNC = intent_score_final,
     COMBINEFUNC = intent_score_combine, SERIALFUNC = intent_score_serial,
     DESERIALFUNC = intent_score_deserial, PARALLEL = SAFE
 );
 CREATE AGGREGATE intent_score_detail(event text, ts timestamptz, weights jsonb, as_of timestamptz) (
-    SFUNC = intent_score_sfunc, STYPE = internal, FINALFUNC = intent_score_detail_final,
+    SFUNC = intent_score_sfunc, STYPE = internal,
+    SSPACE = 256, FINALFUNC = intent_score_detail_final,
     COMBINEFUNC = intent_score_combine, SERIALFUNC = intent_score_serial,
     DESERIALFUNC = intent_score_deserial, PARALLEL = SAFE
 );
 CREATE AGGREGATE intent_score_detail(event text, ts timestamptz, weights jsonb, as_of timestamptz,
                                      lookback interval) (
-    SFUNC = intent_score_sfunc, STYPE = internal, FINALFUNC = intent_score_detail_final,
+    SFUNC = intent_score_sfunc, STYPE = internal,
+    SSPACE = 256, FINALFUNC = intent_score_detail_final,
     COMBINEFUNC = intent_score_combine, SERIALFUNC = intent_score_serial,
     DESERIALFUNC = intent_score_deserial, PARALLEL = SAFE
 );
 CREATE AGGREGATE intent_score_detail(event text, ts timestamptz, weights jsonb, as_of timestamptz,
                                      lookback interval, half_life interval) (
-    SFUNC = intent_score_sfunc, STYPE = internal, FINALFUNC = intent_score_detail_final,
+    SFUNC = intent_score_sfunc, STYPE = internal,
+    SSPACE = 256, FINALFUNC = intent_score_detail_final,
     COMBINEFUNC = intent_score_combine, SERIALFUNC = intent_score_serial,
     DESERIALFUNC = intent_score_deserial, PARALLEL = SAFE
 );

@@ -1,3 +1,4 @@
+-- SSPACE (typical bytes per group state) keeps GROUP BY user_id from spilling: see sql/funnel.sql.
 -- lifecycle_stage(registered_at, first_conversion_at, last_active_at, as_of [, days...]) -> text
 -- The scalar, over a user summary row; implemented by lifecycle_stage_scalar in
 -- src/lifecycle.rs (raw V1 calling convention, for speed). Not STRICT: NULL conversion /
@@ -15,6 +16,7 @@ LANGUAGE c AS 'MODULE_PATHNAME', 'lifecycle_stage_scalar';
 CREATE AGGREGATE lifecycle_stage(ts timestamptz, converted bool, as_of timestamptz) (
     SFUNC = lifecycle_stage_sfunc,
     STYPE = internal,
+    SSPACE = 128,
     FINALFUNC = lifecycle_stage_final,
     COMBINEFUNC = lifecycle_stage_combine,
     SERIALFUNC = lifecycle_stage_serial,
@@ -26,6 +28,7 @@ CREATE AGGREGATE lifecycle_stage(ts timestamptz, converted bool, as_of timestamp
                                  churn_days int, lost_days int) (
     SFUNC = lifecycle_stage_sfunc_days,
     STYPE = internal,
+    SSPACE = 128,
     FINALFUNC = lifecycle_stage_final,
     COMBINEFUNC = lifecycle_stage_combine,
     SERIALFUNC = lifecycle_stage_serial,

@@ -1,7 +1,9 @@
+-- SSPACE (typical bytes per group state) keeps GROUP BY user_id from spilling: see sql/funnel.sql.
 -- RFM: rfm_agg (per-user values), rfm_breaks (population breaks); rfm_cell and rfm_segment
 -- are plain functions.
 CREATE AGGREGATE rfm_agg(ts timestamptz, amount numeric, as_of timestamptz) (
-    SFUNC = rfm_agg_sfunc, STYPE = internal, FINALFUNC = rfm_agg_final,
+    SFUNC = rfm_agg_sfunc, STYPE = internal,
+    SSPACE = 160, FINALFUNC = rfm_agg_final,
     COMBINEFUNC = rfm_agg_combine, SERIALFUNC = rfm_agg_serial,
     DESERIALFUNC = rfm_agg_deserial, PARALLEL = SAFE
 );
