@@ -165,20 +165,31 @@ unsafe fn new_state(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentSta
     }
 }
 
+/// Argument positions of the per-row values (after the state).
+const ARG_EVENT: usize = 1;
+const ARG_TS: usize = 2;
+
 /// Shared transition: the state is created on the group's first row (so a group whose
 /// events all fall outside the window scores 0); rows with a NULL event or ts add nothing.
-fn sfunc(
-    mut state: Internal,
-    event: Option<&str>,
-    ts: Option<TimestampWithTimeZone>,
-    fcinfo: pg_sys::FunctionCallInfo,
-    nargs: usize,
-) -> Internal {
+///
+/// Only the timestamp is decoded first: most rows of a long event history fall outside the
+/// lookback window, and for those the event text is never read.
+fn sfunc(mut state: Internal, fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> Internal {
     // SAFETY: every intent_score / intent_score_detail transition uses IntentState
-    // (sql/intent.sql); new_state reads this frame's own arguments.
+    // (sql/intent.sql); new_state and pg_getarg read this frame's own arguments at the
+    // positions the SQL signatures declare.
     let s = unsafe { agg::state_mut(&mut state, fcinfo, IS, || new_state(fcinfo, nargs)) };
-    if let (Some(event), Some(ts)) = (event, ts) {
-        s.push(event, pg_sys::TimestampTz::from(ts));
+    let ts: Option<TimestampWithTimeZone> = unsafe { pgrx::fcinfo::pg_getarg(fcinfo, ARG_TS) };
+    let Some(ts) = ts.map(pg_sys::TimestampTz::from) else {
+        return state;
+    };
+    if !s.config.in_window(ts) {
+        return state;
+    }
+    // SAFETY: as above.
+    let event: Option<&str> = unsafe { pgrx::fcinfo::pg_getarg(fcinfo, ARG_EVENT) };
+    if let Some(event) = event {
+        s.push(event, ts);
     }
     state
 }
@@ -192,13 +203,8 @@ RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'intent_score_sfunc4_wrapper';
 "#
 )]
-fn intent_score_sfunc4(
-    state: Internal,
-    event: Option<&str>,
-    ts: Option<TimestampWithTimeZone>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    sfunc(state, event, ts, fcinfo, 4)
+fn intent_score_sfunc4(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
+    sfunc(state, fcinfo, 4)
 }
 
 #[pg_extern(
@@ -210,13 +216,8 @@ RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'intent_score_sfunc5_wrapper';
 "#
 )]
-fn intent_score_sfunc5(
-    state: Internal,
-    event: Option<&str>,
-    ts: Option<TimestampWithTimeZone>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    sfunc(state, event, ts, fcinfo, 5)
+fn intent_score_sfunc5(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
+    sfunc(state, fcinfo, 5)
 }
 
 #[pg_extern(
@@ -228,13 +229,8 @@ RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'intent_score_sfunc6_wrapper';
 "#
 )]
-fn intent_score_sfunc6(
-    state: Internal,
-    event: Option<&str>,
-    ts: Option<TimestampWithTimeZone>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    sfunc(state, event, ts, fcinfo, 6)
+fn intent_score_sfunc6(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
+    sfunc(state, fcinfo, 6)
 }
 
 #[pg_extern(immutable, parallel_safe)]
