@@ -39,6 +39,10 @@ install_extension() { # PGOPS_PROFILE=dev installs a debug build (faster to comp
     [ "${PGOPS_PROFILE:-release}" = dev ] && profile=()
     log "cargo pgrx install ${profile[*]}"
     (cd "$REPO_ROOT" && cargo pgrx install "${profile[@]}" --pg-config "$PG_CONFIG" >/dev/null)
+    # Install scripts of earlier releases (frozen when released), so that databases can
+    # CREATE EXTENSION ... VERSION 'old' and ALTER EXTENSION ... UPDATE through
+    # sql/pg_operations--A--B.sql (which cargo pgrx install copies itself).
+    cp "$REPO_ROOT"/sql/released/pg_operations--*.sql "$("$PG_CONFIG" --sharedir)/extension/"
 }
 
 # pg_start NAME PORT: a fresh cluster owned by user postgres under /tmp/pg_operations-NAME,

@@ -49,3 +49,5 @@ COMMENT ON FUNCTION lifecycle_stage_final(internal) IS 'Internal: final function
 COMMENT ON FUNCTION lifecycle_stage_combine(internal, internal) IS 'Internal: combine function of the lifecycle_stage aggregates.';
 COMMENT ON FUNCTION lifecycle_stage_serial(internal) IS 'Internal: serial function of the lifecycle_stage aggregates.';
 COMMENT ON FUNCTION lifecycle_stage_deserial(bytea, internal) IS 'Internal: deserial function of the lifecycle_stage aggregates.';
+COMMENT ON FUNCTION lifecycle_stages() IS
+  'Every lifecycle stage with its one-letter code and the rule that assigns it, in the order the rules are tried (first match wins). A lookup table for BI legends.';

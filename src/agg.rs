@@ -40,7 +40,11 @@ pub fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> pg_s
 }
 
 /// Moves `value` into the aggregate memory context and returns it as an `internal` datum.
-pub fn into_internal<T: 'static>(fcinfo: pg_sys::FunctionCallInfo, caller: &str, value: T) -> Internal {
+pub fn into_internal<T: 'static>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    caller: &str,
+    value: T,
+) -> Internal {
     let ctx = aggregate_context(fcinfo, caller);
     // `ctx` is a live memory context owned by the executor for the aggregate's lifetime;
     // leak_and_drop_on_delete registers a callback that drops `value` when the context is
@@ -117,7 +121,15 @@ pub unsafe fn serialize<T: AggState>(mut state: Internal) -> Vec<u8> {
 }
 
 /// `deserialfunc`: a state from `bytea` produced by [`serialize`].
-pub fn deserialize<T: AggState>(bytes: &[u8], fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> Internal {
-    let value = if bytes.is_empty() { None } else { Some(T::deserialize(bytes).or_raise()) };
+pub fn deserialize<T: AggState>(
+    bytes: &[u8],
+    fcinfo: pg_sys::FunctionCallInfo,
+    caller: &str,
+) -> Internal {
+    let value = if bytes.is_empty() {
+        None
+    } else {
+        Some(T::deserialize(bytes).or_raise())
+    };
     into_internal::<Option<T>>(fcinfo, caller, value)
 }

@@ -31,4 +31,8 @@ fn generate_demo_events_raw(
     }))
 }
 
-extension_sql_file!("../sql/demo.sql", name = "demo_sql", requires = [generate_demo_events_raw]);
+extension_sql_file!(
+    "../sql/demo.sql",
+    name = "demo_sql",
+    requires = [generate_demo_events_raw]
+);

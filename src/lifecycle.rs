@@ -206,6 +206,24 @@ fn lifecycle_code(stage: &str) -> String {
     Stage::from_name(stage).or_raise().code().to_string()
 }
 
+/// `lifecycle_stages()`: every stage with its one-letter code and rule, in rule order
+/// (a lookup table for BI tools and legends). Added in 0.1.1.
+#[pg_extern(immutable, parallel_safe)]
+fn lifecycle_stages() -> TableIterator<
+    'static,
+    (
+        name!(stage, &'static str),
+        name!(code, String),
+        name!(rule, &'static str),
+    ),
+> {
+    TableIterator::new(
+        Stage::RULE_ORDER
+            .into_iter()
+            .map(|s| (s.name(), s.code().to_string(), s.rule())),
+    )
+}
+
 extension_sql_file!(
     "../sql/lifecycle.sql",
     name = "lifecycle_sql",
@@ -217,6 +235,7 @@ extension_sql_file!(
         lifecycle_stage_serial,
         lifecycle_stage_deserial,
         lifecycle_code,
+        lifecycle_stages,
     ]
 );
 

@@ -36,7 +36,9 @@ fn quantile_breaks_sfunc(
     // SAFETY: this aggregate's functions all use QuantileState (sql/stats.sql).
     let s = unsafe {
         agg::state_mut(&mut state, fcinfo, QB, || {
-            let Some(probs) = probs else { invalid("quantile_breaks: probs must not be NULL") };
+            let Some(probs) = probs else {
+                invalid("quantile_breaks: probs must not be NULL")
+            };
             QuantileState::new(probs.iter().collect()).or_raise()
         })
     };
@@ -63,7 +65,11 @@ fn quantile_breaks_serial(state: Internal) -> Vec<u8> {
 }
 
 #[pg_extern(immutable, parallel_safe, strict)]
-fn quantile_breaks_deserial(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
+fn quantile_breaks_deserial(
+    bytes: &[u8],
+    _unused: Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
     agg::deserialize::<QuantileState>(bytes, fcinfo, QB)
 }
 
@@ -84,15 +90,19 @@ fn wilson_interval(
     ))
 }
 
-extension_sql_file!("../sql/stats.sql", name = "stats_sql", requires = [
-    quantile_breaks_sfunc,
-    quantile_breaks_final,
-    quantile_breaks_combine,
-    quantile_breaks_serial,
-    quantile_breaks_deserial,
-    wilson_interval,
-    "wilson_ci_type",
-]);
+extension_sql_file!(
+    "../sql/stats.sql",
+    name = "stats_sql",
+    requires = [
+        quantile_breaks_sfunc,
+        quantile_breaks_final,
+        quantile_breaks_combine,
+        quantile_breaks_serial,
+        quantile_breaks_deserial,
+        wilson_interval,
+        "wilson_ci_type",
+    ]
+);
 
 extension_sql!(
     r#"
@@ -135,7 +145,9 @@ mod tests {
 
     #[pg_test]
     fn wilson_interval_row() {
-        let low = Spi::get_one::<f64>("SELECT (wilson_interval(3, 12)).ci_low").unwrap().unwrap();
+        let low = Spi::get_one::<f64>("SELECT (wilson_interval(3, 12)).ci_low")
+            .unwrap()
+            .unwrap();
         assert!((low - 0.08894166839405476).abs() < 1e-12);
     }
 }

@@ -6,11 +6,16 @@ use pg_operations_core::funnel::{FunnelMode, PopulationFunnel};
 use std::time::Instant;
 
 fn main() {
-    let users: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(500_000);
+    let users: i64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500_000);
     let events: Vec<_> = demo::events(users, 180, 42).collect();
     let steps: Vec<String> = demo::INVEST_FUNNEL.iter().map(|s| s.to_string()).collect();
     let t = Instant::now();
-    let mut f = PopulationFunnel::<i64>::for_events(steps, 7 * 86_400_000_000, FunnelMode::default()).unwrap();
+    let mut f =
+        PopulationFunnel::<i64>::for_events(steps, 7 * 86_400_000_000, FunnelMode::default())
+            .unwrap();
     for e in &events {
         f.push_event(e.user_id, e.ts, Some(e.event));
     }

@@ -13,7 +13,9 @@ pub struct Writer {
 impl Writer {
     /// Starts a state of kind `tag` (one per aggregate) in format `version`.
     pub fn new(tag: u8, version: u8) -> Self {
-        let mut w = Writer { buf: Vec::with_capacity(64) };
+        let mut w = Writer {
+            buf: Vec::with_capacity(64),
+        };
         w.buf.push(tag);
         w.buf.push(version);
         w
@@ -80,9 +82,13 @@ impl<'a> Reader<'a> {
         Ok(r)
     }
     fn take(&mut self, n: usize) -> OpsResult<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len()).ok_or_else(|| {
-            OpsError::malformed(format!("aggregate state truncated at byte {}", self.pos))
-        })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| {
+                OpsError::malformed(format!("aggregate state truncated at byte {}", self.pos))
+            })?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -147,7 +153,13 @@ mod tests {
     #[test]
     fn round_trip() {
         let mut w = Writer::new(7, 1);
-        w.u8(3).u32(70000).u64(1 << 40).i64(-5).f64(2.5).str("héllo").f64s(&[1.0, -0.5]);
+        w.u8(3)
+            .u32(70000)
+            .u64(1 << 40)
+            .i64(-5)
+            .f64(2.5)
+            .str("héllo")
+            .f64s(&[1.0, -0.5]);
         let bytes = w.finish();
         let mut r = Reader::new(&bytes, 7, 1).unwrap();
         assert_eq!(r.u8().unwrap(), 3);

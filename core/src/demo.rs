@@ -11,7 +11,13 @@ use crate::time::{USECS_PER_DAY, USECS_PER_SEC};
 pub const DEMO_START: i64 = 9497 * USECS_PER_DAY;
 
 /// The investment funnel's event names, in order.
-pub const INVEST_FUNNEL: [&str; 5] = ["view_list", "view_detail", "click_invest", "click_submit", "pay"];
+pub const INVEST_FUNNEL: [&str; 5] = [
+    "view_list",
+    "view_detail",
+    "click_invest",
+    "click_submit",
+    "pay",
+];
 
 /// Acquisition channels: (name, share of users, quality multiplier for conversion).
 pub const CHANNELS: [(&str, f64, f64); 5] = [
@@ -92,7 +98,13 @@ pub fn user_events(seed: i64, user_id: i64, days: i32) -> Vec<DemoEvent> {
     let end = (registered + active_span).min(horizon);
     let mut out = Vec::with_capacity(24);
     let mut push = |ts: i64, event: &'static str, amount: Option<i64>| {
-        out.push(DemoEvent { user_id, ts: DEMO_START + ts, event, channel, amount_cents: amount });
+        out.push(DemoEvent {
+            user_id,
+            ts: DEMO_START + ts,
+            event,
+            channel,
+            amount_cents: amount,
+        });
     };
     push(registered, "register", None);
     // Sessions: exponential gaps averaging 4 days, some users come back after a long pause.
@@ -100,7 +112,8 @@ pub fn user_events(seed: i64, user_id: i64, days: i32) -> Vec<DemoEvent> {
     let mut invested = false;
     while t < end {
         let mut s = t;
-        let step = |s: &mut i64, rng: &mut Rng| *s += (5.0 + rng.unit() * 600.0) as i64 * USECS_PER_SEC;
+        let step =
+            |s: &mut i64, rng: &mut Rng| *s += (5.0 + rng.unit() * 600.0) as i64 * USECS_PER_SEC;
         push(s, "view_list", None);
         let base = if invested { 0.55 } else { 0.35 };
         if rng.chance((base * quality).min(0.95)) {
@@ -114,7 +127,9 @@ pub fn user_events(seed: i64, user_id: i64, days: i32) -> Vec<DemoEvent> {
                     push(s, "click_submit", None);
                     if rng.chance((0.6 * quality).min(0.97)) {
                         step(&mut s, &mut rng);
-                        let amount = 10_000 * (1 + rng.below(50) as i64) * if rng.chance(0.1) { 10 } else { 1 };
+                        let amount = 10_000
+                            * (1 + rng.below(50) as i64)
+                            * if rng.chance(0.1) { 10 } else { 1 };
                         push(s, "pay", Some(amount));
                         invested = true;
                     }
@@ -149,19 +164,32 @@ mod tests {
         let c: Vec<_> = events(2000, 180, 43).collect();
         assert_ne!(a, c);
         let per_user = a.len() as f64 / 2000.0;
-        assert!((8.0..40.0).contains(&per_user), "{per_user} events per user");
+        assert!(
+            (8.0..40.0).contains(&per_user),
+            "{per_user} events per user"
+        );
         for e in &a {
             assert!(e.ts >= DEMO_START && e.ts < DEMO_START + 181 * USECS_PER_DAY);
-            assert_eq!(e.amount_cents.is_some(), e.event == "pay" || e.event == "redeem");
+            assert_eq!(
+                e.amount_cents.is_some(),
+                e.event == "pay" || e.event == "redeem"
+            );
         }
         for name in INVEST_FUNNEL.iter().chain(["register", "redeem"].iter()) {
             assert!(a.iter().any(|e| e.event == *name), "{name} missing");
         }
         // Channels differ in quality: app_store converts better than search_ads.
         let rate = |ch: &str| {
-            let users: std::collections::HashSet<_> = a.iter().filter(|e| e.channel == ch).map(|e| e.user_id).collect();
-            let payers: std::collections::HashSet<_> =
-                a.iter().filter(|e| e.channel == ch && e.event == "pay").map(|e| e.user_id).collect();
+            let users: std::collections::HashSet<_> = a
+                .iter()
+                .filter(|e| e.channel == ch)
+                .map(|e| e.user_id)
+                .collect();
+            let payers: std::collections::HashSet<_> = a
+                .iter()
+                .filter(|e| e.channel == ch && e.event == "pay")
+                .map(|e| e.user_id)
+                .collect();
             payers.len() as f64 / users.len() as f64
         };
         assert!(rate("app_store") > rate("search_ads"));

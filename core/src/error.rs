@@ -24,13 +24,22 @@ pub type OpsResult<T> = Result<T, OpsError>;
 
 impl OpsError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        OpsError { kind: ErrorKind::InvalidParameter, message: message.into() }
+        OpsError {
+            kind: ErrorKind::InvalidParameter,
+            message: message.into(),
+        }
     }
     pub fn malformed(message: impl Into<String>) -> Self {
-        OpsError { kind: ErrorKind::Malformed, message: message.into() }
+        OpsError {
+            kind: ErrorKind::Malformed,
+            message: message.into(),
+        }
     }
     pub fn limit(message: impl Into<String>) -> Self {
-        OpsError { kind: ErrorKind::LimitExceeded, message: message.into() }
+        OpsError {
+            kind: ErrorKind::LimitExceeded,
+            message: message.into(),
+        }
     }
 }
 

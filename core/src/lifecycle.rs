@@ -150,6 +150,35 @@ impl Stage {
         }
     }
 
+    /// The rule that assigns the stage, in words (thresholds by their parameter names).
+    pub fn rule(self) -> &'static str {
+        match self {
+            Stage::Registered => "never converted, active within dead_days",
+            Stage::Dead => "never converted, no activity for more than dead_days",
+            Stage::New => "converted, registered within new_days",
+            Stage::Reactivated => {
+                "converted, latest activity ended a gap longer than churn_days and is within \
+                 dormant_days (aggregate form only)"
+            }
+            Stage::Active => "converted, last activity within dormant_days",
+            Stage::Dormant => "converted, last activity within churn_days",
+            Stage::Churned => "converted, last activity within lost_days",
+            Stage::Lost => "converted, no activity for more than lost_days",
+        }
+    }
+
+    /// Every stage in the order its rule is tried (first match wins).
+    pub const RULE_ORDER: [Stage; 8] = [
+        Stage::Registered,
+        Stage::Dead,
+        Stage::New,
+        Stage::Reactivated,
+        Stage::Active,
+        Stage::Dormant,
+        Stage::Churned,
+        Stage::Lost,
+    ];
+
     /// Parses a stage name exactly as [`Stage::name`] spells it.
     pub fn from_name(name: &str) -> OpsResult<Stage> {
         Stage::ALL
@@ -940,5 +969,15 @@ mod tests {
             prop_assert_eq!(whole.finish().unwrap(), b.finish().unwrap());
             prop_assert_eq!(LifecycleState::deserialize(&whole.serialize()).unwrap(), whole);
         }
+    }
+
+    #[test]
+    fn rule_order_lists_every_stage_once_with_a_rule() {
+        let mut seen: Vec<Stage> = Stage::RULE_ORDER.to_vec();
+        seen.sort_by_key(|s| s.name());
+        let mut all = Stage::ALL.to_vec();
+        all.sort_by_key(|s| s.name());
+        assert_eq!(seen, all);
+        assert!(Stage::ALL.iter().all(|s| !s.rule().is_empty()));
     }
 }

@@ -344,6 +344,8 @@ INSERT INTO cases (fn, sql, expect) VALUES
 ('lifecycle_stage', $$SELECT lifecycle_stage(ts, true, '2026-02-01'::timestamptz, 0, 0, 0, 1, 2147483647) FROM ev$$, 'ok'),
 -- ---------------------------------------------------------------- lifecycle_code
 ('lifecycle_code', $$SELECT lifecycle_code('reactivated')$$, 'ok'),
+('lifecycle_stages', $$SELECT count(*) FROM lifecycle_stages()$$, 'ok'),
+('lifecycle_stages', $$SELECT string_agg(code, '' ORDER BY code) FROM lifecycle_stages()$$, 'ok'),
 ('lifecycle_code', $$SELECT lifecycle_code(NULL)$$, 'ok'),
 ('lifecycle_code', $$SELECT lifecycle_code('')$$, '22023'),
 ('lifecycle_code', $$SELECT lifecycle_code('Active')$$, '22023'),
