@@ -17,9 +17,11 @@ chdb the ClickHouse part is skipped with a message (the oracle part still runs).
 import csv
 import os
 import random
-import subprocess
 import sys
 import tempfile
+
+import harness  # tests/py/harness.py: psql and check bookkeeping
+from harness import check
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from funnel_oracle import any_chain_level, clickhouse_level  # noqa: E402
@@ -41,28 +43,8 @@ MODES = [
 ]
 CH_MODES = MODES[:4]
 
-passed = 0
-failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("  ok   " + what)
-    else:
-        failed += 1
-        print("  FAIL " + what)
-
-
-def psql(sql, db=DB):
-    r = subprocess.run(
-        ["psql", "-X", "-q", "-A", "-t", "-F", ",", "-d", db, "-v", "ON_ERROR_STOP=1"],
-        input=sql, capture_output=True, text=True,
-    )
-    if r.returncode != 0:
-        raise RuntimeError("psql failed: %s\n%s" % (r.stderr, sql[:500]))
-    return r.stdout
+def psql(sql, db=DB, timeout=300):
+    return harness.psql(sql, db=db, timeout=timeout)
 
 
 def generate(seed=20261123):
@@ -190,10 +172,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # a crash is a failure, with its reason
-        failed += 1
-        print("  FAIL %s: %s" % (type(e).__name__, e))
-    print("funnel_clickhouse: %d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    harness.run("funnel_clickhouse", main)

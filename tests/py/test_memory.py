@@ -19,10 +19,11 @@ Talks to the cluster named by PGHOST/PGPORT/PGUSER through psql; prints
 "memory: N passed, N failed" and exits 0 on success. Skips (exit 0) when the backend's
 /proc entry cannot be read (a server on another machine).
 """
-import os
 import subprocess
-import sys
 import time
+
+import harness  # tests/py/harness.py: psql and check bookkeeping
+from harness import check
 
 DB = "test_memory"
 MB = 1024 * 1024
@@ -30,26 +31,8 @@ ROW_BOUND = 32  # bytes per kept row (16-byte rows, vectors grow by doubling)
 USER_BOUND = 160  # bytes per user: key, vector header, minimum capacity, hash-table slack
 CONST_BOUND = 8 * MB
 
-passed = 0
-failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("  ok   " + what)
-    else:
-        failed += 1
-        print("  FAIL " + what)
-
-
-def psql(sql, db="postgres"):
-    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-d", db, "-v", "ON_ERROR_STOP=1"],
-                       input=sql, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("psql failed: %s\n%s" % (r.stderr, sql[:300]))
-    return r.stdout.strip()
+def psql(sql, db="postgres", timeout=300):
+    return harness.psql(sql, db=db, timeout=timeout, sep="|")
 
 
 class Backend:
@@ -137,7 +120,6 @@ def main():
             probe.status("VmHWM")
         except OSError as e:
             print("SKIP memory: cannot read the backend's /proc status (%s)" % e)
-            print("memory: 0 passed, 0 failed")
             return 0
         finally:
             probe.close()
@@ -169,10 +151,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # noqa: BLE001 - report any failure as a failed check
-        failed += 1
-        print("  FAIL %s: %s" % (type(e).__name__, e))
-    print("memory: %d passed, %d failed" % (passed, failed))
-    sys.exit(0 if failed == 0 else 1)
+    harness.run("memory", main)

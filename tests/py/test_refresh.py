@@ -17,10 +17,11 @@ events keep arriving (docs/recipes.md, "A scheduled segment table").
 
 Talks to the cluster named by PGHOST/PGPORT/PGUSER through psql subprocesses.
 """
-import subprocess
-import sys
 import threading
 import time
+
+import harness  # tests/py/harness.py: psql and check bookkeeping
+from harness import check
 
 DB = "test_refresh"
 BATCHES = 20
@@ -36,28 +37,8 @@ FROM events e CROSS JOIN segment_settings s
 GROUP BY e.user_id
 """
 
-passed = 0
-failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("  ok   " + what)
-    else:
-        failed += 1
-        print("  FAIL " + what)
-
-
 def psql(sql, db=DB, timeout=300):
-    r = subprocess.run(
-        ["psql", "-X", "-q", "-A", "-t", "-F", ",", "-d", db, "-v", "ON_ERROR_STOP=1"],
-        input=sql, capture_output=True, text=True, timeout=timeout,
-    )
-    if r.returncode != 0:
-        raise RuntimeError("psql failed: %s\n%s" % (r.stderr.strip(), sql.strip()[:300]))
-    return r.stdout.strip()
+    return harness.psql(sql, db=db, timeout=timeout)
 
 
 def setup():
@@ -184,9 +165,7 @@ def main():
         psql("DROP DATABASE IF EXISTS %s WITH (FORCE);" % DB, db="postgres")
     except Exception as e:  # noqa: BLE001
         check(False, "%s: %s" % (type(e).__name__, e))
-    print("refresh: %d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
-    main()
+    harness.run("refresh", main)
