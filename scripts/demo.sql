@@ -82,6 +82,25 @@ CROSS JOIN LATERAL rfm_cell((p.rfm).recency_days, (p.rfm).frequency, (p.rfm).mon
 CREATE UNIQUE INDEX ON user_segments (user_id);
 REFRESH MATERIALIZED VIEW CONCURRENTLY user_segments;
 
+-- The channel report as a materialized view too (what a BI dashboard reads).
+CREATE MATERIALIZED VIEW channel_report AS
+WITH s AS (SELECT as_of FROM report_settings),
+per_channel AS (
+    SELECT e.channel, count(DISTINCT e.user_id) AS traffic,
+           count(DISTINCT e.user_id) FILTER (WHERE e.event = 'pay') AS conversions,
+           funnel_step_rates(e.user_id, e.ts, e.event,
+               ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'],
+               interval '7 days') AS steps
+    FROM events e CROSS JOIN s WHERE e.ts <= s.as_of
+    GROUP BY e.channel
+)
+SELECT channel, traffic, conversions, steps,
+       channel_quadrant(traffic, conversions, avg(traffic) OVER (),
+                        sum(conversions) OVER () / sum(traffic) OVER ()) AS quadrant
+FROM per_channel;
+CREATE UNIQUE INDEX ON channel_report (channel);
+REFRESH MATERIALIZED VIEW CONCURRENTLY channel_report;
+
 \echo
 \echo '== Purchase intent tiers (top 20% strong, next 40% medium, bottom 40% weak)'
 SELECT intent_tier, count(*) AS users, round(min(intent)::numeric, 1) AS min_score,
@@ -106,8 +125,10 @@ SELECT stage_code,
 FROM user_segments WHERE m IS NOT NULL GROUP BY stage_code ORDER BY stage_code;
 
 \echo
-\echo '== Scheduled refresh: pg_cron refreshes user_segments every night at 02:00'
+\echo '== Scheduled refresh: pg_cron refreshes the materialized views every night'
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 SELECT cron.schedule('refresh-user-segments', '0 2 * * *',
        $$REFRESH MATERIALIZED VIEW CONCURRENTLY user_segments$$) AS job_id \gset
+SELECT cron.schedule('refresh-channel-report', '5 2 * * *',
+       $$REFRESH MATERIALIZED VIEW CONCURRENTLY channel_report$$) AS job_id \gset
 SELECT jobname, schedule, command FROM cron.job ORDER BY jobid;
