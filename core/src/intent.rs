@@ -359,7 +359,9 @@ const VERSION: u8 = 2;
 /// The empty weight set shared by every deserialized partial state.
 fn no_weights() -> Arc<IntentWeights> {
     static EMPTY: std::sync::OnceLock<Arc<IntentWeights>> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(|| Arc::new(IntentWeights::default())).clone()
+    EMPTY
+        .get_or_init(|| Arc::new(IntentWeights::default()))
+        .clone()
 }
 
 impl IntentState {
@@ -757,8 +759,14 @@ mod tests {
         let s = state(14, Some(7));
         let bytes = s.serialize();
         let back = IntentState::deserialize(&bytes).unwrap();
-        assert_eq!((back.config, back.score(), back.detail()), (s.config, s.score(), s.detail()));
-        assert!(back.weights.is_empty(), "partial states do not carry the weights");
+        assert_eq!(
+            (back.config, back.score(), back.detail()),
+            (s.config, s.score(), s.detail())
+        );
+        assert!(
+            back.weights.is_empty(),
+            "partial states do not carry the weights"
+        );
         assert!(IntentState::deserialize(&bytes[..bytes.len() - 1]).is_err());
         let mut other = bytes.clone();
         other[0] = b'Q';
