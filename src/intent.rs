@@ -41,10 +41,23 @@ const ARG_AS_OF: usize = 4;
 const ARG_LOOKBACK: usize = 5;
 const ARG_HALF_LIFE: usize = 6;
 
-/// The last weights parsed by one transition-function call site.
-struct WeightsCache {
-    key: Vec<u8>,
+/// What one transition-function call site has decoded: the last weights (keyed by their
+/// `jsonb` bytes) and the last time configuration (keyed by the raw `as_of`, `lookback` and
+/// `half_life` values, which are compared on every row; decoding and validating them happens
+/// only when they change).
+struct CallSite {
+    weights_key: Vec<u8>,
     weights: Arc<IntentWeights>,
+    config_key: Option<ConfigKey>,
+    config: Option<IntentConfig>,
+}
+
+/// The raw time arguments of one row: `as_of` and the two intervals as (time, day, month).
+#[derive(Clone, Copy, PartialEq)]
+struct ConfigKey {
+    as_of: i64,
+    lookback: Option<(i64, i32, i32)>,
+    half_life: Option<(i64, i32, i32)>,
 }
 
 /// The text form of an interval, for error messages.
@@ -68,6 +81,29 @@ fn interval_micros(i: Interval, what: &str) -> i64 {
     })
 }
 
+/// This call site's cache in `fn_extra`, created on first use.
+///
+/// # Safety
+/// `fcinfo` is the live call frame of an `intent_score` transition function; `fn_extra` of
+/// these functions only ever holds a `CallSite` allocated here, in `fn_mcxt`.
+unsafe fn call_site<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a mut CallSite {
+    // SAFETY: see above.
+    unsafe {
+        let flinfo = (*fcinfo).flinfo;
+        if (*flinfo).fn_extra.is_null() {
+            let c = CallSite {
+                weights_key: Vec::new(),
+                weights: Arc::new(IntentWeights::default()),
+                config_key: None,
+                config: None,
+            };
+            let ptr = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(c);
+            (*flinfo).fn_extra = ptr as *mut std::ffi::c_void;
+        }
+        &mut *((*flinfo).fn_extra as *mut CallSite)
+    }
+}
+
 /// The weights argument, parsed once per call site for as long as its bytes do not change.
 ///
 /// # Safety
@@ -83,43 +119,95 @@ unsafe fn weights_arg(fcinfo: pg_sys::FunctionCallInfo) -> Arc<IntentWeights> {
         let v = pg_sys::pg_detoast_datum_packed(raw.cast_mut_ptr());
         std::slice::from_raw_parts(v as *const u8, pgrx::varsize_any(v))
     };
-    // SAFETY: flinfo and its fn_extra/fn_mcxt belong to this call site; fn_extra holds
-    // either NULL or a WeightsCache this function stored there.
+    // SAFETY: see call_site.
+    let site = unsafe { call_site(fcinfo) };
+    if !site.weights_key.is_empty() && site.weights_key == bytes {
+        return site.weights.clone();
+    }
+    // SAFETY: the argument is a non-NULL jsonb (checked above).
+    let json: Option<JsonB> = unsafe { pg_getarg(fcinfo, ARG_WEIGHTS) };
+    let json = json.expect("weights is not NULL");
+    let weights = Arc::new(IntentWeights::from_json(&json.0).or_raise());
+    site.weights_key = bytes.to_vec();
+    site.weights = weights.clone();
+    weights
+}
+
+/// The raw (time, day, month) of a non-NULL interval argument, or None for SQL NULL.
+///
+/// # Safety
+/// Argument `i` of the live frame `fcinfo` is an `interval`.
+unsafe fn interval_key(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> Option<(i64, i32, i32)> {
+    // SAFETY: see above; a non-NULL interval datum points to a pg_sys::Interval.
     unsafe {
-        let flinfo = (*fcinfo).flinfo;
-        let cache = (*flinfo).fn_extra as *mut WeightsCache;
-        if let Some(c) = cache.as_ref() {
-            if c.key == bytes {
-                return c.weights.clone();
-            }
+        if pg_arg_is_null(fcinfo, i) {
+            return None;
         }
-        let json: Option<JsonB> = pg_getarg(fcinfo, ARG_WEIGHTS);
-        let json = json.expect("weights is not NULL");
-        let weights = Arc::new(IntentWeights::from_json(&json.0).or_raise());
-        if let Some(c) = cache.as_mut() {
-            c.key = bytes.to_vec();
-            c.weights = weights.clone();
-        } else {
-            let c = WeightsCache {
-                key: bytes.to_vec(),
-                weights: weights.clone(),
-            };
-            let ptr = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(c);
-            (*flinfo).fn_extra = ptr as *mut std::ffi::c_void;
-        }
-        weights
+        let iv = pg_getarg_datum_raw(fcinfo, i).cast_mut_ptr::<pg_sys::Interval>();
+        Some(((*iv).time, (*iv).day, (*iv).month))
     }
 }
 
-/// A new group's state from the configuration arguments (`nargs` counts the SQL
-/// arguments of the aggregate, 4 to 6).
+/// The row's time configuration, decoded and validated only when the raw `as_of` /
+/// `lookback` / `half_life` differ from the previous row's; the first decode at a call
+/// site also validates the weights, so bad weights are reported even when no row falls in
+/// the window.
+///
+/// # Safety
+/// `fcinfo` is the live call frame of an `intent_score` transition function with `nargs`
+/// SQL arguments after the state.
+unsafe fn row_config(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentConfig {
+    // SAFETY: the argument positions and types match sql/intent.sql.
+    let key = unsafe {
+        if pg_arg_is_null(fcinfo, ARG_AS_OF) {
+            invalid("intent_score: as_of must not be NULL");
+        }
+        let lookback = if nargs >= 5 {
+            match interval_key(fcinfo, ARG_LOOKBACK) {
+                Some(k) => Some(k),
+                None => invalid("intent_score: lookback must not be NULL"),
+            }
+        } else {
+            None
+        };
+        ConfigKey {
+            as_of: pg_getarg_datum_raw(fcinfo, ARG_AS_OF).value() as i64,
+            lookback,
+            half_life: if nargs >= 6 {
+                interval_key(fcinfo, ARG_HALF_LIFE)
+            } else {
+                None
+            },
+        }
+    };
+    // SAFETY: see call_site.
+    let site = unsafe { call_site(fcinfo) };
+    if let (Some(k), Some(c)) = (site.config_key, site.config) {
+        if k == key {
+            return c;
+        }
+    }
+    if site.config.is_none() {
+        // SAFETY: as above.
+        let _ = unsafe { weights_arg(fcinfo) };
+    }
+    // SAFETY: as above.
+    let config = unsafe { decode_config(fcinfo, nargs) };
+    // SAFETY: see call_site (weights_arg may have created it; the pointer is stable).
+    let site = unsafe { call_site(fcinfo) };
+    site.config_key = Some(key);
+    site.config = Some(config);
+    config
+}
+
+/// The time configuration from the arguments (`nargs` counts the SQL arguments of the
+/// aggregate, 4 to 6), validated.
 ///
 /// # Safety
 /// `fcinfo` is the live call frame of an `intent_score` transition function.
-unsafe fn new_state(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentState {
+unsafe fn decode_config(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentConfig {
     // SAFETY: the caller passes its own frame; the argument types match sql/intent.sql.
     unsafe {
-        let weights = weights_arg(fcinfo);
         let as_of: Option<TimestampWithTimeZone> = pg_getarg(fcinfo, ARG_AS_OF);
         let Some(as_of) = as_of else {
             invalid("intent_score: as_of must not be NULL")
@@ -159,9 +247,7 @@ unsafe fn new_state(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentSta
         } else {
             None
         };
-        let config =
-            IntentConfig::new(pg_sys::TimestampTz::from(as_of), lookback, half_life).or_raise();
-        IntentState::new(config, weights)
+        IntentConfig::new(pg_sys::TimestampTz::from(as_of), lookback, half_life).or_raise()
     }
 }
 
@@ -169,28 +255,40 @@ unsafe fn new_state(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> IntentSta
 const ARG_EVENT: usize = 1;
 const ARG_TS: usize = 2;
 
-/// Shared transition: the state is created on the group's first row (so a group whose
-/// events all fall outside the window scores 0); rows with a NULL event or ts add nothing.
-///
-/// Only the timestamp is decoded first: most rows of a long event history fall outside the
-/// lookback window, and for those the event text is never read.
+/// Shared transition. A group's state is created by its first row inside the window: rows
+/// outside it (most of a long event history) cost a timestamp comparison and allocate
+/// nothing, and a group without any row in the window has no state at all (the final
+/// functions then give 0 and an empty detail). Rows with a NULL event or ts add nothing.
 fn sfunc(mut state: Internal, fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> Internal {
     // SAFETY: every intent_score / intent_score_detail transition uses IntentState
-    // (sql/intent.sql); new_state and pg_getarg read this frame's own arguments at the
+    // (sql/intent.sql); row_config and pg_getarg read this frame's own arguments at the
     // positions the SQL signatures declare.
-    let s = unsafe { agg::state_mut(&mut state, fcinfo, IS, || new_state(fcinfo, nargs)) };
-    let ts: Option<TimestampWithTimeZone> = unsafe { pgrx::fcinfo::pg_getarg(fcinfo, ARG_TS) };
+    // A group keeps the configuration of the row that created its state; before that, each
+    // row's own (cached, validated) configuration decides whether it is in the window.
+    let config = match unsafe { agg::existing::<IntentState>(&mut state) } {
+        Some(s) => s.config,
+        None => unsafe { row_config(fcinfo, nargs) },
+    };
+    // SAFETY: as above.
+    let ts: Option<TimestampWithTimeZone> = unsafe { pg_getarg(fcinfo, ARG_TS) };
     let Some(ts) = ts.map(pg_sys::TimestampTz::from) else {
         return state;
     };
-    if !s.config.in_window(ts) {
+    if !config.in_window(ts) {
         return state;
     }
     // SAFETY: as above.
-    let event: Option<&str> = unsafe { pgrx::fcinfo::pg_getarg(fcinfo, ARG_EVENT) };
-    if let Some(event) = event {
-        s.push(event, ts);
-    }
+    let event: Option<&str> = unsafe { pg_getarg(fcinfo, ARG_EVENT) };
+    let Some(event) = event else {
+        return state;
+    };
+    // SAFETY: as above.
+    let s = unsafe {
+        agg::state_mut(&mut state, fcinfo, IS, || {
+            IntentState::new(config, weights_arg(fcinfo))
+        })
+    };
+    s.push(event, ts);
     state
 }
 
@@ -234,9 +332,9 @@ fn intent_score_sfunc6(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Int
 }
 
 #[pg_extern(immutable, parallel_safe)]
-fn intent_score_final(mut state: Internal) -> Option<f64> {
-    // SAFETY: see sfunc.
-    unsafe { agg::existing::<IntentState>(&mut state) }.map(|s| s.score())
+fn intent_score_final(mut state: Internal) -> f64 {
+    // SAFETY: see sfunc. No state: no row of the group was in the window.
+    unsafe { agg::existing::<IntentState>(&mut state) }.map_or(0.0, |s| s.score())
 }
 
 /// The OID of composite type `intent_contribution` in this function's schema, cached per
@@ -282,10 +380,10 @@ fn intent_score_detail_final(
     mut state: Internal,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Option<AnyArray> {
-    // SAFETY: see sfunc.
-    let s = unsafe { agg::existing::<IntentState>(&mut state) }?;
+    // SAFETY: see sfunc. No state: no row of the group was in the window.
+    let detail =
+        unsafe { agg::existing::<IntentState>(&mut state) }.map_or(Vec::new(), |s| s.detail());
     let oid = contribution_oid(fcinfo);
-    let detail = s.detail();
     // SAFETY: the type cache returns a reference-counted descriptor released by PgTupleDesc;
     // each datum matches the attribute types of intent_contribution (sql/intent.sql), and
     // construct_array copies the tuples into one array of that element type.

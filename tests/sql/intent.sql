@@ -39,8 +39,11 @@ SELECT user_id, d.* FROM (SELECT user_id, intent_score_detail(event, ts, intent_
                           FROM ev GROUP BY user_id) s, unnest(det) d ORDER BY user_id, d.contribution DESC, d.event;
 SELECT user_id, cardinality(intent_score_detail(event, ts, intent_weights(), '2026-03-15 00:00', '14 days', '7 days')) AS n
 FROM ev GROUP BY user_id ORDER BY user_id;
--- No rows at all → NULL (like sum).
-SELECT intent_score(event, ts, intent_weights(), '2026-03-15 00:00') IS NULL AS empty_is_null FROM ev WHERE false;
+-- No rows at all → 0 and an empty detail (the score of no behaviour), as for a user whose rows
+-- all fall outside the window.
+SELECT intent_score(event, ts, intent_weights(), '2026-03-15 00:00') = 0 AS empty_is_zero,
+       intent_score_detail(event, ts, intent_weights(), '2026-03-15 00:00') = '{}' AS empty_detail
+FROM ev WHERE false;
 -- Negative weights and fractional weights are allowed.
 SELECT intent_score(e, '2026-03-14', '{"a": -1.5, "b": 0.25}', '2026-03-15') FROM unnest(ARRAY['a', 'b', 'b']) e;
 
