@@ -1,5 +1,15 @@
 -- SSPACE (typical bytes per group state) keeps GROUP BY user_id from spilling: see sql/funnel.sql.
 -- Purchase intent: intent_score / intent_score_detail aggregates (three arities each).
+-- The transition functions (raw V1 functions in src/intent.rs).
+CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_sfunc4_wrapper';
+CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz, interval)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_sfunc5_wrapper';
+CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz, interval, interval)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'intent_score_sfunc6_wrapper';
 CREATE AGGREGATE intent_score(event text, ts timestamptz, weights jsonb, as_of timestamptz) (
     SFUNC = intent_score_sfunc, STYPE = internal,
     SSPACE = 256, FINALFUNC = intent_score_final,

@@ -292,44 +292,64 @@ fn sfunc(mut state: Internal, fcinfo: pg_sys::FunctionCallInfo, nargs: usize) ->
     state
 }
 
-#[pg_extern(
-    immutable,
-    parallel_safe,
-    sql = r#"
-CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz)
-RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'intent_score_sfunc4_wrapper';
-"#
-)]
-fn intent_score_sfunc4(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
-    sfunc(state, fcinfo, 4)
+/// The transition functions, in the raw V1 calling convention (`CREATE FUNCTION` in
+/// sql/intent.sql; the symbol names are those of the first release): pgrx's generic wrapper
+/// (argument iterator, memory-context switch, unwind guard) cost more per row than the work
+/// itself for the rows outside the window.
+///
+/// # Safety
+/// Called by PostgreSQL through the fmgr with a valid `fcinfo` for the declared signature.
+unsafe fn raw_sfunc(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> pg_sys::Datum {
+    // SAFETY: argument 0 is the internal state (NULL on a group's first row).
+    let state = unsafe {
+        let a = pgrx::fcinfo::pg_get_nullable_datum(fcinfo, 0);
+        Internal::from((!a.isnull).then_some(a.value))
+    };
+    match sfunc(state, fcinfo, nargs).unwrap() {
+        Some(d) => d,
+        // SAFETY: `fcinfo` is the live call frame.
+        None => unsafe { pgrx::fcinfo::pg_return_null(fcinfo) },
+    }
 }
 
-#[pg_extern(
-    immutable,
-    parallel_safe,
-    sql = r#"
-CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz, interval)
-RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'intent_score_sfunc5_wrapper';
-"#
-)]
-fn intent_score_sfunc5(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
-    sfunc(state, fcinfo, 5)
+macro_rules! raw_transition {
+    ($name:ident, $finfo:ident, $nargs:literal) => {
+        /// `intent_score_sfunc` with this many SQL arguments (see [`raw_sfunc`]).
+        ///
+        /// # Safety
+        /// Called by PostgreSQL through the fmgr with a valid `fcinfo`.
+        #[pg_guard]
+        #[no_mangle]
+        pub unsafe extern "C-unwind" fn $name(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+            // SAFETY: as documented on raw_sfunc.
+            unsafe { raw_sfunc(fcinfo, $nargs) }
+        }
+
+        /// The V1 calling-convention record (`PG_FUNCTION_INFO_V1`).
+        #[no_mangle]
+        #[doc(hidden)]
+        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
+            const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1_API
+        }
+    };
 }
 
-#[pg_extern(
-    immutable,
-    parallel_safe,
-    sql = r#"
-CREATE FUNCTION intent_score_sfunc(internal, text, timestamptz, jsonb, timestamptz, interval, interval)
-RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'intent_score_sfunc6_wrapper';
-"#
-)]
-fn intent_score_sfunc6(state: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
-    sfunc(state, fcinfo, 6)
-}
+raw_transition!(
+    intent_score_sfunc4_wrapper,
+    pg_finfo_intent_score_sfunc4_wrapper,
+    4
+);
+raw_transition!(
+    intent_score_sfunc5_wrapper,
+    pg_finfo_intent_score_sfunc5_wrapper,
+    5
+);
+raw_transition!(
+    intent_score_sfunc6_wrapper,
+    pg_finfo_intent_score_sfunc6_wrapper,
+    6
+);
 
 #[pg_extern(immutable, parallel_safe)]
 fn intent_score_final(mut state: Internal) -> f64 {
@@ -470,9 +490,6 @@ extension_sql_file!(
     "../sql/intent.sql",
     name = "intent_sql",
     requires = [
-        intent_score_sfunc4,
-        intent_score_sfunc5,
-        intent_score_sfunc6,
         intent_score_final,
         intent_score_detail_final,
         intent_score_combine,
