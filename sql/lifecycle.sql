@@ -13,6 +13,10 @@ LANGUAGE c AS 'MODULE_PATHNAME', 'lifecycle_stage_scalar';
 -- lifecycle_stage(ts timestamptz, converted bool, as_of timestamptz [, new_days, dead_days,
 -- dormant_days, churn_days, lost_days]) -> text: a user's stage from the user's raw events.
 -- Aggregates cannot have defaults, so there is one aggregate per arity.
+-- Transition of the 3-argument aggregate (a raw V1 function in src/lifecycle.rs).
+CREATE FUNCTION lifecycle_stage_sfunc(state internal, ts timestamptz, converted bool, as_of timestamptz)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'lifecycle_stage_sfunc_wrapper';
 CREATE AGGREGATE lifecycle_stage(ts timestamptz, converted bool, as_of timestamptz) (
     SFUNC = lifecycle_stage_sfunc,
     STYPE = internal,

@@ -128,16 +128,41 @@ fn lifecycle_step(
     state
 }
 
-/// Transition of the 3-argument aggregate (default thresholds).
-#[pg_extern(immutable, parallel_safe)]
-fn lifecycle_stage_sfunc(
-    state: Internal,
-    ts: Option<TimestampWithTimeZone>,
-    converted: Option<bool>,
-    as_of: Option<TimestampWithTimeZone>,
+/// Transition of the 3-argument aggregate (default thresholds), `lifecycle_stage_sfunc` in
+/// sql/lifecycle.sql. Written against the raw V1 calling convention (under the symbol name of
+/// the first release) because pgrx's generic wrapper cost more per row than the min/max
+/// bookkeeping it wraps.
+///
+/// # Safety
+/// Called by PostgreSQL through the fmgr with a valid `fcinfo` for
+/// `(internal, timestamptz, bool, timestamptz)`.
+#[pg_guard]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn lifecycle_stage_sfunc_wrapper(
     fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    lifecycle_step(state, ts, converted, as_of, Thresholds::DEFAULT, fcinfo)
+) -> pg_sys::Datum {
+    // SAFETY: `fcinfo` is the live call frame with the 4 arguments declared above.
+    let (state, ts, converted, as_of) = unsafe {
+        let a = pgrx::fcinfo::pg_get_nullable_datum(fcinfo, 0);
+        let state = Internal::from((!a.isnull).then_some(a.value));
+        let ts: Option<TimestampWithTimeZone> = pgrx::fcinfo::pg_getarg(fcinfo, 1);
+        let converted: Option<bool> = pgrx::fcinfo::pg_getarg(fcinfo, 2);
+        let as_of: Option<TimestampWithTimeZone> = pgrx::fcinfo::pg_getarg(fcinfo, 3);
+        (state, ts, converted, as_of)
+    };
+    match lifecycle_step(state, ts, converted, as_of, Thresholds::DEFAULT, fcinfo).unwrap() {
+        Some(d) => d,
+        // SAFETY: as above.
+        None => unsafe { pgrx::fcinfo::pg_return_null(fcinfo) },
+    }
+}
+
+/// The V1 calling-convention record of [`lifecycle_stage_sfunc_wrapper`].
+#[no_mangle]
+#[doc(hidden)]
+pub extern "C" fn pg_finfo_lifecycle_stage_sfunc_wrapper() -> &'static pg_sys::Pg_finfo_record {
+    const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+    &V1_API
 }
 
 /// Transition of the 8-argument aggregate.
@@ -228,7 +253,6 @@ extension_sql_file!(
     "../sql/lifecycle.sql",
     name = "lifecycle_sql",
     requires = [
-        lifecycle_stage_sfunc,
         lifecycle_stage_sfunc_days,
         lifecycle_stage_final,
         lifecycle_stage_combine,
