@@ -23,6 +23,45 @@ pub trait AggState: Sized + 'static {
     fn deserialize(bytes: &[u8]) -> OpsResult<Self>;
 }
 
+/// What a core state's `merge` returns: nothing, or an error to raise (e.g. partial states
+/// with different `as_of`).
+pub trait MergeOutcome {
+    fn finish(self);
+}
+
+impl MergeOutcome for () {
+    fn finish(self) {}
+}
+
+impl MergeOutcome for OpsResult<()> {
+    fn finish(self) {
+        self.or_raise()
+    }
+}
+
+/// Implements [`AggState`] for a core state whose inherent `merge`, `serialize` and
+/// `deserialize` already have the right shape: `core_agg_state!(QuantileState);`, or with
+/// generics `core_agg_state!(impl[K: UserKey + 'static] PopulationFunnel<K>);`.
+#[macro_export]
+macro_rules! core_agg_state {
+    ($ty:ty) => {
+        $crate::core_agg_state!(impl[] $ty);
+    };
+    (impl[$($gen:tt)*] $ty:ty) => {
+        impl<$($gen)*> $crate::agg::AggState for $ty {
+            fn merge(&mut self, other: Self) {
+                $crate::agg::MergeOutcome::finish(<$ty>::merge(self, other))
+            }
+            fn serialize(&self) -> Vec<u8> {
+                <$ty>::serialize(self)
+            }
+            fn deserialize(bytes: &[u8]) -> pg_operations_core::OpsResult<Self> {
+                <$ty>::deserialize(bytes)
+            }
+        }
+    };
+}
+
 /// The memory context of the running aggregate; raises an error outside an aggregate.
 pub fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> pg_sys::MemoryContext {
     let mut ctx: pg_sys::MemoryContext = std::ptr::null_mut();

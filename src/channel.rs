@@ -2,11 +2,10 @@
 //! quadrant with a Wilson interval), the `channel_prior` aggregate (empirical-Bayes
 //! beta-binomial prior fitted over channels) and `channel_shrunk_rate`.
 
-use crate::agg::{self, AggState};
+use crate::agg;
 use crate::composite;
 use crate::errors::{invalid, OrRaise};
 use pg_operations_core::channel::{self, BetaPrior, PriorState};
-use pg_operations_core::OpsResult;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, Internal};
 
@@ -45,17 +44,7 @@ fn channel_quadrant(
     )
 }
 
-impl AggState for PriorState {
-    fn merge(&mut self, other: Self) {
-        PriorState::merge(self, other)
-    }
-    fn serialize(&self) -> Vec<u8> {
-        PriorState::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        PriorState::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(PriorState);
 
 const CP: &str = "channel_prior";
 

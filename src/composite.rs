@@ -10,8 +10,28 @@ use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::{AllocatedByRust, PgTupleDesc};
 
-/// The OID of composite type `name` in the schema of the function behind `fcinfo`.
-fn type_oid(fcinfo: pg_sys::FunctionCallInfo, name: &str) -> pg_sys::Oid {
+/// The OID of type `name` in the schema of the function behind `fcinfo` (looked up on every
+/// call; see [`type_oid`] for the cached form).
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub fn type_in_own_schema(fcinfo: pg_sys::FunctionCallInfo, name: &str) -> pg_sys::Oid {
+    // SAFETY: `fcinfo` and its `flinfo` are valid for the duration of the call; the namespace
+    // name is a palloc'd C string or NULL.
+    unsafe {
+        let nsp =
+            pg_sys::get_namespace_name(pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid));
+        let nsp = if nsp.is_null() {
+            "public".to_string()
+        } else {
+            std::ffi::CStr::from_ptr(nsp).to_string_lossy().into_owned()
+        };
+        pgrx::regtypein(&format!("\"{}\".{}", nsp.replace('"', "\"\""), name))
+    }
+}
+
+/// The OID of composite type `name` in the schema of the function behind `fcinfo`, cached
+/// in `FmgrInfo.fn_extra` (only for functions that use `fn_extra` for nothing else).
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub fn type_oid(fcinfo: pg_sys::FunctionCallInfo, name: &str) -> pg_sys::Oid {
     // SAFETY: `fcinfo` and its `flinfo` are valid for the duration of the call; `fn_extra`
     // is ours for non-set-returning functions and is allocated in `fn_mcxt`, which lives as
     // long as the FmgrInfo that caches it.
@@ -20,15 +40,7 @@ fn type_oid(fcinfo: pg_sys::FunctionCallInfo, name: &str) -> pg_sys::Oid {
         if !(*flinfo).fn_extra.is_null() {
             return *((*flinfo).fn_extra as *const pg_sys::Oid);
         }
-        let nsp_oid = pg_sys::get_func_namespace((*flinfo).fn_oid);
-        let nsp = pg_sys::get_namespace_name(nsp_oid);
-        let nsp = if nsp.is_null() {
-            "public".to_string()
-        } else {
-            std::ffi::CStr::from_ptr(nsp).to_string_lossy().into_owned()
-        };
-        let qualified = format!("\"{}\".{}", nsp.replace('"', "\"\""), name);
-        let oid = pgrx::regtypein(&qualified);
+        let oid = type_in_own_schema(fcinfo, name);
         let slot = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<pg_sys::Oid>())
             as *mut pg_sys::Oid;
         *slot = oid;

@@ -5,7 +5,7 @@
 //! `LevelCounts`); its configuration (steps, window, mode, names) is decoded once, on the
 //! group's first non-skipped row. The `CREATE AGGREGATE` statements are in sql/funnel.sql.
 
-use crate::agg::{self, AggState};
+use crate::agg;
 use crate::composite;
 use crate::errors::{invalid, OrRaise};
 use pg_operations_core::funnel::{
@@ -18,41 +18,11 @@ use pgrx::{pg_sys, Internal};
 
 type FunnelStep = pgrx::composite_type!('static, "funnel_step");
 
-impl AggState for UserFunnel {
-    fn merge(&mut self, other: Self) {
-        UserFunnel::merge(self, other)
-    }
-    fn serialize(&self) -> Vec<u8> {
-        UserFunnel::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        UserFunnel::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(UserFunnel);
 
-impl<K: UserKey + 'static> AggState for PopulationFunnel<K> {
-    fn merge(&mut self, other: Self) {
-        PopulationFunnel::merge(self, other)
-    }
-    fn serialize(&self) -> Vec<u8> {
-        PopulationFunnel::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        PopulationFunnel::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(impl[K: UserKey + 'static] PopulationFunnel<K>);
 
-impl AggState for LevelCounts {
-    fn merge(&mut self, other: Self) {
-        LevelCounts::merge(self, other)
-    }
-    fn serialize(&self) -> Vec<u8> {
-        LevelCounts::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        LevelCounts::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(LevelCounts);
 
 const WF: &str = "window_funnel";
 const FSR: &str = "funnel_step_rates";

@@ -9,27 +9,16 @@
 
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
-use crate::agg::{self, AggState};
+use crate::agg;
 use crate::errors::{invalid, OrRaise};
 use pg_operations_core::intent::{self, IntentConfig, IntentState, IntentWeights};
 use pg_operations_core::time::USECS_PER_DAY;
-use pg_operations_core::OpsResult;
 use pgrx::fcinfo::{pg_arg_is_null, pg_getarg, pg_getarg_datum_raw};
 use pgrx::prelude::*;
 use pgrx::{pg_sys, AnyArray, Internal, JsonB, PgMemoryContexts};
 use std::sync::Arc;
 
-impl AggState for IntentState {
-    fn merge(&mut self, other: Self) {
-        IntentState::merge(self, other)
-    }
-    fn serialize(&self) -> Vec<u8> {
-        IntentState::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        IntentState::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(IntentState);
 
 const IS: &str = "intent_score";
 /// Default look-back window of `intent_score`.
@@ -357,33 +346,6 @@ fn intent_score_final(mut state: Internal) -> f64 {
     unsafe { agg::existing::<IntentState>(&mut state) }.map_or(0.0, |s| s.score())
 }
 
-/// The OID of composite type `intent_contribution` in this function's schema, cached per
-/// call site.
-fn contribution_oid(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Oid {
-    // SAFETY: as in composite.rs: fn_extra is ours and allocated in fn_mcxt.
-    unsafe {
-        let flinfo = (*fcinfo).flinfo;
-        if !(*flinfo).fn_extra.is_null() {
-            return *((*flinfo).fn_extra as *const pg_sys::Oid);
-        }
-        let nsp = pg_sys::get_namespace_name(pg_sys::get_func_namespace((*flinfo).fn_oid));
-        let nsp = if nsp.is_null() {
-            "public".to_string()
-        } else {
-            std::ffi::CStr::from_ptr(nsp).to_string_lossy().into_owned()
-        };
-        let oid = pgrx::regtypein(&format!(
-            "\"{}\".intent_contribution",
-            nsp.replace('"', "\"\"")
-        ));
-        let slot = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<pg_sys::Oid>())
-            as *mut pg_sys::Oid;
-        *slot = oid;
-        (*flinfo).fn_extra = slot as *mut std::ffi::c_void;
-        oid
-    }
-}
-
 /// `intent_score_detail` final: `intent_contribution[]`, by contribution descending, then
 /// event name; an empty array when nothing in the window was weighted.
 #[pg_extern(
@@ -403,7 +365,7 @@ fn intent_score_detail_final(
     // SAFETY: see sfunc. No state: no row of the group was in the window.
     let detail =
         unsafe { agg::existing::<IntentState>(&mut state) }.map_or(Vec::new(), |s| s.detail());
-    let oid = contribution_oid(fcinfo);
+    let oid = crate::composite::type_oid(fcinfo, "intent_contribution");
     // SAFETY: the type cache returns a reference-counted descriptor released by PgTupleDesc;
     // each datum matches the attribute types of intent_contribution (sql/intent.sql), and
     // construct_array copies the tuples into one array of that element type.

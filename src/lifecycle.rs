@@ -2,10 +2,9 @@
 //! row), the `lifecycle_stage` aggregates (over a user's raw events; they also detect
 //! `'reactivated'`) and `lifecycle_code`.
 
-use crate::agg::{self, AggState};
+use crate::agg;
 use crate::errors::{invalid, OrRaise};
 use pg_operations_core::lifecycle::{self, LifecycleState, Stage, Thresholds};
-use pg_operations_core::OpsResult;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, Internal};
 
@@ -84,17 +83,7 @@ pub extern "C" fn pg_finfo_lifecycle_stage_scalar() -> &'static pg_sys::Pg_finfo
     &V1_API
 }
 
-impl AggState for LifecycleState {
-    fn merge(&mut self, other: Self) {
-        LifecycleState::merge(self, other).or_raise()
-    }
-    fn serialize(&self) -> Vec<u8> {
-        LifecycleState::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        LifecycleState::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(LifecycleState);
 
 const LS: &str = "lifecycle_stage";
 

@@ -152,17 +152,7 @@ fn rfm_agg_deserial(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCal
 // rfm_breaks
 // ---------------------------------------------------------------------------------------
 
-impl AggState for RfmBreaksState {
-    fn merge(&mut self, other: Self) {
-        RfmBreaksState::merge(self, other).or_raise()
-    }
-    fn serialize(&self) -> Vec<u8> {
-        RfmBreaksState::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        RfmBreaksState::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(RfmBreaksState);
 
 const RB: &str = "rfm_breaks";
 const DEFAULT_BINS: i32 = 5;
@@ -276,24 +266,6 @@ struct CellCache {
     breaks: Option<RfmBreaks>,
 }
 
-/// The OID of composite type `name` in the schema of the function behind `fcinfo`.
-///
-/// # Safety
-/// `fcinfo` is a live call frame.
-unsafe fn type_in_own_schema(fcinfo: pg_sys::FunctionCallInfo, name: &str) -> pg_sys::Oid {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        let nsp =
-            pg_sys::get_namespace_name(pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid));
-        let nsp = if nsp.is_null() {
-            "public".to_string()
-        } else {
-            std::ffi::CStr::from_ptr(nsp).to_string_lossy().into_owned()
-        };
-        pgrx::regtypein(&format!("\"{}\".{}", nsp.replace('"', "\"\""), name))
-    }
-}
-
 /// Decodes an `rfm_breaks` composite (arrays must not contain NULL; a NULL array counts as
 /// empty, i.e. that metric's score is NULL) and validates it.
 fn parse_breaks(t: &PgHeapTuple<'_, AllocatedByRust>) -> RfmBreaks {
@@ -371,7 +343,7 @@ fn rfm_cell(fcinfo: pg_sys::FunctionCallInfo) -> Option<AnyElement> {
         let flinfo = (*fcinfo).flinfo;
         let mut cache = (*flinfo).fn_extra as *mut CellCache;
         if cache.is_null() {
-            let oid = type_in_own_schema(fcinfo, "rfm_cell");
+            let oid = crate::composite::type_in_own_schema(fcinfo, "rfm_cell");
             let mut mcx = PgMemoryContexts::For((*flinfo).fn_mcxt);
             let tupdesc = mcx.switch_to(|_| {
                 let tc = pg_sys::lookup_rowtype_tupdesc(oid, -1);

@@ -1,26 +1,15 @@
 //! SQL glue for shared statistics: `quantile_breaks` (exact `percentile_cont`) and
 //! `wilson_interval`.
 
-use crate::agg::{self, AggState};
+use crate::agg;
 use crate::composite;
 use crate::errors::{invalid, OrRaise};
 use pg_operations_core::quantile::QuantileState;
 use pg_operations_core::stats;
-use pg_operations_core::OpsResult;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, Internal};
 
-impl AggState for QuantileState {
-    fn merge(&mut self, other: Self) {
-        QuantileState::merge(self, other)
-    }
-    fn serialize(&self) -> Vec<u8> {
-        QuantileState::serialize(self)
-    }
-    fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        QuantileState::deserialize(bytes)
-    }
-}
+crate::core_agg_state!(QuantileState);
 
 const QB: &str = "quantile_breaks";
 
