@@ -13,10 +13,28 @@ LANGUAGE c AS 'MODULE_PATHNAME', 'lifecycle_stage_scalar';
 -- lifecycle_stage(ts timestamptz, converted bool, as_of timestamptz [, new_days, dead_days,
 -- dormant_days, churn_days, lost_days]) -> text: a user's stage from the user's raw events.
 -- Aggregates cannot have defaults, so there is one aggregate per arity.
--- Transition of the 3-argument aggregate (a raw V1 function in src/lifecycle.rs).
+-- The support functions are raw V1 functions in src/lifecycle.rs, under the symbol names
+-- (and with the signatures) of the first release.
 CREATE FUNCTION lifecycle_stage_sfunc(state internal, ts timestamptz, converted bool, as_of timestamptz)
 RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'lifecycle_stage_sfunc_wrapper';
+CREATE FUNCTION lifecycle_stage_sfunc_days(state internal, ts timestamptz, converted bool,
+                                           as_of timestamptz, new_days int, dead_days int,
+                                           dormant_days int, churn_days int, lost_days int)
+RETURNS internal LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'lifecycle_stage_sfunc_days_wrapper';
+CREATE FUNCTION lifecycle_stage_final(state internal) RETURNS text
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'lifecycle_stage_final_wrapper';
+CREATE FUNCTION lifecycle_stage_combine(a internal, b internal) RETURNS internal
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'lifecycle_stage_combine_wrapper';
+CREATE FUNCTION lifecycle_stage_serial(state internal) RETURNS bytea
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'lifecycle_stage_serial_wrapper';
+CREATE FUNCTION lifecycle_stage_deserial(bytes bytea, _unused internal) RETURNS internal
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'lifecycle_stage_deserial_wrapper';
 CREATE AGGREGATE lifecycle_stage(ts timestamptz, converted bool, as_of timestamptz) (
     SFUNC = lifecycle_stage_sfunc,
     STYPE = internal,

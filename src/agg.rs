@@ -64,6 +64,19 @@ macro_rules! core_agg_state {
 
 /// The memory context of the running aggregate; raises an error outside an aggregate.
 pub fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> pg_sys::MemoryContext {
+    // SAFETY: `fcinfo` is the live call frame; for a plain aggregate, `context` is its
+    // AggState, whose current aggregate ExprContext's query memory is what
+    // AggCheckCallContext returns (read here directly: this runs once per group, and a call
+    // into PostgreSQL costs a guarded FFI transition).
+    unsafe {
+        let node = (*fcinfo).context;
+        if !node.is_null() && (*node).type_ == pg_sys::NodeTag::T_AggState {
+            let econtext = (*(node as *mut pg_sys::AggState)).curaggcontext;
+            if !econtext.is_null() && !(*econtext).ecxt_per_query_memory.is_null() {
+                return (*econtext).ecxt_per_query_memory;
+            }
+        }
+    }
     let mut ctx: pg_sys::MemoryContext = std::ptr::null_mut();
     // SAFETY: `fcinfo` is the call frame PostgreSQL passed to the calling function; the
     // out-pointer is a valid local.
@@ -171,4 +184,32 @@ pub fn deserialize<T: AggState>(
         Some(T::deserialize(bytes).or_raise())
     };
     into_internal::<Option<T>>(fcinfo, caller, value)
+}
+
+/// Moves a plain-data state (`Copy`: no heap, nothing to drop) into memory context `ctx`
+/// and returns it as an `internal` datum. Unlike [`into_internal`] this registers no reset
+/// callback, so a `GROUP BY` over millions of groups pays one palloc per group and nothing
+/// when the groups are freed.
+pub fn plain_into<T: Copy + 'static>(ctx: pg_sys::MemoryContext, value: T) -> pg_sys::Datum {
+    const {
+        // palloc'd memory is MAXALIGNed (8 bytes).
+        assert!(std::mem::align_of::<T>() <= 8);
+    }
+    // SAFETY: `ctx` is a live memory context; MemoryContextAlloc returns size_of::<T>()
+    // bytes aligned for T (or raises an error), which are initialised before use.
+    unsafe {
+        let p = pg_sys::MemoryContextAlloc(ctx, std::mem::size_of::<T>()) as *mut T;
+        p.write(value);
+        pg_sys::Datum::from(p)
+    }
+}
+
+/// The plain-data state behind an `internal` datum made by [`plain_into`].
+///
+/// # Safety
+/// `d` must come from [`plain_into`] with the same `T` (each aggregate's SQL definition
+/// pairs its functions so that this holds) and its memory context must still be alive.
+pub unsafe fn plain_mut<'a, T: Copy + 'static>(d: pg_sys::Datum) -> &'a mut T {
+    // SAFETY: guaranteed by the caller.
+    unsafe { &mut *d.cast_mut_ptr::<T>() }
 }

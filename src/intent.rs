@@ -301,44 +301,29 @@ unsafe fn raw_sfunc(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> pg_sys::D
     }
 }
 
-macro_rules! raw_transition {
-    ($name:ident, $finfo:ident, $nargs:literal) => {
-        /// `intent_score_sfunc` with this many SQL arguments (see [`raw_sfunc`]).
-        ///
-        /// # Safety
-        /// Called by PostgreSQL through the fmgr with a valid `fcinfo`.
-        #[pg_guard]
-        #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-            // SAFETY: as documented on raw_sfunc.
-            unsafe { raw_sfunc(fcinfo, $nargs) }
-        }
-
-        /// The V1 calling-convention record (`PG_FUNCTION_INFO_V1`).
-        #[no_mangle]
-        #[doc(hidden)]
-        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-            const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1_API
-        }
-    };
+crate::raw_v1_function! {
+    /// `intent_score_sfunc` with 4 SQL arguments (see [`raw_sfunc`]).
+    fn intent_score_sfunc4_wrapper / pg_finfo_intent_score_sfunc4_wrapper(fcinfo) {
+        // SAFETY: as documented on raw_sfunc.
+        unsafe { raw_sfunc(fcinfo, 4) }
+    }
 }
 
-raw_transition!(
-    intent_score_sfunc4_wrapper,
-    pg_finfo_intent_score_sfunc4_wrapper,
-    4
-);
-raw_transition!(
-    intent_score_sfunc5_wrapper,
-    pg_finfo_intent_score_sfunc5_wrapper,
-    5
-);
-raw_transition!(
-    intent_score_sfunc6_wrapper,
-    pg_finfo_intent_score_sfunc6_wrapper,
-    6
-);
+crate::raw_v1_function! {
+    /// `intent_score_sfunc` with 5 SQL arguments (see [`raw_sfunc`]).
+    fn intent_score_sfunc5_wrapper / pg_finfo_intent_score_sfunc5_wrapper(fcinfo) {
+        // SAFETY: as documented on raw_sfunc.
+        unsafe { raw_sfunc(fcinfo, 5) }
+    }
+}
+
+crate::raw_v1_function! {
+    /// `intent_score_sfunc` with 6 SQL arguments (see [`raw_sfunc`]).
+    fn intent_score_sfunc6_wrapper / pg_finfo_intent_score_sfunc6_wrapper(fcinfo) {
+        // SAFETY: as documented on raw_sfunc.
+        unsafe { raw_sfunc(fcinfo, 6) }
+    }
+}
 
 #[pg_extern(immutable, parallel_safe)]
 fn intent_score_final(mut state: Internal) -> f64 {

@@ -14,6 +14,7 @@ pub mod channel;
 pub mod composite;
 pub mod demo;
 pub mod errors;
+pub mod fmgr;
 pub mod funnel;
 pub mod intent;
 pub mod lifecycle;

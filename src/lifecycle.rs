@@ -2,216 +2,193 @@
 //! row), the `lifecycle_stage` aggregates (over a user's raw events; they also detect
 //! `'reactivated'`) and `lifecycle_code`.
 
-use crate::agg;
 use crate::errors::{invalid, OrRaise};
+use crate::{agg, fmgr, raw_v1_function};
 use pg_operations_core::lifecycle::{self, LifecycleState, Stage, Thresholds};
+use pgrx::pg_sys;
 use pgrx::prelude::*;
-use pgrx::{pg_sys, Internal};
 
-/// `lifecycle_stage(registered_at, first_conversion_at, last_active_at, as_of, new_days,
-/// dead_days, dormant_days, churn_days, lost_days)`, declared in sql/lifecycle.sql.
-///
-/// Not strict: a NULL `first_conversion_at` means "never converted" and a NULL
-/// `last_active_at` "no activity recorded"; a NULL `registered_at`, `as_of` or threshold
-/// gives NULL.
-///
-/// Written against the raw V1 calling convention instead of `#[pg_extern]`: pgrx's generic
-/// argument decoding cost more than the stage computation itself (this is called once per
-/// user over summary tables of millions of rows, and must keep up with a hand-written
-/// `CASE`). The only allocation is the returned text.
-///
-/// # Safety
-/// Called by PostgreSQL through the fmgr with a valid `fcinfo` for the signature above.
-#[pg_guard]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn lifecycle_stage_scalar(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
-    // SAFETY: `fcinfo` is the live call frame; argument indexes are within the declared 9
-    // (the planner fills in defaults, so every call has all 9).
-    let arg = |i: usize| -> Option<pg_sys::Datum> {
-        let nargs = unsafe { (*fcinfo).nargs } as usize;
-        if i >= nargs {
-            return None;
-        }
-        // SAFETY: as above; `i < nargs` was just checked.
-        let a = unsafe { pgrx::fcinfo::pg_get_nullable_datum(fcinfo, i) };
-        (!a.isnull).then_some(a.value)
-    };
-    let ts = |i: usize| arg(i).map(|d| d.value() as i64);
-    let day = |i: usize, default: i32| -> Option<i32> {
-        // SAFETY: as above, `fcinfo` is the live call frame.
-        let nargs = unsafe { (*fcinfo).nargs } as usize;
-        if i >= nargs {
-            Some(default)
-        } else {
-            arg(i).map(|d| d.value() as i32)
-        }
-    };
-    let stage = (|| {
-        let t = Thresholds {
-            new_days: day(4, 90)?,
-            dead_days: day(5, 30)?,
-            dormant_days: day(6, 30)?,
-            churn_days: day(7, 90)?,
-            lost_days: day(8, 360)?,
+raw_v1_function! {
+    /// `lifecycle_stage(registered_at, first_conversion_at, last_active_at, as_of, new_days,
+    /// dead_days, dormant_days, churn_days, lost_days)`, declared in sql/lifecycle.sql.
+    ///
+    /// Not strict: a NULL `first_conversion_at` means "never converted" and a NULL
+    /// `last_active_at` "no activity recorded"; a NULL `registered_at`, `as_of` or threshold
+    /// gives NULL. A raw V1 function (see [`crate::fmgr`]): it is called once per user over
+    /// summary tables of millions of rows and must keep up with a hand-written `CASE`. The
+    /// only allocation is the returned text.
+    fn lifecycle_stage_scalar / pg_finfo_lifecycle_stage_scalar(fcinfo) {
+        // SAFETY: `fcinfo` is the live call frame of the signature above. The planner fills
+        // in defaults, so SQL calls have all 9 arguments; a shorter direct call gets the
+        // default days.
+        let stage = unsafe {
+            let nargs = (*fcinfo).nargs as usize;
+            let ts = |i| fmgr::timestamp_arg(fcinfo, i);
+            let day = |i, default| if i < nargs { fmgr::int4_arg(fcinfo, i) } else { Some(default) };
+            let d = Thresholds::DEFAULT;
+            (|| {
+                let t = Thresholds {
+                    new_days: day(4, d.new_days)?,
+                    dead_days: day(5, d.dead_days)?,
+                    dormant_days: day(6, d.dormant_days)?,
+                    churn_days: day(7, d.churn_days)?,
+                    lost_days: day(8, d.lost_days)?,
+                };
+                lifecycle::stage(ts(0)?, ts(1), ts(2), ts(3)?, &t).or_raise()
+            })()
         };
-        lifecycle::stage(ts(0)?, ts(1), ts(2), ts(3)?, &t).or_raise()
-    })();
-    match stage {
-        Some(s) => {
-            let name = s.name();
-            // SAFETY: `name` is valid for `name.len()` bytes; the text is palloc'd in the
-            // caller's (per-tuple) memory context, as for any function result.
-            let text = unsafe {
-                pg_sys::cstring_to_text_with_len(name.as_ptr().cast(), name.len() as i32)
-            };
-            pg_sys::Datum::from(text)
-        }
-        None => {
+        match stage {
+            Some(s) => fmgr::text(s.name()),
             // SAFETY: as above.
-            unsafe { pgrx::fcinfo::pg_return_null(fcinfo) }
+            None => unsafe { fmgr::null(fcinfo) },
         }
     }
 }
 
-/// The V1 calling-convention record of [`lifecycle_stage_scalar`] (`PG_FUNCTION_INFO_V1`).
-#[no_mangle]
-#[doc(hidden)]
-pub extern "C" fn pg_finfo_lifecycle_stage_scalar() -> &'static pg_sys::Pg_finfo_record {
-    const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1_API
-}
-
-crate::core_agg_state!(LifecycleState);
+// The lifecycle_stage aggregates. `LifecycleState` is plain data (a few timestamps), so it
+// lives directly in the aggregate memory context (`agg::plain_into`): one palloc per group,
+// nothing to drop. All six support functions are raw V1 functions under the symbol names of
+// the first release (declared in sql/lifecycle.sql): over 10 M events and 500 000 users the
+// aggregate's cost is per-row calls and per-group bookkeeping, not the min/max work.
 
 const LS: &str = "lifecycle_stage";
 
-/// Shared transition step: `as_of` and the thresholds are decoded and validated on the
-/// group's first non-NULL row; later rows only have to carry the same values.
-fn lifecycle_step(
-    mut state: Internal,
-    ts: Option<TimestampWithTimeZone>,
-    converted: Option<bool>,
-    as_of: Option<TimestampWithTimeZone>,
-    t: Thresholds,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    let Some(ts) = ts else { return state };
-    let Some(as_of) = as_of else {
-        invalid("lifecycle_stage: as_of must not be NULL")
-    };
-    let as_of = i64::from(as_of);
-    // SAFETY: this aggregate's functions all use LifecycleState (sql/lifecycle.sql).
-    let s = unsafe {
-        agg::state_mut(&mut state, fcinfo, LS, || {
-            LifecycleState::new(as_of, t).or_raise()
-        })
-    };
-    if s.as_of() != as_of || *s.thresholds() != t {
-        // Same check (and message) as when partial states of a parallel plan are combined.
-        let other = LifecycleState::new(as_of, t).or_raise();
-        s.clone().merge(other).or_raise();
-    }
-    s.push(ts.into(), converted.unwrap_or(false));
-    state
-}
-
-/// Transition of the 3-argument aggregate (default thresholds), `lifecycle_stage_sfunc` in
-/// sql/lifecycle.sql. Written against the raw V1 calling convention (under the symbol name of
-/// the first release) because pgrx's generic wrapper cost more per row than the min/max
-/// bookkeeping it wraps.
+/// Shared transition step: `as_of` and the thresholds are validated when a group's first
+/// non-NULL row creates its state; later rows only have to carry the same values.
 ///
 /// # Safety
-/// Called by PostgreSQL through the fmgr with a valid `fcinfo` for
-/// `(internal, timestamptz, bool, timestamptz)`.
-#[pg_guard]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn lifecycle_stage_sfunc_wrapper(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
-    // SAFETY: `fcinfo` is the live call frame with the 4 arguments declared above.
-    let (state, ts, converted, as_of) = unsafe {
-        let a = pgrx::fcinfo::pg_get_nullable_datum(fcinfo, 0);
-        let state = Internal::from((!a.isnull).then_some(a.value));
-        let ts: Option<TimestampWithTimeZone> = pgrx::fcinfo::pg_getarg(fcinfo, 1);
-        let converted: Option<bool> = pgrx::fcinfo::pg_getarg(fcinfo, 2);
-        let as_of: Option<TimestampWithTimeZone> = pgrx::fcinfo::pg_getarg(fcinfo, 3);
-        (state, ts, converted, as_of)
-    };
-    match lifecycle_step(state, ts, converted, as_of, Thresholds::DEFAULT, fcinfo).unwrap() {
-        Some(d) => d,
-        // SAFETY: as above.
-        None => unsafe { pgrx::fcinfo::pg_return_null(fcinfo) },
+/// `fcinfo` is the live call frame of `lifecycle_stage_sfunc(internal, timestamptz, bool,
+/// timestamptz, ...)`; argument 0 is NULL or a state made here.
+unsafe fn lifecycle_step(fcinfo: pg_sys::FunctionCallInfo, t: Thresholds) -> pg_sys::Datum {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let state = fmgr::arg(fcinfo, 0);
+        let Some(ts) = fmgr::timestamp_arg(fcinfo, 1) else {
+            return state.unwrap_or_else(|| fmgr::null(fcinfo));
+        };
+        let Some(as_of) = fmgr::timestamp_arg(fcinfo, 3) else {
+            invalid("lifecycle_stage: as_of must not be NULL")
+        };
+        let converted = fmgr::bool_arg(fcinfo, 2).unwrap_or(false);
+        match state {
+            Some(d) => {
+                let s = agg::plain_mut::<LifecycleState>(d);
+                if s.as_of() != as_of || *s.thresholds() != t {
+                    // Same check (and message) as when partial states are combined.
+                    s.merge(LifecycleState::new(as_of, t).or_raise()).or_raise();
+                }
+                s.push(ts, converted);
+                d
+            }
+            None => {
+                let ctx = agg::aggregate_context(fcinfo, LS);
+                let mut s = LifecycleState::new(as_of, t).or_raise();
+                s.push(ts, converted);
+                agg::plain_into(ctx, s)
+            }
+        }
     }
 }
 
-/// The V1 calling-convention record of [`lifecycle_stage_sfunc_wrapper`].
-#[no_mangle]
-#[doc(hidden)]
-pub extern "C" fn pg_finfo_lifecycle_stage_sfunc_wrapper() -> &'static pg_sys::Pg_finfo_record {
-    const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1_API
-}
-
-/// Transition of the 8-argument aggregate.
-#[allow(clippy::too_many_arguments)]
-#[pg_extern(immutable, parallel_safe)]
-fn lifecycle_stage_sfunc_days(
-    state: Internal,
-    ts: Option<TimestampWithTimeZone>,
-    converted: Option<bool>,
-    as_of: Option<TimestampWithTimeZone>,
-    new_days: Option<i32>,
-    dead_days: Option<i32>,
-    dormant_days: Option<i32>,
-    churn_days: Option<i32>,
-    lost_days: Option<i32>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    if ts.is_none() {
-        return state;
+raw_v1_function! {
+    /// Transition of the 3-argument aggregate (default thresholds), `lifecycle_stage_sfunc`.
+    fn lifecycle_stage_sfunc_wrapper / pg_finfo_lifecycle_stage_sfunc_wrapper(fcinfo) {
+        // SAFETY: see lifecycle_step.
+        unsafe { lifecycle_step(fcinfo, Thresholds::DEFAULT) }
     }
-    let day = |name: &str, v: Option<i32>| match v {
-        Some(v) => v,
-        None => invalid(format!("lifecycle_stage: {name} must not be NULL")),
+}
+
+/// The five day arguments (4..=8) of an 8-argument lifecycle transition; 22023 for a NULL.
+///
+/// # Safety
+/// `fcinfo` is the live call frame of such a transition function.
+unsafe fn days_args(fcinfo: pg_sys::FunctionCallInfo) -> Thresholds {
+    let day = |i: usize, name: &str| {
+        // SAFETY: guaranteed by the caller.
+        match unsafe { fmgr::int4_arg(fcinfo, i) } {
+            Some(v) => v,
+            None => invalid(format!("lifecycle_stage: {name} must not be NULL")),
+        }
     };
-    let t = Thresholds {
-        new_days: day("new_days", new_days),
-        dead_days: day("dead_days", dead_days),
-        dormant_days: day("dormant_days", dormant_days),
-        churn_days: day("churn_days", churn_days),
-        lost_days: day("lost_days", lost_days),
-    };
-    lifecycle_step(state, ts, converted, as_of, t, fcinfo)
+    Thresholds {
+        new_days: day(4, "new_days"),
+        dead_days: day(5, "dead_days"),
+        dormant_days: day(6, "dormant_days"),
+        churn_days: day(7, "churn_days"),
+        lost_days: day(8, "lost_days"),
+    }
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn lifecycle_stage_final(mut state: Internal) -> Option<&'static str> {
-    // SAFETY: see lifecycle_step.
-    let s = unsafe { agg::existing::<LifecycleState>(&mut state) }?;
-    Some(s.finish().or_raise()?.name())
+raw_v1_function! {
+    /// Transition of the 8-argument aggregate, `lifecycle_stage_sfunc_days`. The days are
+    /// read on every row (five pass-by-value arguments) and must not be NULL.
+    fn lifecycle_stage_sfunc_days_wrapper / pg_finfo_lifecycle_stage_sfunc_days_wrapper(fcinfo) {
+        // SAFETY: see lifecycle_step; arguments 4..=8 are the int4 days.
+        unsafe {
+            if fmgr::arg(fcinfo, 1).is_none() {
+                return fmgr::arg(fcinfo, 0).unwrap_or_else(|| fmgr::null(fcinfo));
+            }
+            lifecycle_step(fcinfo, days_args(fcinfo))
+        }
+    }
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn lifecycle_stage_combine(a: Internal, b: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
-    // SAFETY: see lifecycle_step.
-    unsafe { agg::combine::<LifecycleState>(a, b, fcinfo, LS) }
+raw_v1_function! {
+    /// `lifecycle_stage_final(internal) -> text`: NULL for a group without an event at or
+    /// before `as_of`.
+    fn lifecycle_stage_final_wrapper / pg_finfo_lifecycle_stage_final_wrapper(fcinfo) {
+        // SAFETY: argument 0 is NULL or a state of this aggregate (see lifecycle_step).
+        let stage = unsafe {
+            fmgr::arg(fcinfo, 0).and_then(|d| agg::plain_mut::<LifecycleState>(d).finish().or_raise())
+        };
+        match stage {
+            Some(s) => fmgr::text(s.name()),
+            // SAFETY: as above.
+            None => unsafe { fmgr::null(fcinfo) },
+        }
+    }
 }
 
-#[pg_extern(immutable, parallel_safe, strict)]
-fn lifecycle_stage_serial(state: Internal) -> Vec<u8> {
-    // SAFETY: see lifecycle_step.
-    unsafe { agg::serialize::<LifecycleState>(state) }
+raw_v1_function! {
+    /// `lifecycle_stage_combine(internal, internal) -> internal`: folds the second partial
+    /// state into the first, or adopts it when the first is NULL (it was allocated in the
+    /// aggregate's memory context, by the transition or the deserial function).
+    fn lifecycle_stage_combine_wrapper / pg_finfo_lifecycle_stage_combine_wrapper(fcinfo) {
+        // SAFETY: both arguments are NULL or states of this aggregate.
+        unsafe {
+            match (fmgr::arg(fcinfo, 0), fmgr::arg(fcinfo, 1)) {
+                (mine, None) => mine.unwrap_or_else(|| fmgr::null(fcinfo)),
+                (None, Some(theirs)) => theirs,
+                (Some(mine), Some(theirs)) => {
+                    let theirs = *agg::plain_mut::<LifecycleState>(theirs);
+                    agg::plain_mut::<LifecycleState>(mine).merge(theirs).or_raise();
+                    mine
+                }
+            }
+        }
+    }
 }
 
-#[pg_extern(immutable, parallel_safe, strict)]
-fn lifecycle_stage_deserial(
-    bytes: &[u8],
-    _unused: Internal,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    agg::deserialize::<LifecycleState>(bytes, fcinfo, LS)
+raw_v1_function! {
+    /// `lifecycle_stage_serial(internal) -> bytea` (strict).
+    fn lifecycle_stage_serial_wrapper / pg_finfo_lifecycle_stage_serial_wrapper(fcinfo) {
+        // SAFETY: strict, so argument 0 is a state of this aggregate.
+        let s = unsafe { agg::plain_mut::<LifecycleState>(fmgr::arg(fcinfo, 0).unwrap()) };
+        fmgr::bytea(&s.encode())
+    }
+}
+
+raw_v1_function! {
+    /// `lifecycle_stage_deserial(bytea, internal) -> internal` (strict): the state is
+    /// validated and allocated in the aggregate's memory context, so that combine can adopt
+    /// it as a group's state without a copy (most groups of a parallel plan have one
+    /// partial state).
+    fn lifecycle_stage_deserial_wrapper / pg_finfo_lifecycle_stage_deserial_wrapper(fcinfo) {
+        let ctx = agg::aggregate_context(fcinfo, LS);
+        // SAFETY: strict, so argument 0 is a non-NULL bytea.
+        let bytes = unsafe { fmgr::bytea_arg(fcinfo, 0).unwrap() };
+        agg::plain_into(ctx, LifecycleState::deserialize(bytes).or_raise())
+    }
 }
 
 /// The one-letter code of a stage name (`'dormant'` → `'S'`).
@@ -241,15 +218,7 @@ fn lifecycle_stages() -> TableIterator<
 extension_sql_file!(
     "../sql/lifecycle.sql",
     name = "lifecycle_sql",
-    requires = [
-        lifecycle_stage_sfunc_days,
-        lifecycle_stage_final,
-        lifecycle_stage_combine,
-        lifecycle_stage_serial,
-        lifecycle_stage_deserial,
-        lifecycle_code,
-        lifecycle_stages,
-    ]
+    requires = [lifecycle_code, lifecycle_stages]
 );
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -4,7 +4,6 @@
 //! See `../shared/API.md`, "5. Lifecycle". Every comparison is exact, in microseconds:
 //! `N` days is `N * USECS_PER_DAY` (computed in `i128`, so no threshold can overflow).
 
-use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::time::{is_infinite, NEG_INFINITY, POS_INFINITY, USECS_PER_DAY, USECS_PER_SEC};
 
@@ -368,7 +367,6 @@ pub fn stage(
 }
 
 const LIFECYCLE_TAG: u8 = b'L';
-const LIFECYCLE_VERSION: u8 = 1;
 
 /// Aggregate state of `lifecycle_stage(ts, converted, as_of, ...)` over one user's events.
 ///
@@ -376,14 +374,24 @@ const LIFECYCLE_VERSION: u8 = 1;
 /// converted event, and the two latest *distinct* event timestamps, all of which merge
 /// exactly and order-independently. NULL timestamps are the caller's to skip; a NULL
 /// `converted` should be passed as `false`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LifecycleState {
     as_of: i64,
     thresholds: Thresholds,
-    first: Option<i64>,
-    first_conversion: Option<i64>,
-    last: Option<i64>,
-    previous: Option<i64>,
+    // The four timestamps, [`ABSENT`] when not seen: 64 bytes in all, so a GROUP BY over
+    // millions of users keeps its states small (the aggregate allocates one per group).
+    first: i64,
+    first_conversion: i64,
+    last: i64,
+    previous: i64,
+}
+
+/// "Not seen": every kept timestamp is at or before the finite `as_of`, so never `i64::MAX`
+/// (`+infinity`). It is also the identity of `min`.
+const ABSENT: i64 = i64::MAX;
+
+fn present(v: i64) -> Option<i64> {
+    (v != ABSENT).then_some(v)
 }
 
 impl LifecycleState {
@@ -394,10 +402,10 @@ impl LifecycleState {
         Ok(LifecycleState {
             as_of,
             thresholds,
-            first: None,
-            first_conversion: None,
-            last: None,
-            previous: None,
+            first: ABSENT,
+            first_conversion: ABSENT,
+            last: ABSENT,
+            previous: ABSENT,
         })
     }
 
@@ -410,31 +418,29 @@ impl LifecycleState {
     }
 
     /// Adds one event; events after `as_of` are ignored.
+    #[inline]
     pub fn push(&mut self, ts: i64, converted: bool) {
         if ts > self.as_of {
             return;
         }
-        self.first = Some(self.first.map_or(ts, |f| f.min(ts)));
+        self.first = self.first.min(ts);
         if converted {
-            self.first_conversion = Some(self.first_conversion.map_or(ts, |f| f.min(ts)));
+            self.first_conversion = self.first_conversion.min(ts);
         }
         self.note_latest(ts);
     }
 
-    /// Keeps `last` and `previous` the two largest distinct timestamps seen.
+    /// Keeps `last` and `previous` the two largest distinct timestamps seen (`ts` is not
+    /// [`ABSENT`]).
+    #[inline]
     fn note_latest(&mut self, ts: i64) {
-        match self.last {
-            None => self.last = Some(ts),
-            Some(l) if ts > l => {
-                self.previous = Some(l);
-                self.last = Some(ts);
-            }
-            Some(l) if ts == l => {}
-            Some(_) => {
-                if self.previous.is_none_or(|p| ts > p) {
-                    self.previous = Some(ts);
-                }
-            }
+        if self.last == ABSENT {
+            self.last = ts;
+        } else if ts > self.last {
+            self.previous = self.last;
+            self.last = ts;
+        } else if ts < self.last && (self.previous == ABSENT || ts > self.previous) {
+            self.previous = ts;
         }
     }
 
@@ -451,13 +457,9 @@ impl LifecycleState {
                 other.thresholds
             )));
         }
-        let min = |a: Option<i64>, b: Option<i64>| match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.first = min(self.first, other.first);
-        self.first_conversion = min(self.first_conversion, other.first_conversion);
-        for ts in [other.last, other.previous].into_iter().flatten() {
+        self.first = self.first.min(other.first);
+        self.first_conversion = self.first_conversion.min(other.first_conversion);
+        for ts in [other.last, other.previous].into_iter().filter_map(present) {
             self.note_latest(ts);
         }
         Ok(())
@@ -470,7 +472,7 @@ impl LifecycleState {
     /// `None` when no event is at or before `as_of`. Errors when the first event is
     /// `-infinity`.
     pub fn finish(&self) -> OpsResult<Option<Stage>> {
-        let (Some(first), Some(last)) = (self.first, self.last) else {
+        let (Some(first), Some(last)) = (present(self.first), present(self.last)) else {
             return Ok(None);
         };
         if is_infinite(first) {
@@ -481,61 +483,99 @@ impl LifecycleState {
         }
         Ok(Some(classify(
             first,
-            self.first_conversion,
+            present(self.first_conversion),
             Some(last),
-            self.previous,
+            present(self.previous),
             self.as_of,
             &self.thresholds,
         )))
     }
 
+    /// The state in its fixed binary form (see [`LifecycleState::encode`]), as a `Vec`.
     pub fn serialize(&self) -> Vec<u8> {
-        let mut w = Writer::new(LIFECYCLE_TAG, LIFECYCLE_VERSION);
-        w.i64(self.as_of);
+        self.encode().to_vec()
+    }
+
+    /// The fixed binary form in which a partial state crosses parallel workers:
+    /// [`FIXED_LEN`] bytes, `'L'`, format version, flags (which timestamps are present), a
+    /// zero byte, the five day thresholds (`i32`), then `as_of`, first event, first
+    /// converted event, latest and previous distinct event (`i64`), all little-endian;
+    /// absent timestamps are zero.
+    pub fn encode(&self) -> [u8; FIXED_LEN] {
+        let mut b = [0u8; FIXED_LEN];
+        b[0] = LIFECYCLE_TAG;
+        b[1] = FIXED_VERSION;
         let t = &self.thresholds;
-        for d in [
+        let days = [
             t.new_days,
             t.dead_days,
             t.dormant_days,
             t.churn_days,
             t.lost_days,
-        ] {
-            w.u32(d as u32);
+        ];
+        for (i, d) in days.into_iter().enumerate() {
+            b[4 + 4 * i..8 + 4 * i].copy_from_slice(&d.to_le_bytes());
         }
-        for v in [self.first, self.first_conversion, self.last, self.previous] {
-            match v {
-                Some(v) => w.u8(1).i64(v),
-                None => w.u8(0),
-            };
+        let mut flags = 0;
+        let times = [
+            (self.as_of, 0),
+            (self.first, HAS_EVENTS),
+            (self.first_conversion, HAS_CONVERSION),
+            (self.last, 0),
+            (self.previous, HAS_PREVIOUS),
+        ];
+        for (i, (v, flag)) in times.into_iter().enumerate() {
+            if v != ABSENT {
+                flags |= flag;
+                b[24 + 8 * i..32 + 8 * i].copy_from_slice(&v.to_le_bytes());
+            }
         }
-        w.finish()
+        b[2] = flags;
+        b
     }
 
-    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
-        let bad = |what: &str| OpsError::malformed(format!("lifecycle state is corrupt: {what}"));
-        let mut r = Reader::new(bytes, LIFECYCLE_TAG, LIFECYCLE_VERSION)?;
-        let as_of = r.i64()?;
-        let mut d = [0i32; 5];
-        for v in d.iter_mut() {
-            *v = r.u32()? as i32;
-        }
-        let thresholds = Thresholds {
-            new_days: d[0],
-            dead_days: d[1],
-            dormant_days: d[2],
-            churn_days: d[3],
-            lost_days: d[4],
+    /// A state from [`LifecycleState::encode`]. Every field is checked (thresholds, finite
+    /// `as_of`, timestamps in order, absent values zero), so no byte string makes a state
+    /// that misbehaves later; errors are `malformed`.
+    pub fn deserialize(b: &[u8]) -> OpsResult<Self> {
+        let Ok(b) = <&[u8; FIXED_LEN]>::try_from(b) else {
+            return Err(corrupt(&format!("{} bytes, expected {FIXED_LEN}", b.len())));
         };
-        let mut opt = || -> OpsResult<Option<i64>> {
-            match r.u8()? {
-                0 => Ok(None),
-                1 => Ok(Some(r.i64()?)),
-                f => Err(bad(&format!("flag {f}"))),
+        if b[0] != LIFECYCLE_TAG || b[1] != FIXED_VERSION {
+            return Err(OpsError::malformed(format!(
+                "aggregate state has tag {} version {}, expected tag {LIFECYCLE_TAG} version \
+                 {FIXED_VERSION}",
+                b[0], b[1]
+            )));
+        }
+        let flags = b[2];
+        if flags & !(HAS_EVENTS | HAS_CONVERSION | HAS_PREVIOUS) != 0 || b[3] != 0 {
+            return Err(corrupt(&format!("flags {flags:#x}")));
+        }
+        let day = |i: usize| i32::from_le_bytes(b[4 + 4 * i..8 + 4 * i].try_into().unwrap());
+        let thresholds = Thresholds {
+            new_days: day(0),
+            dead_days: day(1),
+            dormant_days: day(2),
+            churn_days: day(3),
+            lost_days: day(4),
+        };
+        let time = |i: usize, present: bool| -> OpsResult<Option<i64>> {
+            let v = i64::from_le_bytes(b[24 + 8 * i..32 + 8 * i].try_into().unwrap());
+            match (present, v) {
+                (true, ABSENT) => Err(corrupt("a timestamp of +infinity")),
+                (true, v) => Ok(Some(v)),
+                (false, 0) => Ok(None),
+                (false, _) => Err(corrupt("a value for an absent timestamp")),
             }
         };
-        let (first, first_conversion, last, previous) = (opt()?, opt()?, opt()?, opt()?);
-        r.finish()?;
-        let mut s = LifecycleState::new(as_of, thresholds).map_err(|e| bad(&e.message))?;
+        let events = flags & HAS_EVENTS != 0;
+        let as_of = time(0, true)?.unwrap_or_default();
+        let first = time(1, events)?;
+        let first_conversion = time(2, flags & HAS_CONVERSION != 0)?;
+        let last = time(3, events)?;
+        let previous = time(4, flags & HAS_PREVIOUS != 0)?;
+        let mut s = LifecycleState::new(as_of, thresholds).map_err(|e| corrupt(&e.message))?;
         let ok = match (first, last) {
             (None, None) => first_conversion.is_none() && previous.is_none(),
             (Some(f), Some(l)) => {
@@ -547,14 +587,25 @@ impl LifecycleState {
             _ => false,
         };
         if !ok {
-            return Err(bad("timestamps out of order"));
+            return Err(corrupt("timestamps out of order"));
         }
-        s.first = first;
-        s.first_conversion = first_conversion;
-        s.last = last;
-        s.previous = previous;
+        s.first = first.unwrap_or(ABSENT);
+        s.first_conversion = first_conversion.unwrap_or(ABSENT);
+        s.last = last.unwrap_or(ABSENT);
+        s.previous = previous.unwrap_or(ABSENT);
         Ok(s)
     }
+}
+
+/// Length of [`LifecycleState::encode`]'s fixed binary form.
+pub const FIXED_LEN: usize = 64;
+const FIXED_VERSION: u8 = 2;
+const HAS_EVENTS: u8 = 1;
+const HAS_CONVERSION: u8 = 2;
+const HAS_PREVIOUS: u8 = 4;
+
+fn corrupt(what: &str) -> OpsError {
+    OpsError::malformed(format!("lifecycle state is corrupt: {what}"))
 }
 
 #[cfg(test)]
@@ -876,28 +927,50 @@ mod tests {
         };
         assert!(LifecycleState::deserialize(&good).is_ok());
         assert!(LifecycleState::deserialize(&good[..good.len() - 1]).is_err());
-        // write a state with previous > last
-        let mut w = Writer::new(LIFECYCLE_TAG, LIFECYCLE_VERSION);
-        w.i64(AS_OF).u32(90).u32(30).u32(30).u32(90).u32(360);
-        w.u8(1).i64(5).u8(0).u8(1).i64(7).u8(1).i64(8);
-        let e = LifecycleState::deserialize(&w.finish()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Malformed);
-        // invalid thresholds in a state
-        let mut w = Writer::new(LIFECYCLE_TAG, LIFECYCLE_VERSION);
-        w.i64(AS_OF)
-            .u32(90)
-            .u32(30)
-            .u32(90)
-            .u32(90)
-            .u32(360)
-            .u8(0)
-            .u8(0)
-            .u8(0)
-            .u8(0);
-        assert_eq!(
-            LifecycleState::deserialize(&w.finish()).unwrap_err().kind,
-            ErrorKind::Malformed
-        );
+        let malformed = |b: &[u8]| LifecycleState::deserialize(b).unwrap_err().kind;
+        // previous (bytes 56..64) after last (7)
+        let mut b = good.clone();
+        b[2] |= HAS_PREVIOUS;
+        b[56..64].copy_from_slice(&8i64.to_le_bytes());
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        // invalid thresholds in a state: dormant_days (bytes 12..16) = churn_days
+        let mut b = good.clone();
+        b[12..16].copy_from_slice(&90i32.to_le_bytes());
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        // a value behind a flag that says absent, an unknown flag, +infinity
+        let mut b = good.clone();
+        b[56] = 1;
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        let mut b = good.clone();
+        b[2] |= 0x40;
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        let mut b = good.clone();
+        b[48..56].copy_from_slice(&i64::MAX.to_le_bytes());
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn fixed_form_layout() {
+        // Hand-encoded: default days, as_of, first event 5, conversion 5, latest 7,
+        // previous 5.
+        let mut s = LifecycleState::new(AS_OF, T).unwrap();
+        s.push(7, false);
+        s.push(5, true);
+        let mut want = vec![b'L', 2, 0x07, 0];
+        for d in [90i32, 30, 30, 90, 360] {
+            want.extend_from_slice(&d.to_le_bytes());
+        }
+        for t in [AS_OF, 5, 5, 7, 5] {
+            want.extend_from_slice(&t.to_le_bytes());
+        }
+        assert_eq!(s.serialize(), want);
+        assert_eq!(LifecycleState::deserialize(&want).unwrap(), s);
+        // No event yet: only the configuration.
+        let empty = LifecycleState::new(AS_OF, T).unwrap();
+        let b = empty.encode();
+        assert_eq!((b[2], &b[32..]), (0, &[0u8; 32][..]));
+        assert_eq!(LifecycleState::deserialize(&b).unwrap(), empty);
+        assert_eq!(std::mem::size_of::<LifecycleState>(), 64);
     }
 
     fn thresholds() -> impl Strategy<Value = Thresholds> {
