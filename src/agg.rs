@@ -65,15 +65,16 @@ macro_rules! core_agg_state {
 /// The memory context of the running aggregate; raises an error outside an aggregate.
 pub fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo, caller: &str) -> pg_sys::MemoryContext {
     // SAFETY: `fcinfo` is the live call frame; for a plain aggregate, `context` is its
-    // AggState, whose current aggregate ExprContext's query memory is what
-    // AggCheckCallContext returns (read here directly: this runs once per group, and a call
-    // into PostgreSQL costs a guarded FFI transition).
+    // AggState, and AggCheckCallContext returns the per-tuple memory of its current
+    // aggregate ExprContext (reset with the group, or with the hash table). Read here
+    // directly: this runs once per group, and a call into PostgreSQL costs a guarded FFI
+    // transition. tests/py/test_memory.py checks that states are freed with their groups.
     unsafe {
         let node = (*fcinfo).context;
         if !node.is_null() && (*node).type_ == pg_sys::NodeTag::T_AggState {
             let econtext = (*(node as *mut pg_sys::AggState)).curaggcontext;
-            if !econtext.is_null() && !(*econtext).ecxt_per_query_memory.is_null() {
-                return (*econtext).ecxt_per_query_memory;
+            if !econtext.is_null() && !(*econtext).ecxt_per_tuple_memory.is_null() {
+                return (*econtext).ecxt_per_tuple_memory;
             }
         }
     }

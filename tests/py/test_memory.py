@@ -13,7 +13,8 @@ Checks:
   measurement itself works);
 - rows matching no step cost nothing beyond their user;
 - window_funnel GROUP BY user (group aggregate) frees each group's state: peak memory over
-  1M rows (100k groups) is within 4 MB of the peak over 100k rows (10k groups).
+  1M rows (100k groups) is within 4 MB of the peak over 100k rows (10k groups); the same
+  for lifecycle_stage (both arities), intent_score and rfm_agg over 200k vs 20k groups.
 
 Talks to the cluster named by PGHOST/PGPORT/PGUSER through psql; prints
 "memory: N passed, N failed" and exits 0 on success. Skips (exit 0) when the backend's
@@ -145,6 +146,23 @@ def main():
         check((out_small, out_large) == ("10000", "100000"), "window_funnel gives one level per group")
         check(large <= small + 4 * MB, "window_funnel GROUP BY: 1M rows +%.1f MB vs 100k rows +%.1f MB (flat)"
               % (large / MB, small / MB))
+        # The same for every per-user aggregate: a state allocated in a longer-lived context
+        # than its group's (e.g. the query's) would grow by ~15 MB from 20k to 200k groups.
+        ts = "timestamptz '2026-01-01' + k * interval '1 day'"
+        per_user = {
+            "lifecycle_stage": "lifecycle_stage(%s, k = 2, '2026-03-01')" % ts,
+            "lifecycle_stage (days)": "lifecycle_stage(%s, k = 2, '2026-03-01', 90, 30, 30, 90, 360)" % ts,
+            "intent_score": "intent_score('pay', %s, intent_weights('invest'), '2026-01-05')" % ts,
+            "rfm_agg": "(rfm_agg(%s, k, '2026-03-01')).frequency" % ts,
+        }
+        for name, agg in per_user.items():
+            q = ("SELECT count(*) FROM (SELECT %s AS v FROM generate_series(1, %%d) u, "
+                 "generate_series(1, 5) k GROUP BY u) s WHERE v IS NOT NULL;" % agg)
+            small, out_small = peak_growth(q % 20000)
+            large, out_large = peak_growth(q % 200000)
+            check((out_small, out_large) == ("20000", "200000"), "%s gives a value per group" % name)
+            check(large <= small + 4 * MB, "%s GROUP BY: 200k groups +%.1f MB vs 20k groups +%.1f MB (flat)"
+                  % (name, large / MB, small / MB))
     finally:
         psql("DROP DATABASE IF EXISTS %s WITH (FORCE);" % DB)
     return 0
