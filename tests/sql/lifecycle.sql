@@ -245,3 +245,12 @@ WITH u AS (
 )
 SELECT string_agg(cell || ':' || n, ' ' ORDER BY cell) AS cells
 FROM (SELECT cell, count(*) AS n FROM scored GROUP BY cell) s;
+
+-- As a window aggregate (the state lives in the window's aggregate context). Running frame:
+-- lost (one converted event 545 days before as_of), lost (last activity 514 days ago),
+-- reactivated (509-day gap, 5 days ago). Moving frame of 2 rows: the third row no longer sees
+-- the conversion, so it is registered (never converted, active 5 days ago).
+SELECT ts::date,
+       lifecycle_stage(ts, c, '2026-06-30') OVER (ORDER BY ts) AS running,
+       lifecycle_stage(ts, c, '2026-06-30') OVER (ORDER BY ts ROWS 1 PRECEDING) AS moving
+FROM (VALUES ('2025-01-01'::timestamptz, true), ('2025-02-01', false), ('2026-06-25', false)) v(ts, c);
