@@ -144,21 +144,3 @@ pub unsafe fn bytea_arg<'a>(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> Optio
         Some(varlena_to_byte_slice(v))
     }
 }
-
-/// Whether PostgreSQL is calling the function as part of an aggregate or window aggregate
-/// (what `AggCheckCallContext` tells, read from `fcinfo->context` without a call).
-///
-/// # Safety
-/// `fcinfo` must be the live call frame of a V1 function.
-#[inline]
-pub unsafe fn in_aggregate(fcinfo: pg_sys::FunctionCallInfo) -> bool {
-    // SAFETY: guaranteed by the caller; `context` is NULL or points to a Node.
-    unsafe {
-        let ctx = (*fcinfo).context;
-        !ctx.is_null()
-            && matches!(
-                (*ctx).type_,
-                pg_sys::NodeTag::T_AggState | pg_sys::NodeTag::T_WindowAggState
-            )
-    }
-}

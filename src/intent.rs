@@ -290,14 +290,11 @@ fn sfunc(mut state: Internal, fcinfo: pg_sys::FunctionCallInfo, nargs: usize) ->
 /// Called by PostgreSQL through the fmgr with a valid `fcinfo` for the declared signature.
 unsafe fn raw_sfunc(fcinfo: pg_sys::FunctionCallInfo, nargs: usize) -> pg_sys::Datum {
     // SAFETY: argument 0 is the internal state (NULL on a group's first row).
-    let state = unsafe {
-        let a = pgrx::fcinfo::pg_get_nullable_datum(fcinfo, 0);
-        Internal::from((!a.isnull).then_some(a.value))
-    };
+    let state = Internal::from(unsafe { crate::fmgr::arg(fcinfo, 0) });
     match sfunc(state, fcinfo, nargs).unwrap() {
         Some(d) => d,
         // SAFETY: `fcinfo` is the live call frame.
-        None => unsafe { pgrx::fcinfo::pg_return_null(fcinfo) },
+        None => unsafe { crate::fmgr::null(fcinfo) },
     }
 }
 

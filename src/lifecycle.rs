@@ -53,19 +53,24 @@ raw_v1_function! {
 
 const LS: &str = "lifecycle_stage";
 
-/// Shared transition step: `as_of` and the thresholds are validated when a group's first
-/// non-NULL row creates its state; later rows only have to carry the same values.
+/// Shared transition step: rows with a NULL `ts` are skipped before anything else is read;
+/// `thresholds` then reads the days. `as_of` and the thresholds are validated when a group's
+/// first non-NULL row creates its state; later rows only have to carry the same values.
 ///
 /// # Safety
 /// `fcinfo` is the live call frame of `lifecycle_stage_sfunc(internal, timestamptz, bool,
 /// timestamptz, ...)`; argument 0 is NULL or a state made here.
-unsafe fn lifecycle_step(fcinfo: pg_sys::FunctionCallInfo, t: Thresholds) -> pg_sys::Datum {
+unsafe fn lifecycle_step(
+    fcinfo: pg_sys::FunctionCallInfo,
+    thresholds: impl FnOnce() -> Thresholds,
+) -> pg_sys::Datum {
     // SAFETY: guaranteed by the caller.
     unsafe {
         let state = fmgr::arg(fcinfo, 0);
         let Some(ts) = fmgr::timestamp_arg(fcinfo, 1) else {
             return state.unwrap_or_else(|| fmgr::null(fcinfo));
         };
+        let t = thresholds();
         let Some(as_of) = fmgr::timestamp_arg(fcinfo, 3) else {
             invalid("lifecycle_stage: as_of must not be NULL")
         };
@@ -94,7 +99,7 @@ raw_v1_function! {
     /// Transition of the 3-argument aggregate (default thresholds), `lifecycle_stage_sfunc`.
     fn lifecycle_stage_sfunc_wrapper / pg_finfo_lifecycle_stage_sfunc_wrapper(fcinfo) {
         // SAFETY: see lifecycle_step.
-        unsafe { lifecycle_step(fcinfo, Thresholds::DEFAULT) }
+        unsafe { lifecycle_step(fcinfo, || Thresholds::DEFAULT) }
     }
 }
 
@@ -124,12 +129,7 @@ raw_v1_function! {
     /// read on every row (five pass-by-value arguments) and must not be NULL.
     fn lifecycle_stage_sfunc_days_wrapper / pg_finfo_lifecycle_stage_sfunc_days_wrapper(fcinfo) {
         // SAFETY: see lifecycle_step; arguments 4..=8 are the int4 days.
-        unsafe {
-            if fmgr::arg(fcinfo, 1).is_none() {
-                return fmgr::arg(fcinfo, 0).unwrap_or_else(|| fmgr::null(fcinfo));
-            }
-            lifecycle_step(fcinfo, days_args(fcinfo))
-        }
+        unsafe { lifecycle_step(fcinfo, || days_args(fcinfo)) }
     }
 }
 
