@@ -1,208 +1,67 @@
-//! SQL glue for the channel capability: `channel_quadrant` (traffic × conversion-rate
-//! quadrant with a Wilson interval), the `channel_prior` aggregate (empirical-Bayes
-//! beta-binomial prior fitted over channels) and `channel_shrunk_rate`.
+//! Channels: `channel_quadrant` (traffic × conversion-rate quadrant with a Wilson interval),
+//! the `channel_prior` aggregate (empirical-Bayes beta-binomial prior fitted over channels)
+//! and `channel_shrunk_rate`.
 
-use crate::agg;
-use crate::composite;
-use crate::errors::{invalid, OrRaise};
+use crate::pg::errors::{invalid, OrRaise};
 use pg_operations_core::channel::{self, BetaPrior, PriorState};
-use pgrx::prelude::*;
-use pgrx::{pg_sys, Internal};
+use pgrx::IntoDatum;
 
-/// Traffic (volume) × conversion rate (quality) quadrant of one channel.
-#[pg_extern(immutable, parallel_safe, strict, requires = ["channel_types"])]
-fn channel_quadrant(
-    traffic: i64,
-    conversions: i64,
-    traffic_cut: f64,
-    rate_cut: f64,
-    min_traffic: default!(i64, 30),
-    confidence: default!(f64, 0.95),
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pgrx::composite_type!('static, "channel_quadrant") {
-    let q = channel::quadrant(
-        traffic,
-        conversions,
-        traffic_cut,
-        rate_cut,
-        min_traffic,
-        confidence,
-    )
-    .or_raise();
-    composite::row(
-        fcinfo,
-        "channel_quadrant",
-        vec![
-            q.quadrant.into_datum(),
-            q.label.into_datum(),
-            q.rate.into_datum(),
-            q.ci_low.into_datum(),
-            q.ci_high.into_datum(),
-            q.significant.into_datum(),
-            q.strategy.into_datum(),
-        ],
-    )
-}
+pg_operations_macros::declare! {
+    type channel_quadrant (quadrant int, label text, rate float8, ci_low float8, ci_high float8,
+                           significant bool, strategy text)
+        "A channel's quadrant (1 star, 2 potential, 3 weak, 4 leaky; NULL when traffic < min_traffic), its label, conversion rate with Wilson interval, whether the interval excludes the rate cut, and the recommended strategy.";
+    type channel_prior (alpha float8, beta float8)
+        "A Beta(alpha, beta) prior on channel conversion rates: mean alpha/(alpha+beta) is the pooled rate, alpha+beta its weight in visits.";
 
-crate::core_agg_state!(PriorState);
+    fn channel_quadrant(traffic bigint, conversions bigint, traffic_cut float8, rate_cut float8,
+                        min_traffic bigint = 30, confidence float8 = 0.95) -> channel_quadrant strict
+        "Channel quadrant: traffic > traffic_cut is high volume, conversions/traffic > rate_cut is high quality; 1 star (keep and increase investment), 2 potential (scale up delivery while watching quality), 3 weak (be careful: keep monitoring and adjust in small steps), 4 leaky (target delivery more precisely). Below min_traffic (default 30) the quadrant is NULL and the label insufficient_data. rate, ci_low, ci_high: Wilson interval at confidence (default 0.95); significant: the interval excludes rate_cut. 22023 for negative counts, conversions > traffic, non-finite cuts or confidence outside (0,1)."
+        = |a| {
+            let q = channel::quadrant(a.traffic(), a.conversions(), a.traffic_cut(), a.rate_cut(),
+                                      a.min_traffic(), a.confidence())
+                .or_raise();
+            a.call().row(&[
+                q.quadrant.into_datum(),
+                q.label.into_datum(),
+                q.rate.into_datum(),
+                q.ci_low.into_datum(),
+                q.ci_high.into_datum(),
+                q.significant.into_datum(),
+                q.strategy.into_datum(),
+            ])
+        };
 
-const CP: &str = "channel_prior";
+    fn channel_shrunk_rate(traffic bigint, conversions bigint, prior channel_prior) -> float8 strict
+        "Shrunk (posterior-mean) conversion rate (conversions + alpha) / (traffic + alpha + beta) of a channel under a channel_prior; small channels are pulled toward the pooled rate. 22023 for negative counts, conversions > traffic, or a prior with a NULL, negative or non-finite field."
+        = |a| {
+            let (traffic, conversions) = (a.traffic(), a.conversions());
+            channel::check_counts(traffic, conversions).or_raise();
+            let prior = a.prior().tuple();
+            let field = |name: &str| -> f64 {
+                match prior.get_by_name::<f64>(name) {
+                    Ok(Some(v)) if v.is_finite() && v >= 0.0 => v,
+                    Ok(Some(v)) => invalid(format!("prior {name} must be finite and >= 0, got {v}")),
+                    Ok(None) => invalid(format!("prior {name} must not be NULL")),
+                    Err(e) => invalid(format!("prior {name}: {e}")),
+                }
+            };
+            let p = BetaPrior { alpha: field("alpha"), beta: field("beta") };
+            if traffic == 0 && p.concentration() <= 0.0 {
+                invalid("the prior has alpha + beta = 0 and the channel no traffic: the rate is undefined");
+            }
+            channel::shrunk_rate(traffic, conversions, &p)
+        };
 
-/// Transition: one row per channel; rows with a NULL count are skipped.
-#[pg_extern(immutable, parallel_safe)]
-fn channel_prior_sfunc(
-    mut state: Internal,
-    traffic: Option<i64>,
-    conversions: Option<i64>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    let (Some(traffic), Some(conversions)) = (traffic, conversions) else {
-        return state;
-    };
-    // SAFETY: this aggregate's functions all use PriorState (sql/channel.sql).
-    let s = unsafe { agg::state_mut(&mut state, fcinfo, CP, PriorState::new) };
-    s.push(traffic, conversions).or_raise();
-    state
-}
-
-#[pg_extern(immutable, parallel_safe, requires = ["channel_types"])]
-fn channel_prior_final(
-    mut state: Internal,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Option<pgrx::composite_type!('static, "channel_prior")> {
-    // SAFETY: see channel_prior_sfunc.
-    let s = unsafe { agg::existing::<PriorState>(&mut state) }?;
-    let p = s.finish().or_raise()?;
-    Some(composite::row(
-        fcinfo,
-        "channel_prior",
-        vec![p.alpha.into_datum(), p.beta.into_datum()],
-    ))
-}
-
-#[pg_extern(immutable, parallel_safe)]
-fn channel_prior_combine(a: Internal, b: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
-    // SAFETY: see channel_prior_sfunc.
-    unsafe { agg::combine::<PriorState>(a, b, fcinfo, CP) }
-}
-
-#[pg_extern(immutable, parallel_safe, strict)]
-fn channel_prior_serial(state: Internal) -> Vec<u8> {
-    // SAFETY: see channel_prior_sfunc.
-    unsafe { agg::serialize::<PriorState>(state) }
-}
-
-#[pg_extern(immutable, parallel_safe, strict)]
-fn channel_prior_deserial(
-    bytes: &[u8],
-    _unused: Internal,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    agg::deserialize::<PriorState>(bytes, fcinfo, CP)
-}
-
-/// Posterior-mean conversion rate `(conversions + alpha) / (traffic + alpha + beta)`.
-#[pg_extern(immutable, parallel_safe, strict, requires = ["channel_types"])]
-fn channel_shrunk_rate(
-    traffic: i64,
-    conversions: i64,
-    prior: pgrx::composite_type!('_, "channel_prior"),
-) -> f64 {
-    if traffic < 0 || conversions < 0 {
-        invalid(format!(
-            "counts must not be negative, got traffic = {traffic}, conversions = {conversions}"
-        ));
-    }
-    if conversions > traffic {
-        invalid(format!(
-            "conversions ({conversions}) must not exceed traffic ({traffic})"
-        ));
-    }
-    let field = |name: &str| -> f64 {
-        match prior.get_by_name::<f64>(name) {
-            Ok(Some(v)) if v.is_finite() && v >= 0.0 => v,
-            Ok(Some(v)) => invalid(format!("prior {name} must be finite and >= 0, got {v}")),
-            Ok(None) => invalid(format!("prior {name} must not be NULL")),
-            Err(e) => invalid(format!("prior {name}: {e}")),
-        }
-    };
-    let p = BetaPrior {
-        alpha: field("alpha"),
-        beta: field("beta"),
-    };
-    if traffic == 0 && p.concentration() <= 0.0 {
-        invalid("the prior has alpha + beta = 0 and the channel no traffic: the rate is undefined");
-    }
-    channel::shrunk_rate(traffic, conversions, &p)
-}
-
-extension_sql!(
-    r#"
-CREATE TYPE channel_quadrant AS (
-    quadrant int, label text, rate float8, ci_low float8, ci_high float8,
-    significant bool, strategy text
-);
-COMMENT ON TYPE channel_quadrant IS
-  'A channel''s quadrant (1 star, 2 potential, 3 weak, 4 leaky; NULL when traffic < min_traffic), its label, conversion rate with Wilson interval, whether the interval excludes the rate cut, and the recommended strategy.';
-CREATE TYPE channel_prior AS (alpha float8, beta float8);
-COMMENT ON TYPE channel_prior IS
-  'A Beta(alpha, beta) prior on channel conversion rates: mean alpha/(alpha+beta) is the pooled rate, alpha+beta its weight in visits.';
-"#,
-    name = "channel_types"
-);
-
-extension_sql_file!(
-    "../sql/channel.sql",
-    name = "channel_sql",
-    requires = [
-        channel_quadrant,
-        channel_prior_sfunc,
-        channel_prior_final,
-        channel_prior_combine,
-        channel_prior_serial,
-        channel_prior_deserial,
-        channel_shrunk_rate,
-        "channel_types",
-    ]
-);
-
-#[cfg(any(test, feature = "pg_test"))]
-#[pg_schema]
-mod tests {
-    use pgrx::prelude::*;
-
-    #[pg_test]
-    fn channel_quadrant_star_and_leaky() {
-        let label = Spi::get_one::<String>("SELECT (channel_quadrant(200, 30, 100, 0.1)).label");
-        assert_eq!(label, Ok(Some("star".to_string())));
-        let q = Spi::get_one::<i32>("SELECT (channel_quadrant(200, 19, 100, 0.1)).quadrant");
-        assert_eq!(q, Ok(Some(4)));
-        let low = Spi::get_one::<f64>("SELECT (channel_quadrant(200, 30, 0, 0.5)).ci_low")
-            .unwrap()
-            .unwrap();
-        assert!((low - 0.10713593562241996).abs() < 1e-12);
-    }
-
-    #[pg_test]
-    fn channel_prior_hand_worked() {
-        // (100, 10), (100, 30): alpha = 35/23, beta = 140/23 (see core/src/channel.rs).
-        let alpha = Spi::get_one::<f64>(
-            "SELECT (channel_prior(n, x)).alpha FROM (VALUES (100, 10), (100, 30)) v(n, x)",
-        )
-        .unwrap()
-        .unwrap();
-        assert!((alpha - 35.0 / 23.0).abs() < 1e-12);
-        let r = Spi::get_one::<f64>(
-            "SELECT channel_shrunk_rate(100, 10, p) FROM
-               (SELECT channel_prior(n, x) p FROM (VALUES (100, 10), (100, 30)) v(n, x)) s",
-        )
-        .unwrap()
-        .unwrap();
-        assert!((r - 265.0 / 2475.0).abs() < 1e-12);
-    }
-
-    #[pg_test(error = "conversions (5) must not exceed traffic (3)")]
-    fn channel_quadrant_rejects_more_conversions_than_traffic() {
-        Spi::run("SELECT channel_quadrant(3, 5, 1, 0.1)").unwrap();
+    aggregate channel_prior -> channel_prior
+        "Fits a Beta(alpha, beta) prior on conversion rates over channels (one row per channel: traffic, conversions) by the method of moments of the beta-binomial model: mean = pooled rate sum(conversions)/sum(traffic). Falls back to the pooled mean with weight sum(traffic) when channels vary no more than binomial noise. Rows with NULL counts and channels with traffic 0 are skipped; fewer than 2 channels gives NULL. 22023 for negative counts or conversions > traffic."
+    {
+        state Channels: PriorState = |s, cx| {
+            let p = s?.finish().or_raise()?;
+            Some(cx.row(&[p.alpha.into_datum(), p.beta.into_datum()]))
+        };
+        (traffic bigint, conversions bigint) Channels = |slot, a| {
+            let (Some(traffic), Some(conversions)) = (a.traffic(), a.conversions()) else { return };
+            slot.get_or_init(PriorState::new).push(traffic, conversions).or_raise();
+        };
     }
 }

@@ -1,25 +1,26 @@
 //! `pg_operations`: user-operations analytics inside PostgreSQL.
 //!
-//! This crate is the thin pgrx layer: each module turns SQL arguments into calls of the
-//! pure-Rust core (`pg_operations_core`) and maps its errors onto SQLSTATEs. Aggregates
-//! keep Rust structs behind `internal` (see [`agg`]) and are declared by hand-written
-//! `CREATE AGGREGATE` statements in `sql/`.
+//! This crate is the thin pgrx layer over the pure-Rust core (`pg_operations_core`). Every
+//! SQL object is declared once, with `pg_operations_macros::declare!`, in the module of its
+//! capability; all raw fmgr and pointer code is in [`pg`], the one module allowed to use
+//! `unsafe`. See CONTRIBUTING.md for how to add a function.
 
-use pgrx::prelude::*;
+#![deny(unsafe_code)]
 
-::pgrx::pg_module_magic!(name, version);
+#[allow(unsafe_code)]
+pub mod pg;
 
-pub mod agg;
 pub mod channel;
-pub mod composite;
 pub mod demo;
-pub mod errors;
-pub mod fmgr;
 pub mod funnel;
 pub mod intent;
 pub mod lifecycle;
 pub mod rfm;
 pub mod stats;
+
+#[cfg(any(test, feature = "pg_test"))]
+#[allow(unsafe_code)] // pgrx's #[pg_test] expands to FFI code
+mod tests;
 
 #[cfg(test)]
 pub mod pg_test {
@@ -31,14 +32,8 @@ pub mod pg_test {
     }
 }
 
-/// The extension's version, as built (`SELECT pg_operations_version()`).
-#[pg_extern(immutable, parallel_safe)]
-fn pg_operations_version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
+pg_operations_macros::declare! {
+    fn pg_operations_version() -> text strict
+        "Version of the pg_operations library that is loaded."
+        = |_a| env!("CARGO_PKG_VERSION");
 }
-
-extension_sql!(
-    r#"COMMENT ON FUNCTION pg_operations_version() IS 'Version of the pg_operations library that is loaded.';"#,
-    name = "comment_version",
-    requires = [pg_operations_version]
-);

@@ -1,269 +1,102 @@
-//! SQL glue for the lifecycle capability: the `lifecycle_stage` scalar (over a user summary
-//! row), the `lifecycle_stage` aggregates (over a user's raw events; they also detect
-//! `'reactivated'`) and `lifecycle_code`.
+//! Lifecycle: the `lifecycle_stage` scalar (over a user summary row), the `lifecycle_stage`
+//! aggregates (over a user's raw events; they also detect `'reactivated'`),
+//! `lifecycle_code` and the `lifecycle_stages()` lookup table.
+//!
+//! `LifecycleState` is plain data (a few timestamps), so the aggregate keeps it as a `plain`
+//! state: one palloc per group, nothing to drop. Over 10 M events and 500 000 users the
+//! aggregate's cost is per-row calls and per-group bookkeeping, not the min/max work.
 
-use crate::errors::{invalid, OrRaise};
-use crate::{agg, fmgr, raw_v1_function};
+use crate::pg::agg::{Plain, Slot};
+use crate::pg::errors::{invalid, OrRaise};
 use pg_operations_core::lifecycle::{self, LifecycleState, Stage, Thresholds};
-use pgrx::pg_sys;
-use pgrx::prelude::*;
-
-raw_v1_function! {
-    /// `lifecycle_stage(registered_at, first_conversion_at, last_active_at, as_of, new_days,
-    /// dead_days, dormant_days, churn_days, lost_days)`, declared in sql/lifecycle.sql.
-    ///
-    /// Not strict: a NULL `first_conversion_at` means "never converted" and a NULL
-    /// `last_active_at` "no activity recorded"; a NULL `registered_at`, `as_of` or threshold
-    /// gives NULL. A raw V1 function (see [`crate::fmgr`]): it is called once per user over
-    /// summary tables of millions of rows and must keep up with a hand-written `CASE`. The
-    /// only allocation is the returned text.
-    fn lifecycle_stage_scalar / pg_finfo_lifecycle_stage_scalar(fcinfo) {
-        // SAFETY: `fcinfo` is the live call frame of the signature above. The planner fills
-        // in defaults, so SQL calls have all 9 arguments; a shorter direct call gets the
-        // default days.
-        let stage = unsafe {
-            let nargs = (*fcinfo).nargs as usize;
-            let ts = |i| fmgr::timestamp_arg(fcinfo, i);
-            let day = |i, default| if i < nargs { fmgr::int4_arg(fcinfo, i) } else { Some(default) };
-            let d = Thresholds::DEFAULT;
-            (|| {
-                let t = Thresholds {
-                    new_days: day(4, d.new_days)?,
-                    dead_days: day(5, d.dead_days)?,
-                    dormant_days: day(6, d.dormant_days)?,
-                    churn_days: day(7, d.churn_days)?,
-                    lost_days: day(8, d.lost_days)?,
-                };
-                lifecycle::stage(ts(0)?, ts(1), ts(2), ts(3)?, &t).or_raise()
-            })()
-        };
-        match stage {
-            Some(s) => fmgr::text(s.name()),
-            // SAFETY: as above.
-            None => unsafe { fmgr::null(fcinfo) },
-        }
-    }
-}
-
-// The lifecycle_stage aggregates. `LifecycleState` is plain data (a few timestamps), so it
-// lives directly in the aggregate memory context (`agg::plain_into`): one palloc per group,
-// nothing to drop. All six support functions are raw V1 functions under the symbol names of
-// the first release (declared in sql/lifecycle.sql): over 10 M events and 500 000 users the
-// aggregate's cost is per-row calls and per-group bookkeeping, not the min/max work.
-
-const LS: &str = "lifecycle_stage";
+use pgrx::IntoDatum;
 
 /// Shared transition step: rows with a NULL `ts` are skipped before anything else is read;
 /// `thresholds` then reads the days. `as_of` and the thresholds are validated when a group's
 /// first non-NULL row creates its state; later rows only have to carry the same values.
-///
-/// # Safety
-/// `fcinfo` is the live call frame of `lifecycle_stage_sfunc(internal, timestamptz, bool,
-/// timestamptz, ...)`; argument 0 is NULL or a state made here.
-unsafe fn lifecycle_step(
-    fcinfo: pg_sys::FunctionCallInfo,
+fn lifecycle_step(
+    slot: &mut Slot<'_, Plain<LifecycleState>>,
+    ts: Option<i64>,
+    converted: Option<bool>,
+    as_of: Option<i64>,
     thresholds: impl FnOnce() -> Thresholds,
-) -> pg_sys::Datum {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        let state = fmgr::arg(fcinfo, 0);
-        let Some(ts) = fmgr::timestamp_arg(fcinfo, 1) else {
-            return state.unwrap_or_else(|| fmgr::null(fcinfo));
-        };
-        let t = thresholds();
-        let Some(as_of) = fmgr::timestamp_arg(fcinfo, 3) else {
-            invalid("lifecycle_stage: as_of must not be NULL")
-        };
-        let converted = fmgr::bool_arg(fcinfo, 2).unwrap_or(false);
-        match state {
-            Some(d) => {
-                let s = agg::plain_mut::<LifecycleState>(d);
-                if s.as_of() != as_of || *s.thresholds() != t {
-                    // Same check (and message) as when partial states are combined.
-                    s.merge(LifecycleState::new(as_of, t).or_raise()).or_raise();
-                }
-                s.push(ts, converted);
-                d
-            }
-            None => {
-                let ctx = agg::aggregate_context(fcinfo, LS);
-                let mut s = LifecycleState::new(as_of, t).or_raise();
-                s.push(ts, converted);
-                agg::plain_into(ctx, s)
-            }
-        }
-    }
-}
-
-raw_v1_function! {
-    /// Transition of the 3-argument aggregate (default thresholds), `lifecycle_stage_sfunc`.
-    fn lifecycle_stage_sfunc_wrapper / pg_finfo_lifecycle_stage_sfunc_wrapper(fcinfo) {
-        // SAFETY: see lifecycle_step.
-        unsafe { lifecycle_step(fcinfo, || Thresholds::DEFAULT) }
-    }
-}
-
-/// The five day arguments (4..=8) of an 8-argument lifecycle transition; 22023 for a NULL.
-///
-/// # Safety
-/// `fcinfo` is the live call frame of such a transition function.
-unsafe fn days_args(fcinfo: pg_sys::FunctionCallInfo) -> Thresholds {
-    let day = |i: usize, name: &str| {
-        // SAFETY: guaranteed by the caller.
-        match unsafe { fmgr::int4_arg(fcinfo, i) } {
-            Some(v) => v,
-            None => invalid(format!("lifecycle_stage: {name} must not be NULL")),
-        }
+) {
+    let Some(ts) = ts else { return };
+    let t = thresholds();
+    let Some(as_of) = as_of else {
+        invalid("lifecycle_stage: as_of must not be NULL")
     };
-    Thresholds {
-        new_days: day(4, "new_days"),
-        dead_days: day(5, "dead_days"),
-        dormant_days: day(6, "dormant_days"),
-        churn_days: day(7, "churn_days"),
-        lost_days: day(8, "lost_days"),
-    }
-}
-
-raw_v1_function! {
-    /// Transition of the 8-argument aggregate, `lifecycle_stage_sfunc_days`. The days are
-    /// read on every row (five pass-by-value arguments) and must not be NULL.
-    fn lifecycle_stage_sfunc_days_wrapper / pg_finfo_lifecycle_stage_sfunc_days_wrapper(fcinfo) {
-        // SAFETY: see lifecycle_step; arguments 4..=8 are the int4 days.
-        unsafe { lifecycle_step(fcinfo, || days_args(fcinfo)) }
-    }
-}
-
-raw_v1_function! {
-    /// `lifecycle_stage_final(internal) -> text`: NULL for a group without an event at or
-    /// before `as_of`.
-    fn lifecycle_stage_final_wrapper / pg_finfo_lifecycle_stage_final_wrapper(fcinfo) {
-        // SAFETY: argument 0 is NULL or a state of this aggregate (see lifecycle_step).
-        let stage = unsafe {
-            fmgr::arg(fcinfo, 0).and_then(|d| agg::plain_mut::<LifecycleState>(d).finish().or_raise())
-        };
-        match stage {
-            Some(s) => fmgr::text(s.name()),
-            // SAFETY: as above.
-            None => unsafe { fmgr::null(fcinfo) },
-        }
-    }
-}
-
-raw_v1_function! {
-    /// `lifecycle_stage_combine(internal, internal) -> internal`: folds the second partial
-    /// state into the first, or adopts it when the first is NULL (it was allocated in the
-    /// aggregate's memory context, by the transition or the deserial function).
-    fn lifecycle_stage_combine_wrapper / pg_finfo_lifecycle_stage_combine_wrapper(fcinfo) {
-        // SAFETY: both arguments are NULL or states of this aggregate.
-        unsafe {
-            match (fmgr::arg(fcinfo, 0), fmgr::arg(fcinfo, 1)) {
-                (mine, None) => mine.unwrap_or_else(|| fmgr::null(fcinfo)),
-                (None, Some(theirs)) => theirs,
-                (Some(mine), Some(theirs)) => {
-                    let theirs = *agg::plain_mut::<LifecycleState>(theirs);
-                    agg::plain_mut::<LifecycleState>(mine).merge(theirs).or_raise();
-                    mine
-                }
+    let converted = converted.unwrap_or(false);
+    match slot.get() {
+        Some(s) => {
+            if s.as_of() != as_of || *s.thresholds() != t {
+                // Same check (and message) as when partial states are combined.
+                use pg_operations_core::PartialState;
+                s.merge(LifecycleState::new(as_of, t).or_raise()).or_raise();
             }
+            s.push(ts, converted);
         }
+        None => slot
+            .get_or_init(|| LifecycleState::new(as_of, t).or_raise())
+            .push(ts, converted),
     }
 }
 
-raw_v1_function! {
-    /// `lifecycle_stage_serial(internal) -> bytea` (strict).
-    fn lifecycle_stage_serial_wrapper / pg_finfo_lifecycle_stage_serial_wrapper(fcinfo) {
-        // SAFETY: strict, so argument 0 is a state of this aggregate.
-        let s = unsafe { agg::plain_mut::<LifecycleState>(fmgr::arg(fcinfo, 0).unwrap()) };
-        fmgr::bytea(&s.encode())
-    }
+/// A day argument of the 8-argument aggregate; 22023 for NULL.
+fn day(v: Option<i32>, name: &str) -> i32 {
+    v.unwrap_or_else(|| invalid(format!("lifecycle_stage: {name} must not be NULL")))
 }
 
-raw_v1_function! {
-    /// `lifecycle_stage_deserial(bytea, internal) -> internal` (strict): the state is
-    /// validated and allocated in the aggregate's memory context, so that combine can adopt
-    /// it as a group's state without a copy (most groups of a parallel plan have one
-    /// partial state).
-    fn lifecycle_stage_deserial_wrapper / pg_finfo_lifecycle_stage_deserial_wrapper(fcinfo) {
-        let ctx = agg::aggregate_context(fcinfo, LS);
-        // SAFETY: strict, so argument 0 is a non-NULL bytea.
-        let bytes = unsafe { fmgr::bytea_arg(fcinfo, 0).unwrap() };
-        agg::plain_into(ctx, LifecycleState::deserialize(bytes).or_raise())
-    }
-}
+pg_operations_macros::declare! {
+    // Not STRICT: NULL conversion / activity times mean "never". Called once per user over
+    // summary tables of millions of rows: the only allocation is the returned text.
+    fn lifecycle_stage(registered_at timestamptz, first_conversion_at timestamptz,
+                       last_active_at timestamptz, as_of timestamptz,
+                       new_days int = 90, dead_days int = 30, dormant_days int = 30,
+                       churn_days int = 90, lost_days int = 360) -> text
+        "Lifecycle stage of a user summary row, first match wins: registered after as_of -> NULL; never converted (first_conversion_at NULL) -> dead if as_of - coalesce(last_active_at, registered_at) > dead_days, else registered; converted and as_of - registered_at <= new_days -> new; else by as_of - greatest(last_active_at, first_conversion_at): <= dormant_days active, <= churn_days dormant, <= lost_days churned, else lost. Timestamps after as_of count as NULL. NULL registered_at, as_of or days -> NULL. 22023 for activity or conversion before registration, infinite timestamps, negative or not strictly increasing days."
+        = |a| {
+            let t = Thresholds {
+                new_days: a.new_days()?,
+                dead_days: a.dead_days()?,
+                dormant_days: a.dormant_days()?,
+                churn_days: a.churn_days()?,
+                lost_days: a.lost_days()?,
+            };
+            lifecycle::stage(a.registered_at()?, a.first_conversion_at(), a.last_active_at(), a.as_of()?, &t)
+                .or_raise()
+                .map(Stage::name)
+        };
 
-/// The one-letter code of a stage name (`'dormant'` → `'S'`).
-#[pg_extern(immutable, parallel_safe, strict)]
-fn lifecycle_code(stage: &str) -> String {
-    Stage::from_name(stage).or_raise().code().to_string()
-}
+    fn lifecycle_code(stage text) -> text strict
+        "One-letter code of a lifecycle stage: R registered, D dead, N new, A active, S dormant (sleeping), C churned, L lost, B reactivated (back). 22023 for an unknown stage name."
+        = |a| Stage::from_name(a.stage()).or_raise().code().to_string();
 
-/// `lifecycle_stages()`: every stage with its one-letter code and rule, in rule order
-/// (a lookup table for BI tools and legends). Added in 0.1.1.
-#[pg_extern(immutable, parallel_safe)]
-fn lifecycle_stages() -> TableIterator<
-    'static,
-    (
-        name!(stage, &'static str),
-        name!(code, String),
-        name!(rule, &'static str),
-    ),
-> {
-    TableIterator::new(
-        Stage::RULE_ORDER
-            .into_iter()
-            .map(|s| (s.name(), s.code().to_string(), s.rule())),
-    )
-}
+    fn lifecycle_stages() -> table (stage text, code text, rule text) strict
+        "Every lifecycle stage with its one-letter code and the rule that assigns it, in the order the rules are tried (first match wins). A lookup table for BI legends."
+        = |_a| Stage::RULE_ORDER.into_iter().map(|s| {
+            vec![s.name().into_datum(), s.code().to_string().into_datum(), s.rule().into_datum()]
+        });
 
-extension_sql_file!(
-    "../sql/lifecycle.sql",
-    name = "lifecycle_sql",
-    requires = [lifecycle_code, lifecycle_stages]
-);
-
-#[cfg(any(test, feature = "pg_test"))]
-#[pg_schema]
-mod tests {
-    use pgrx::prelude::*;
-
-    #[pg_test]
-    fn lifecycle_scalar_rules() {
-        let s = |sql: &str| Spi::get_one::<String>(sql).unwrap();
-        let base = "'2026-06-30'::timestamptz";
-        assert_eq!(
-            s(&format!(
-                "SELECT lifecycle_stage({base} - interval '200 days', NULL, NULL, {base})"
-            )),
-            Some("dead".into())
-        );
-        assert_eq!(
-            s(&format!(
-                "SELECT lifecycle_stage({base} - interval '200 days', {base} - interval '199 days',
-                                        {base} - interval '61 days', {base}, churn_days => 60)"
-            )),
-            Some("churned".into())
-        );
-        assert_eq!(
-            s(&format!("SELECT lifecycle_stage(NULL, NULL, NULL, {base})")),
-            None
-        );
-    }
-
-    #[pg_test]
-    fn lifecycle_aggregate_reactivated() {
-        let stage = Spi::get_one::<String>(
-            "SELECT lifecycle_stage(ts, c, '2026-06-30') FROM (VALUES
-               ('2025-01-01'::timestamptz, true), ('2026-06-25', false)) v(ts, c)",
-        );
-        assert_eq!(stage, Ok(Some("reactivated".into())));
-        let code = Spi::get_one::<String>("SELECT lifecycle_code('reactivated')");
-        assert_eq!(code, Ok(Some("B".into())));
-    }
-
-    #[pg_test(
-        error = "days must increase strictly: dormant_days (90) < churn_days (90) < lost_days (360)"
-    )]
-    fn lifecycle_rejects_bad_days() {
-        Spi::run("SELECT lifecycle_stage(now(), NULL, NULL, now(), dormant_days => 90)").unwrap();
+    aggregate lifecycle_stage -> text
+        "Lifecycle stage of one user from the user's events (GROUP BY user): the first event is the registration, the first converted event the first conversion, the latest event the last activity; events after as_of are ignored. Same rules as the scalar lifecycle_stage with default days (new 90, dead 30, dormant 30, churn 90, lost 360), plus reactivated: a converted, not new user whose latest event came more than churn_days after the previous distinct event and is within dormant_days of as_of. NULL ts rows are skipped, NULL converted counts as false; NULL when no event is at or before as_of. 22023 for a NULL as_of or as_of varying within a group."
+    {
+        state Events: LifecycleState plain sspace 128 =
+            |s, _| s.and_then(|s| s.finish().or_raise()).map(Stage::name);
+        (ts timestamptz, converted bool, as_of timestamptz) Events = |slot, a| {
+            lifecycle_step(slot, a.ts(), a.converted(), a.as_of(), || Thresholds::DEFAULT)
+        };
+        (ts timestamptz, converted bool, as_of timestamptz, new_days int, dead_days int,
+         dormant_days int, churn_days int, lost_days int) Events
+            "Lifecycle stage of one user from the user's events with explicit new_days, dead_days, dormant_days, churn_days, lost_days (same as the 3-argument aggregate otherwise). 22023 for NULL, negative or not strictly increasing (dormant < churn < lost) days, or days varying within a group."
+            = |slot, a| {
+                lifecycle_step(slot, a.ts(), a.converted(), a.as_of(), || Thresholds {
+                    new_days: day(a.new_days(), "new_days"),
+                    dead_days: day(a.dead_days(), "dead_days"),
+                    dormant_days: day(a.dormant_days(), "dormant_days"),
+                    churn_days: day(a.churn_days(), "churn_days"),
+                    lost_days: day(a.lost_days(), "lost_days"),
+                })
+            };
     }
 }

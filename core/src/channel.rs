@@ -6,6 +6,7 @@
 
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
+use crate::state::PartialState;
 use crate::stats::{wilson, z_for_confidence};
 
 /// One row of the SQL composite type `channel_quadrant`.
@@ -187,7 +188,7 @@ pub struct PriorState {
     pairs: Vec<(i64, i64)>,
 }
 
-fn check_counts(traffic: i64, conversions: i64) -> OpsResult<()> {
+pub fn check_counts(traffic: i64, conversions: i64) -> OpsResult<()> {
     if traffic < 0 || conversions < 0 {
         return Err(OpsError::invalid(format!(
             "counts must not be negative, got traffic = {traffic}, conversions = {conversions}"
@@ -213,11 +214,6 @@ impl PriorState {
             self.pairs.push((traffic, conversions));
         }
         Ok(())
-    }
-
-    /// Combines two partial states.
-    pub fn merge(&mut self, mut other: PriorState) {
-        self.pairs.append(&mut other.pairs);
     }
 
     /// Number of channels with `traffic > 0` seen so far.
@@ -287,8 +283,16 @@ impl PriorState {
     pub fn finish(&mut self) -> OpsResult<Option<BetaPrior>> {
         self.fit()
     }
+}
 
-    pub fn serialize(&self) -> Vec<u8> {
+impl PartialState for PriorState {
+    /// Combines two partial states.
+    fn merge(&mut self, mut other: PriorState) -> OpsResult<()> {
+        self.pairs.append(&mut other.pairs);
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(PRIOR_TAG, PRIOR_VERSION);
         w.len(self.pairs.len());
         for &(n, x) in &self.pairs {
@@ -297,7 +301,7 @@ impl PriorState {
         w.finish()
     }
 
-    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, PRIOR_TAG, PRIOR_VERSION)?;
         let len = r.len(16)?;
         let mut pairs = Vec::with_capacity(len);
@@ -504,17 +508,17 @@ mod tests {
     }
 
     #[test]
-    fn prior_push_and_deserialize_errors() {
+    fn prior_push_and_decode_errors() {
         let mut s = PriorState::new();
         assert!(s.push(-1, 0).unwrap_err().message.contains("-1"));
         assert!(s.push(3, 4).unwrap_err().message.contains('4'));
-        assert!(PriorState::deserialize(&[b'Q', 1]).is_err());
+        assert!(PriorState::decode(&[b'Q', 1]).is_err());
         let mut w = Writer::new(PRIOR_TAG, PRIOR_VERSION);
         w.len(1).i64(3).i64(4);
-        assert!(PriorState::deserialize(&w.finish()).is_err());
-        let mut bytes = PriorState::new().serialize();
+        assert!(PriorState::decode(&w.finish()).is_err());
+        let mut bytes = PriorState::new().encode();
         bytes.push(0);
-        assert!(PriorState::deserialize(&bytes).is_err());
+        assert!(PriorState::decode(&bytes).is_err());
     }
 
     proptest! {
@@ -551,8 +555,8 @@ mod tests {
             for &(n, x) in &pairs[split..] {
                 b.push(n, x).unwrap();
             }
-            let mut b = PriorState::deserialize(&b.serialize()).unwrap();
-            b.merge(a);
+            let mut b = PriorState::decode(&b.encode()).unwrap();
+            b.merge(a).unwrap();
             prop_assert_eq!(whole, b.fit().unwrap());
         }
     }

@@ -28,6 +28,10 @@ impl Writer {
         self.buf.extend_from_slice(&v.to_le_bytes());
         self
     }
+    pub fn i32(&mut self, v: i32) -> &mut Self {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+        self
+    }
     pub fn u64(&mut self, v: u64) -> &mut Self {
         self.buf.extend_from_slice(&v.to_le_bytes());
         self
@@ -99,6 +103,9 @@ impl<'a> Reader<'a> {
     pub fn u32(&mut self) -> OpsResult<u32> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
     }
+    pub fn i32(&mut self) -> OpsResult<i32> {
+        Ok(i32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
     pub fn u64(&mut self) -> OpsResult<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
@@ -155,6 +162,7 @@ mod tests {
         let mut w = Writer::new(7, 1);
         w.u8(3)
             .u32(70000)
+            .i32(-70000)
             .u64(1 << 40)
             .i64(-5)
             .f64(2.5)
@@ -164,6 +172,7 @@ mod tests {
         let mut r = Reader::new(&bytes, 7, 1).unwrap();
         assert_eq!(r.u8().unwrap(), 3);
         assert_eq!(r.u32().unwrap(), 70000);
+        assert_eq!(r.i32().unwrap(), -70000);
         assert_eq!(r.u64().unwrap(), 1 << 40);
         assert_eq!(r.i64().unwrap(), -5);
         assert_eq!(r.f64().unwrap(), 2.5);

@@ -8,6 +8,7 @@
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::quantile::pg_float_cmp;
+use crate::state::PartialState;
 use crate::time;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -353,10 +354,10 @@ pub struct IntentState {
 }
 
 const TAG: u8 = b'I';
-/// Version 2: partial states no longer carry the weights (see [`IntentState::serialize`]).
+/// Version 2: partial states no longer carry the weights (see [`IntentState`]'s [`PartialState::encode`]).
 const VERSION: u8 = 2;
 
-/// The empty weight set shared by every deserialized partial state.
+/// The empty weight set shared by every decoded partial state.
 fn no_weights() -> Arc<IntentWeights> {
     static EMPTY: std::sync::OnceLock<Arc<IntentWeights>> = std::sync::OnceLock::new();
     EMPTY
@@ -395,21 +396,6 @@ impl IntentState {
         acc.sum.add(contribution);
     }
 
-    /// Combines a partial state (parallel workers); `self` keeps its configuration.
-    pub fn merge(&mut self, other: IntentState) {
-        for (name, acc) in other.events {
-            match self.events.get_mut(&name) {
-                Some(mine) => {
-                    mine.count = mine.count.saturating_add(acc.count);
-                    mine.sum.merge(&acc.sum);
-                }
-                None => {
-                    self.events.insert(name, acc);
-                }
-            }
-        }
-    }
-
     /// The score: the exact sum of every in-window contribution, rounded once.
     /// `0.0` when no weighted event fell in the window.
     pub fn score(&self) -> f64 {
@@ -431,13 +417,31 @@ impl IntentState {
         out.sort_by(|a, b| pg_float_cmp(&b.2, &a.2).then_with(|| a.0.cmp(&b.0)));
         out
     }
+}
+
+impl PartialState for IntentState {
+    /// Combines a partial state (parallel workers); `self` keeps its configuration.
+    fn merge(&mut self, other: IntentState) -> OpsResult<()> {
+        for (name, acc) in other.events {
+            match self.events.get_mut(&name) {
+                Some(mine) => {
+                    mine.count = mine.count.saturating_add(acc.count);
+                    mine.sum.merge(&acc.sum);
+                }
+                None => {
+                    self.events.insert(name, acc);
+                }
+            }
+        }
+        Ok(())
+    }
 
     /// The partial state for a parallel worker: the configuration and the per-event
     /// accumulators. The weights are left out: they were applied when the rows were pushed,
     /// and a combined state is only merged and finished, never pushed to again; writing and
     /// re-parsing them for each of 500 000 per-user groups made the parallel plan slower than
-    /// the serial one. A deserialized state has no weights ([`no_weights`]).
-    pub fn serialize(&self) -> Vec<u8> {
+    /// the serial one. A decoded state has no weights ([`no_weights`]).
+    fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(TAG, VERSION);
         let c = &self.config;
         w.i64(c.as_of).i64(c.lookback);
@@ -453,7 +457,7 @@ impl IntentState {
         w.finish()
     }
 
-    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let bad = |e: OpsError| OpsError::malformed(format!("intent state: {}", e.message));
         let mut r = Reader::new(bytes, TAG, VERSION)?;
         let as_of = r.i64()?;
@@ -755,10 +759,10 @@ mod tests {
     }
 
     #[test]
-    fn serialize_rejects_garbage() {
+    fn decode_rejects_garbage() {
         let s = state(14, Some(7));
-        let bytes = s.serialize();
-        let back = IntentState::deserialize(&bytes).unwrap();
+        let bytes = s.encode();
+        let back = IntentState::decode(&bytes).unwrap();
         assert_eq!(
             (back.config, back.score(), back.detail()),
             (s.config, s.score(), s.detail())
@@ -767,10 +771,10 @@ mod tests {
             back.weights.is_empty(),
             "partial states do not carry the weights"
         );
-        assert!(IntentState::deserialize(&bytes[..bytes.len() - 1]).is_err());
+        assert!(IntentState::decode(&bytes[..bytes.len() - 1]).is_err());
         let mut other = bytes.clone();
         other[0] = b'Q';
-        assert!(IntentState::deserialize(&other).is_err());
+        assert!(IntentState::decode(&other).is_err());
     }
 
     fn event_strategy() -> impl Strategy<Value = Vec<(usize, i64)>> {
@@ -802,9 +806,9 @@ mod tests {
             let mut b = IntentState::new(cfg, w.clone());
             for (e, d) in &perm[..split] { a.push(NAMES[*e], AS_OF + d); }
             for (e, d) in &perm[split..] { b.push(NAMES[*e], AS_OF + d); }
-            let b = IntentState::deserialize(&b.serialize()).unwrap();
-            let mut a = IntentState::deserialize(&a.serialize()).unwrap();
-            a.merge(b);
+            let b = IntentState::decode(&b.encode()).unwrap();
+            let mut a = IntentState::decode(&a.encode()).unwrap();
+            a.merge(b).unwrap();
             prop_assert_eq!(whole.score().to_bits(), a.score().to_bits());
             let bits = |d: Vec<(String, i64, f64)>| d.into_iter().map(|(n, c, v)| (n, c, v.to_bits())).collect::<Vec<_>>();
             prop_assert_eq!(bits(whole.detail()), bits(a.detail()));

@@ -4,6 +4,9 @@
 //! function or state struct, unit- and property-tested with `cargo test -p pg_operations_core`.
 //! The extension crate (`src/`) is a thin layer that turns SQL arguments into these calls
 //! and maps [`error::OpsError`] onto SQLSTATEs.
+//!
+//! Every aggregate state implements [`PartialState`] (merge, and the bytes in which it
+//! crosses parallel workers, all written with [`codec`]).
 
 pub mod channel;
 pub mod codec;
@@ -14,7 +17,9 @@ pub mod intent;
 pub mod lifecycle;
 pub mod quantile;
 pub mod rfm;
+pub mod state;
 pub mod stats;
 pub mod time;
 
 pub use error::{OpsError, OpsResult};
+pub use state::PartialState;

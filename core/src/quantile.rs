@@ -4,6 +4,7 @@
 
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
+use crate::state::PartialState;
 use std::cmp::Ordering;
 
 /// PostgreSQL's float8 ordering: `NaN` equals `NaN` and is greater than everything else.
@@ -71,15 +72,6 @@ impl QuantileState {
         self.sorted = false;
     }
 
-    /// Combines two partial states (parallel workers or partial aggregates).
-    pub fn merge(&mut self, mut other: QuantileState) {
-        if self.probs.is_empty() {
-            self.probs = std::mem::take(&mut other.probs);
-        }
-        self.values.append(&mut other.values);
-        self.sorted = false;
-    }
-
     /// The breaks, one per requested probability (NULL probability → NULL break);
     /// `None` when the group had no values.
     pub fn finish(&mut self) -> Option<Vec<Option<f64>>> {
@@ -98,8 +90,20 @@ impl QuantileState {
                 .collect(),
         )
     }
+}
 
-    pub fn serialize(&self) -> Vec<u8> {
+impl PartialState for QuantileState {
+    /// Combines two partial states (parallel workers or partial aggregates).
+    fn merge(&mut self, mut other: QuantileState) -> OpsResult<()> {
+        if self.probs.is_empty() {
+            self.probs = std::mem::take(&mut other.probs);
+        }
+        self.values.append(&mut other.values);
+        self.sorted = false;
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(TAG, VERSION);
         w.len(self.probs.len());
         for p in &self.probs {
@@ -112,7 +116,7 @@ impl QuantileState {
         w.finish()
     }
 
-    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, TAG, VERSION)?;
         let n = r.len(1)?;
         let mut probs = Vec::with_capacity(n);
@@ -162,10 +166,10 @@ mod tests {
         // A serialized state whose probability was corrupted is rejected, not used.
         let mut s = QuantileState::new(vec![Some(1.0)]).unwrap();
         s.push(1.0);
-        let mut bytes = s.serialize();
+        let mut bytes = s.encode();
         // tag, version, 8-byte count, 1-byte flag, then the probability.
         bytes[11..19].copy_from_slice(&1.5f64.to_le_bytes());
-        let e = QuantileState::deserialize(&bytes).unwrap_err();
+        let e = QuantileState::decode(&bytes).unwrap_err();
         assert!(
             e.message.contains("is not between 0 and 1"),
             "{}",
@@ -197,8 +201,8 @@ mod tests {
             let mut b = QuantileState::new(probs.clone()).unwrap();
             vals[..split].iter().rev().for_each(|v| a.push(*v));
             vals[split..].iter().for_each(|v| b.push(*v));
-            let b = QuantileState::deserialize(&b.serialize()).unwrap();
-            a.merge(b);
+            let b = QuantileState::decode(&b.encode()).unwrap();
+            a.merge(b).unwrap();
             prop_assert_eq!(whole.finish(), a.finish());
         }
 

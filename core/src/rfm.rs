@@ -56,6 +56,7 @@
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::quantile::{pg_float_cmp, QuantileState};
+use crate::state::PartialState;
 use crate::time;
 use std::cmp::Ordering;
 
@@ -117,22 +118,10 @@ impl RfmAcc {
         } else {
             Err(OpsError::invalid(format!(
                 "rfm_agg: as_of must be the same for every row of a group, got {} and {}",
-                crate::lifecycle::fmt_ts(self.as_of),
-                crate::lifecycle::fmt_ts(as_of)
+                time::fmt_ts(self.as_of),
+                time::fmt_ts(as_of)
             )))
         }
-    }
-
-    /// Combines two partial states; errors when they have different `as_of`.
-    pub fn merge(&mut self, other: &RfmAcc) -> OpsResult<()> {
-        self.check_as_of(other.as_of)?;
-        self.frequency = self.frequency.saturating_add(other.frequency);
-        self.first = min_opt(self.first, other.first);
-        self.last = match (self.last, other.last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        Ok(())
     }
 
     /// Whole days (floor) from the last transaction to `as_of`; `None` without transactions,
@@ -146,8 +135,22 @@ impl RfmAcc {
             }
         })
     }
+}
 
-    pub fn serialize(&self) -> Vec<u8> {
+impl PartialState for RfmAcc {
+    /// Combines two partial states; errors when they have different `as_of`.
+    fn merge(&mut self, other: RfmAcc) -> OpsResult<()> {
+        self.check_as_of(other.as_of)?;
+        self.frequency = self.frequency.saturating_add(other.frequency);
+        self.first = min_opt(self.first, other.first);
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(ACC_TAG, VERSION);
         w.i64(self.as_of).i64(self.frequency);
         for v in [self.first, self.last] {
@@ -159,7 +162,7 @@ impl RfmAcc {
         w.finish()
     }
 
-    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, ACC_TAG, VERSION)?;
         let as_of = r.i64()?;
         let frequency = r.i64()?;
@@ -279,15 +282,6 @@ impl RfmBreaksState {
         }
     }
 
-    /// Combines two partial states; errors when they have different `bins`.
-    pub fn merge(&mut self, other: RfmBreaksState) -> OpsResult<()> {
-        self.check_bins_same(other.bins)?;
-        self.recency.merge(other.recency);
-        self.frequency.merge(other.frequency);
-        self.monetary.merge(other.monetary);
-        Ok(())
-    }
-
     /// The breaks; `None` (SQL NULL) when no metric received any value.
     pub fn finish(&mut self) -> Option<RfmBreaks> {
         let flat = |q: &mut QuantileState| -> Vec<f64> {
@@ -308,17 +302,27 @@ impl RfmBreaksState {
             monetary,
         })
     }
+}
 
-    pub fn serialize(&self) -> Vec<u8> {
+impl PartialState for RfmBreaksState {
+    /// Combines two partial states; errors when they have different `bins`.
+    fn merge(&mut self, other: RfmBreaksState) -> OpsResult<()> {
+        self.check_bins_same(other.bins)?;
+        self.recency.merge(other.recency)?;
+        self.frequency.merge(other.frequency)?;
+        self.monetary.merge(other.monetary)
+    }
+
+    fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(BREAKS_TAG, VERSION);
         w.u32(self.bins as u32);
         for q in [&self.recency, &self.frequency, &self.monetary] {
-            w.bytes(&q.serialize());
+            w.bytes(&q.encode());
         }
         w.finish()
     }
 
-    pub fn deserialize(bytes: &[u8]) -> OpsResult<Self> {
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, BREAKS_TAG, VERSION)?;
         let bins = r.u32()?;
         let bins = i32::try_from(bins)
@@ -327,7 +331,7 @@ impl RfmBreaksState {
             .ok_or_else(|| OpsError::malformed(format!("rfm_breaks state has bad bins {bins}")))?;
         let mut qs = Vec::with_capacity(3);
         for _ in 0..3 {
-            let q = QuantileState::deserialize(r.bytes()?)?;
+            let q = QuantileState::decode(r.bytes()?)?;
             if q.probs.len() != (bins - 1) as usize {
                 return Err(OpsError::malformed(
                     "rfm_breaks state has the wrong number of probabilities",
@@ -820,7 +824,7 @@ mod tests {
         let mut a = RfmAcc::new(100 * DAY).unwrap();
         a.push(DAY);
         let b = RfmAcc::new(200 * DAY).unwrap();
-        let e = a.merge(&b).unwrap_err();
+        let e = a.merge(b).unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
         assert!(
             e.message.contains("as_of must be the same"),
@@ -857,13 +861,13 @@ mod tests {
         let mut b = RfmAcc::new(as_of).unwrap();
         b.push(i64::MIN);
         assert_eq!(b.recency_days(), Some(f64::INFINITY));
-        assert!(RfmAcc::deserialize(&b.serialize()[..5]).is_err());
-        assert!(RfmBreaksState::deserialize(&b.serialize()).is_err());
+        assert!(RfmAcc::decode(&b.encode()[..5]).is_err());
+        assert!(RfmBreaksState::decode(&b.encode()).is_err());
     }
 
     proptest! {
         #[test]
-        fn acc_push_merge_serialize(
+        fn acc_push_merge_encode(
             ts in prop::collection::vec(-200i64..50, 0..40),
             split in 0usize..40,
         ) {
@@ -880,9 +884,9 @@ mod tests {
             let mut b = RfmAcc::new(as_of).unwrap();
             ts[..split].iter().rev().for_each(|t| { a.push(*t); });
             ts[split..].iter().for_each(|t| { b.push(*t); });
-            let b = RfmAcc::deserialize(&b.serialize()).unwrap();
-            let mut a = RfmAcc::deserialize(&a.serialize()).unwrap();
-            a.merge(&b).unwrap();
+            let b = RfmAcc::decode(&b.encode()).unwrap();
+            let mut a = RfmAcc::decode(&a.encode()).unwrap();
+            a.merge(b).unwrap();
             prop_assert_eq!(a, whole);
             if let Some(d) = whole.recency_days() {
                 prop_assert!(d >= 0.0 && d.fract() == 0.0);
@@ -892,7 +896,7 @@ mod tests {
         }
 
         #[test]
-        fn breaks_merge_serialize_and_scores_monotone(
+        fn breaks_merge_encode_and_scores_monotone(
             vals in prop::collection::vec((-50i32..50, 0i32..20), 1..60),
             split in 0usize..60,
             bins in 2i32..8,
@@ -905,7 +909,7 @@ mod tests {
             let mut b = RfmBreaksState::new(bins).unwrap();
             rows[..split].iter().rev().for_each(|(r, f, m)| a.push(Some(*r), Some(*f), Some(*m)));
             rows[split..].iter().for_each(|(r, f, m)| b.push(Some(*r), Some(*f), Some(*m)));
-            a.merge(RfmBreaksState::deserialize(&b.serialize()).unwrap()).unwrap();
+            a.merge(RfmBreaksState::decode(&b.encode()).unwrap()).unwrap();
             let bw = whole.finish().unwrap();
             prop_assert_eq!(a.finish(), Some(bw.clone()));
             bw.validate().unwrap();

@@ -35,6 +35,42 @@ pub fn whole_days_between(from: i64, to: i64) -> i64 {
     ((to as i128 - from as i128).div_euclid(USECS_PER_DAY as i128)) as i64
 }
 
+/// A timestamp for messages: `2024-01-31 12:00:00+00` (fractional seconds when present),
+/// `infinity` / `-infinity` for the infinities.
+pub(crate) fn fmt_ts(ts: i64) -> String {
+    if ts == POS_INFINITY {
+        return "infinity".into();
+    }
+    if ts == NEG_INFINITY {
+        return "-infinity".into();
+    }
+    let days = ts.div_euclid(USECS_PER_DAY);
+    let rem = ts.rem_euclid(USECS_PER_DAY);
+    // Civil date from days (H. Hinnant's algorithm), shifted from 2000-01-01 to 0000-03-01.
+    let z = days as i128 + 10_957 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i128::from(m <= 2);
+    let secs = rem / USECS_PER_SEC;
+    let frac = rem % USECS_PER_SEC;
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if frac != 0 {
+        s.push_str(&format!(".{frac:06}"));
+    }
+    s.push_str("+00");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +84,20 @@ mod tests {
         assert_eq!(whole_days_between(0, USECS_PER_DAY), 1);
         assert_eq!(whole_days_between(USECS_PER_DAY, 0), -1);
         assert_eq!(seconds_between(0, 1_500_000), 1.5);
+    }
+
+    #[test]
+    fn timestamps_in_messages() {
+        const D: i64 = USECS_PER_DAY;
+        assert_eq!(fmt_ts(0), "2000-01-01 00:00:00+00");
+        assert_eq!(fmt_ts(-1), "1999-12-31 23:59:59.999999+00");
+        assert_eq!(fmt_ts(59 * D), "2000-02-29 00:00:00+00");
+        assert_eq!(
+            fmt_ts(366 * D + 3_723_000_001),
+            "2001-01-01 01:02:03.000001+00"
+        );
+        assert_eq!(fmt_ts(-36_524 * D), "1900-01-01 00:00:00+00");
+        assert_eq!(fmt_ts(POS_INFINITY), "infinity");
+        assert_eq!(fmt_ts(NEG_INFINITY), "-infinity");
     }
 }

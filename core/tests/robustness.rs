@@ -16,6 +16,7 @@ use pg_operations_core::lifecycle::{stage, LifecycleState, Stage, Thresholds};
 use pg_operations_core::quantile::QuantileState;
 use pg_operations_core::rfm::{RfmAcc, RfmBreaksState};
 use pg_operations_core::stats::{wilson, z_for_confidence};
+use pg_operations_core::PartialState;
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -74,75 +75,74 @@ fn samples() -> Vec<Vec<u8>> {
     prior.push(100, 10).unwrap();
     prior.push(50, 0).unwrap();
     vec![
-        user.serialize(),
-        pop_id.serialize(),
-        pop_text.serialize(),
-        levels.serialize(),
-        q.serialize(),
-        intent.serialize(),
-        acc.serialize(),
-        breaks.serialize(),
-        life.serialize(),
-        prior.serialize(),
+        user.encode(),
+        pop_id.encode(),
+        pop_text.encode(),
+        levels.encode(),
+        q.encode(),
+        intent.encode(),
+        acc.encode(),
+        breaks.encode(),
+        life.encode(),
+        prior.encode(),
     ]
 }
 
 /// Decodes `bytes` as every kind of state; whatever decodes is merged with a copy of
 /// itself, finished and re-encoded (none of which may panic).
 fn decode_and_use_all(bytes: &[u8]) {
-    if let Ok(mut s) = UserFunnel::deserialize(bytes) {
-        let copy = UserFunnel::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(copy);
+    if let Ok(mut s) = UserFunnel::decode(bytes) {
+        let copy = UserFunnel::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
         let level = s.finish();
         assert!(level as usize <= s.cfg.nsteps);
     }
-    if let Ok(mut s) = PopulationFunnel::<i64>::deserialize(bytes) {
+    if let Ok(mut s) = PopulationFunnel::<i64>::decode(bytes) {
+        let copy = PopulationFunnel::<i64>::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
+        let rows = s.finish(&mut || {});
+        assert_eq!(rows.len(), s.cfg.nsteps);
+    }
+    if let Ok(mut s) = PopulationFunnel::<String>::decode(bytes) {
         let copy =
-            PopulationFunnel::<i64>::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(copy);
+            PopulationFunnel::<String>::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
         let rows = s.finish(&mut || {});
         assert_eq!(rows.len(), s.cfg.nsteps);
     }
-    if let Ok(mut s) = PopulationFunnel::<String>::deserialize(bytes) {
-        let copy = PopulationFunnel::<String>::deserialize(&s.serialize())
-            .expect("re-encoded state decodes");
-        s.merge(copy);
-        let rows = s.finish(&mut || {});
-        assert_eq!(rows.len(), s.cfg.nsteps);
-    }
-    if let Ok(mut s) = LevelCounts::deserialize(bytes) {
-        let copy = LevelCounts::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(copy);
+    if let Ok(mut s) = LevelCounts::decode(bytes) {
+        let copy = LevelCounts::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
         let _ = s.finish();
     }
-    if let Ok(mut s) = QuantileState::deserialize(bytes) {
-        let copy = QuantileState::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(copy);
+    if let Ok(mut s) = QuantileState::decode(bytes) {
+        let copy = QuantileState::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
         let _ = s.finish();
     }
-    if let Ok(mut s) = IntentState::deserialize(bytes) {
-        let copy = IntentState::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(copy);
+    if let Ok(mut s) = IntentState::decode(bytes) {
+        let copy = IntentState::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
         let _ = (s.score(), s.detail());
     }
-    if let Ok(mut s) = RfmAcc::deserialize(bytes) {
-        let copy = RfmAcc::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(&copy).expect("same as_of");
+    if let Ok(mut s) = RfmAcc::decode(bytes) {
+        let copy = RfmAcc::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("same as_of");
         let _ = s.recency_days();
     }
-    if let Ok(mut s) = RfmBreaksState::deserialize(bytes) {
-        let copy = RfmBreaksState::deserialize(&s.serialize()).expect("re-encoded state decodes");
+    if let Ok(mut s) = RfmBreaksState::decode(bytes) {
+        let copy = RfmBreaksState::decode(&s.encode()).expect("re-encoded state decodes");
         s.merge(copy).expect("same bins");
         let _ = s.finish();
     }
-    if let Ok(mut s) = LifecycleState::deserialize(bytes) {
-        let copy = LifecycleState::deserialize(&s.serialize()).expect("re-encoded state decodes");
+    if let Ok(mut s) = LifecycleState::decode(bytes) {
+        let copy = LifecycleState::decode(&s.encode()).expect("re-encoded state decodes");
         let _ = s.merge(copy);
         let _ = s.finish();
     }
-    if let Ok(mut s) = PriorState::deserialize(bytes) {
-        let copy = PriorState::deserialize(&s.serialize()).expect("re-encoded state decodes");
-        s.merge(copy);
+    if let Ok(mut s) = PriorState::decode(bytes) {
+        let copy = PriorState::decode(&s.encode()).expect("re-encoded state decodes");
+        s.merge(copy).expect("merge cannot fail");
         let _ = s.finish();
     }
 }
@@ -463,8 +463,8 @@ proptest! {
             let part = if i < cut { &mut a } else { &mut b };
             part.push_event_str(&key(u), t * HOUR, Some(events[e]));
         }
-        let mut a = PopulationFunnel::<String>::deserialize(&a.serialize()).unwrap();
-        a.merge(PopulationFunnel::<String>::deserialize(&b.serialize()).unwrap());
+        let mut a = PopulationFunnel::<String>::decode(&a.encode()).unwrap();
+        a.merge(PopulationFunnel::<String>::decode(&b.encode()).unwrap()).unwrap();
         let want = whole.finish(&mut || {});
         prop_assert_eq!(a.finish(&mut || {}), want.clone());
         prop_assert_eq!(by_id.finish(&mut || {}), want);

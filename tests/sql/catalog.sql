@@ -19,8 +19,8 @@ WHERE e.extname = 'pg_operations' AND d.deptype = 'e';
 SELECT kind, object FROM ext_objects WHERE coalesce(comment, '') = '' ORDER BY kind, object;
 -- how many objects were checked, by kind (all commented)
 SELECT kind, count(*) AS objects, count(comment) AS commented FROM ext_objects GROUP BY kind ORDER BY kind;
--- anything of the extension that is neither a function nor a type (expect none)
-SELECT classid::regclass, object FROM ext_objects WHERE classid NOT IN ('pg_proc'::regclass, 'pg_type'::regclass);
+-- anything of the extension that is neither a function, a type nor its internal schema (expect none)
+SELECT classid::regclass, object FROM ext_objects WHERE classid NOT IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_namespace'::regclass);
 
 -- each support function's comment names an aggregate it serves (expect none that does not)
 SELECT f.object AS support_function, a.aggfnoid::regprocedure AS aggregate

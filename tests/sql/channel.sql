@@ -99,10 +99,10 @@ SELECT channel_prior(n, x) IS NULL AS empty_is_null FROM ch v(nm, n, x) WHERE fa
 -- Errors.
 SELECT channel_prior(n, x) FROM (VALUES (100, 20), (3, 4)) v(n, x);
 SELECT channel_prior(n, x) FROM (VALUES (100, 20), (-3, 0)) v(n, x);
-SELECT channel_shrunk_rate(3, 4, ROW(1, 1)::channel_prior);
-SELECT channel_shrunk_rate(3, 1, ROW(-1, 1)::channel_prior);
-SELECT channel_shrunk_rate(3, 1, ROW(NULL, 1)::channel_prior);
-SELECT channel_shrunk_rate(0, 0, ROW(0, 0)::channel_prior);
+SELECT channel_shrunk_rate(3, 4, ROW(1, 1)::_pg_operations_internal.channel_prior);
+SELECT channel_shrunk_rate(3, 1, ROW(-1, 1)::_pg_operations_internal.channel_prior);
+SELECT channel_shrunk_rate(3, 1, ROW(NULL, 1)::_pg_operations_internal.channel_prior);
+SELECT channel_shrunk_rate(0, 0, ROW(0, 0)::_pg_operations_internal.channel_prior);
 
 -- Forced parallel plan gives the same prior as the serial one.
 CREATE TABLE many AS

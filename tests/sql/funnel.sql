@@ -148,7 +148,7 @@ FROM (SELECT channel, unnest(funnel_step_rates(user_id, ts, event, ARRAY['view_l
                                                interval '7 days')) r
       FROM ev GROUP BY channel) s
 ORDER BY channel, 2;
-CREATE FUNCTION rates(funnel_step[]) RETURNS text LANGUAGE sql IMMUTABLE AS
+CREATE FUNCTION rates(_pg_operations_internal.funnel_step[]) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$ SELECT string_agg(format('%s/%s/%s/%s/%s/%s', s.step, s.users, s.rate_from_previous, s.rate_from_first,
                             s.ci_low, s.ci_high), ' ' ORDER BY s.step) FROM unnest($1) s $$;
 SELECT count(*) AS channels, bool_and(rates(a) = rates(b)) AS one_shot_equals_two_stage,

@@ -146,3 +146,74 @@ SELECT round((r).alpha::numeric, 4) AS alpha, round((r).beta::numeric, 4) AS bet
 SELECT * FROM par_check('lc3', $$SELECT user_id, lifecycle_stage(ts, event = 'pay', '2026-04-01 00:00+00') AS r FROM ev GROUP BY user_id$$);
 SELECT * FROM par_check('lc8', $$SELECT user_id, lifecycle_stage(ts, event = 'pay', '2026-04-01 00:00+00', 30, 14, 14, 45, 120) AS r FROM ev GROUP BY user_id$$);
 SELECT r AS stage, count(*) AS users FROM ser_lc3 GROUP BY r ORDER BY r;
+
+-- Coverage follows the catalog: every aggregate of the extension, enumerated from
+-- pg_aggregate (so a new aggregate is covered without editing a list), is called with
+-- arguments chosen by argument name, under a forced parallel plan and a serial one
+-- (GROUP BY user_id, or GROUP BY channel for aggregates that take user_id themselves), and
+-- over an empty group, a single row and a row of NULLs. An argument name without a value
+-- below fails the test (add the name, not a special case).
+CREATE TABLE arg_values (name text PRIMARY KEY, expr text NOT NULL);
+INSERT INTO arg_values VALUES
+  ('user_id', 'user_id'), ('ts', 'ts'), ('event', 'event'), ('amount', 'amount'),
+  ('conds', $$ARRAY[event = 'view_list', event = 'view_detail', event = 'pay']$$),
+  ('window', $$interval '3 days'$$), ('mode', $$'strict_order'$$),
+  ('step_names', $$ARRAY['list', 'detail', 'pay']$$),
+  ('steps', $$ARRAY['view_list', 'view_detail', 'pay']$$),
+  ('level', '(user_id % 4)::int'),
+  ('weights', 'intent_weights()'), ('as_of', $$timestamptz '2026-03-15 00:00+00'$$),
+  ('lookback', $$interval '30 days'$$), ('half_life', $$interval '7 days'$$),
+  ('converted', $$event = 'pay'$$),
+  ('new_days', '30'), ('dead_days', '14'), ('dormant_days', '14'), ('churn_days', '45'), ('lost_days', '120'),
+  ('value', 'amount::float8'), ('probs', 'ARRAY[0.25, 0.5, 0.75]'),
+  ('recency_days', '(user_id % 97)::float8'), ('frequency', '(user_id % 13)::float8'),
+  ('monetary', 'amount::float8'), ('bins', '4'),
+  ('traffic', '(user_id % 50 + 20)::bigint'), ('conversions', '(user_id % 7)::bigint');
+CREATE VIEW ext_aggregates AS
+SELECT p.oid::regprocedure::text AS aggregate, p.proname AS name,
+       (SELECT string_agg(coalesce(v.expr, '<no value for ' || n || '>'), ', ' ORDER BY o)
+        FROM unnest(p.proargnames) WITH ORDINALITY AS a(n, o)
+        LEFT JOIN arg_values v ON v.name = a.n) AS args,
+       'user_id' = ANY (p.proargnames) AS takes_user
+FROM pg_proc p
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_operations'
+WHERE p.prokind = 'a';
+-- arguments without a value (expect none)
+SELECT aggregate, args FROM ext_aggregates WHERE args LIKE '%<no value%';
+CREATE FUNCTION cover_all() RETURNS TABLE (aggregate text, check_name text, result text)
+LANGUAGE plpgsql AS $f$
+DECLARE
+    a record; i int := 0; l text; grp text; q text;
+BEGIN
+    FOR a IN SELECT * FROM ext_aggregates ORDER BY 1 LOOP
+        i := i + 1;
+        grp := CASE WHEN a.takes_user THEN 'channel' ELSE 'user_id' END;
+        q := format('SELECT %s, %s(%s) AS r FROM ev GROUP BY %s', grp, a.name, a.args, grp);
+        FOR l IN SELECT * FROM par_check('cov' || i, q) LOOP
+            IF l ~ '^(rows|parallel row|serial plan)' THEN
+                aggregate := a.aggregate; check_name := 'parallel == serial'; result := l; RETURN NEXT;
+            END IF;
+        END LOOP;
+        aggregate := a.aggregate;
+        check_name := 'empty group';
+        EXECUTE format('SELECT %s(%s)::text FROM ev WHERE false', a.name, a.args) INTO result;
+        result := coalesce(result, 'NULL'); RETURN NEXT;
+        check_name := 'single row';
+        EXECUTE format('SELECT %s(%s)::text FROM (SELECT * FROM ev ORDER BY user_id, ts LIMIT 1) ev', a.name, a.args) INTO result;
+        result := coalesce(left(result, 120), 'NULL'); RETURN NEXT;
+        check_name := 'NULL row';
+        BEGIN
+            EXECUTE format('SELECT %s(%s)::text FROM (SELECT NULL::bigint user_id, NULL::timestamptz ts, NULL::text event, NULL::numeric amount, NULL::text channel) ev',
+                           a.name, a.args) INTO result;
+            result := coalesce(left(result, 120), 'NULL');
+        EXCEPTION WHEN others THEN
+            result := 'error ' || SQLSTATE || ': ' || SQLERRM;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END
+$f$;
+SELECT * FROM cover_all();
+-- every aggregate was covered
+SELECT count(*) AS aggregates FROM ext_aggregates;

@@ -73,11 +73,11 @@ SELECT (rfm_cell(NULL, 3, 100, b)).* FROM brk;
 SELECT rfm_cell(1, 1, 1, NULL) IS NULL AS null_breaks;
 SELECT (rfm_cell(r, f, m, rfm_breaks(r, f, m, 4) OVER ())).* FROM (VALUES (1.0::float8, 5.0::float8, 50.0::float8), (2, 4, 40), (3, 3, 30), (4, 2, 20), (5, 1, 10)) v(r, f, m) ORDER BY 1 DESC;
 -- Breaks that change between rows of one query (per-call-site cache must follow them).
-SELECT k, (rfm_cell(3, 3, 3, CASE WHEN k = 1 THEN ROW(5, ARRAY[1, 2, 4, 5], ARRAY[1, 2, 4, 5], ARRAY[1, 2, 4, 5])::rfm_breaks
-                                   ELSE ROW(3, ARRAY[2, 4], ARRAY[2, 4], ARRAY[2, 4])::rfm_breaks END)).*
+SELECT k, (rfm_cell(3, 3, 3, CASE WHEN k = 1 THEN ROW(5, ARRAY[1, 2, 4, 5], ARRAY[1, 2, 4, 5], ARRAY[1, 2, 4, 5])::_pg_operations_internal.rfm_breaks
+                                   ELSE ROW(3, ARRAY[2, 4], ARRAY[2, 4], ARRAY[2, 4])::_pg_operations_internal.rfm_breaks END)).*
 FROM generate_series(1, 4) k ORDER BY k;
 -- Hand-written breaks.
-SELECT (rfm_cell(10, 3, 250, ROW(5, ARRAY[5, 10, 20, 40], ARRAY[1, 2, 3, 5], ARRAY[100, 200, 300, 400])::rfm_breaks)).*;
+SELECT (rfm_cell(10, 3, 250, ROW(5, ARRAY[5, 10, 20, 40], ARRAY[1, 2, 3, 5], ARRAY[100, 200, 300, 400])::_pg_operations_internal.rfm_breaks)).*;
 
 -- CDNOW-style fixture: (customer, date, quantity, amount), scored with 5 bins and checked against
 -- an independent plain-SQL oracle (percentile_cont breaks, counting, the classic grid as a CASE).
@@ -188,10 +188,10 @@ SELECT rfm_segment(1, 2, 3, 'fancy');
 SELECT rfm_segment(1, 2, 3, 'classic', 'fr');
 SELECT rfm_segment(0, 2, 3);
 SELECT rfm_segment(1, 6, 3, 'value8');
-SELECT rfm_cell(1, 1, 1, ROW(5, ARRAY[1, 2], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::rfm_breaks);
-SELECT rfm_cell(1, 1, 1, ROW(5, ARRAY[4, 3, 2, 1], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::rfm_breaks);
-SELECT rfm_cell(1, 1, 1, ROW(5, ARRAY[1, NULL, 3, 4], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::rfm_breaks);
-SELECT rfm_cell(1, 1, 1, ROW(NULL, ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::rfm_breaks);
-SELECT rfm_cell(1, 1, 1, ROW(1, '{}', '{}', '{}')::rfm_breaks);
+SELECT rfm_cell(1, 1, 1, ROW(5, ARRAY[1, 2], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::_pg_operations_internal.rfm_breaks);
+SELECT rfm_cell(1, 1, 1, ROW(5, ARRAY[4, 3, 2, 1], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::_pg_operations_internal.rfm_breaks);
+SELECT rfm_cell(1, 1, 1, ROW(5, ARRAY[1, NULL, 3, 4], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::_pg_operations_internal.rfm_breaks);
+SELECT rfm_cell(1, 1, 1, ROW(NULL, ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4])::_pg_operations_internal.rfm_breaks);
+SELECT rfm_cell(1, 1, 1, ROW(1, '{}', '{}', '{}')::_pg_operations_internal.rfm_breaks);
 SELECT rfm_segment(NULL, 1, 1) IS NULL AS strict_null;
 SELECT 1 AS still_alive;

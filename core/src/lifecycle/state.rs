@@ -1,0 +1,456 @@
+//! The aggregate `lifecycle_stage(ts, converted, as_of, ...)`: [`LifecycleState`] and its
+//! fixed-size [`PartialState`] form.
+
+use super::rules::{check_as_of, classify, Stage, Thresholds};
+use crate::codec::{Reader, Writer};
+use crate::error::{OpsError, OpsResult};
+use crate::state::PartialState;
+use crate::time::{fmt_ts, is_infinite};
+
+const LIFECYCLE_TAG: u8 = b'L';
+
+/// Aggregate state of `lifecycle_stage(ts, converted, as_of, ...)` over one user's events.
+///
+/// Events after `as_of` are ignored. Keeps the first event (the registration), the first
+/// converted event, and the two latest *distinct* event timestamps, all of which merge
+/// exactly and order-independently. NULL timestamps are the caller's to skip; a NULL
+/// `converted` should be passed as `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LifecycleState {
+    as_of: i64,
+    thresholds: Thresholds,
+    // The four timestamps, [`ABSENT`] when not seen: 64 bytes in all, so a GROUP BY over
+    // millions of users keeps its states small (the aggregate allocates one per group).
+    first: i64,
+    first_conversion: i64,
+    last: i64,
+    previous: i64,
+}
+
+/// "Not seen": every kept timestamp is at or before the finite `as_of`, so never `i64::MAX`
+/// (`+infinity`). It is also the identity of `min`.
+const ABSENT: i64 = i64::MAX;
+
+fn present(v: i64) -> Option<i64> {
+    (v != ABSENT).then_some(v)
+}
+
+impl LifecycleState {
+    /// An empty state; errors on infinite `as_of` or invalid thresholds.
+    pub fn new(as_of: i64, thresholds: Thresholds) -> OpsResult<Self> {
+        check_as_of(as_of)?;
+        thresholds.validate()?;
+        Ok(LifecycleState {
+            as_of,
+            thresholds,
+            first: ABSENT,
+            first_conversion: ABSENT,
+            last: ABSENT,
+            previous: ABSENT,
+        })
+    }
+
+    pub fn as_of(&self) -> i64 {
+        self.as_of
+    }
+
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
+    /// Adds one event; events after `as_of` are ignored.
+    #[inline]
+    pub fn push(&mut self, ts: i64, converted: bool) {
+        if ts > self.as_of {
+            return;
+        }
+        self.first = self.first.min(ts);
+        if converted {
+            self.first_conversion = self.first_conversion.min(ts);
+        }
+        self.note_latest(ts);
+    }
+
+    /// Keeps `last` and `previous` the two largest distinct timestamps seen (`ts` is not
+    /// [`ABSENT`]).
+    #[inline]
+    fn note_latest(&mut self, ts: i64) {
+        if self.last == ABSENT {
+            self.last = ts;
+        } else if ts > self.last {
+            self.previous = self.last;
+            self.last = ts;
+        } else if ts < self.last && (self.previous == ABSENT || ts > self.previous) {
+            self.previous = ts;
+        }
+    }
+
+    /// The stage: the scalar rules on (first event, first converted event, last event),
+    /// with `Reactivated` inserted after the `New` rule — a converted user whose last event
+    /// came more than `churn_days` after the previous distinct event (`last − previous >
+    /// churn_days`) and is within `dormant_days` of `as_of` (`as_of − last <= dormant_days`).
+    /// `None` when no event is at or before `as_of`. Errors when the first event is
+    /// `-infinity`.
+    pub fn finish(&self) -> OpsResult<Option<Stage>> {
+        let (Some(first), Some(last)) = (present(self.first), present(self.last)) else {
+            return Ok(None);
+        };
+        if is_infinite(first) {
+            return Err(OpsError::invalid(format!(
+                "event timestamps must be finite, got {}",
+                fmt_ts(first)
+            )));
+        }
+        Ok(Some(classify(
+            first,
+            present(self.first_conversion),
+            Some(last),
+            present(self.previous),
+            self.as_of,
+            &self.thresholds,
+        )))
+    }
+}
+
+impl PartialState for LifecycleState {
+    /// Combines two partial states; errors when they were built with different `as_of` or
+    /// thresholds (those must be the same for every row of a group).
+    fn merge(&mut self, other: LifecycleState) -> OpsResult<()> {
+        if self.as_of != other.as_of || self.thresholds != other.thresholds {
+            return Err(OpsError::invalid(format!(
+                "as_of and the day thresholds must be the same for every row of a group, got \
+                 as_of {} with {} and as_of {} with {}",
+                fmt_ts(self.as_of),
+                self.thresholds,
+                fmt_ts(other.as_of),
+                other.thresholds
+            )));
+        }
+        self.first = self.first.min(other.first);
+        self.first_conversion = self.first_conversion.min(other.first_conversion);
+        for ts in [other.last, other.previous].into_iter().filter_map(present) {
+            self.note_latest(ts);
+        }
+        Ok(())
+    }
+
+    /// The fixed binary form in which a partial state crosses parallel workers, written with
+    /// the crate's codec: [`FIXED_LEN`] bytes, `'L'`, format version, flags (which
+    /// timestamps are present), a zero byte, the five day thresholds (`i32`), then `as_of`,
+    /// first event, first converted event, latest and previous distinct event (`i64`), all
+    /// little-endian; absent timestamps are zero.
+    fn encode(&self) -> Vec<u8> {
+        let t = &self.thresholds;
+        let times = [
+            (self.as_of, 0),
+            (self.first, HAS_EVENTS),
+            (self.first_conversion, HAS_CONVERSION),
+            (self.last, 0),
+            (self.previous, HAS_PREVIOUS),
+        ];
+        let flags = times
+            .iter()
+            .filter(|(v, _)| *v != ABSENT)
+            .fold(0, |flags, (_, flag)| flags | flag);
+        let mut w = Writer::new(LIFECYCLE_TAG, FIXED_VERSION);
+        w.u8(flags).u8(0);
+        for d in [
+            t.new_days,
+            t.dead_days,
+            t.dormant_days,
+            t.churn_days,
+            t.lost_days,
+        ] {
+            w.i32(d);
+        }
+        for (v, _) in times {
+            w.i64(if v == ABSENT { 0 } else { v });
+        }
+        let b = w.finish();
+        debug_assert_eq!(b.len(), FIXED_LEN);
+        b
+    }
+
+    /// A state from [`LifecycleState::encode`]. Every field is checked (length, thresholds,
+    /// finite `as_of`, timestamps in order, absent values zero), so no byte string makes a
+    /// state that misbehaves later; errors are `malformed`.
+    fn decode(b: &[u8]) -> OpsResult<Self> {
+        if b.len() != FIXED_LEN {
+            return Err(corrupt(&format!("{} bytes, expected {FIXED_LEN}", b.len())));
+        }
+        let mut r = Reader::new(b, LIFECYCLE_TAG, FIXED_VERSION)?;
+        let (flags, zero) = (r.u8()?, r.u8()?);
+        if flags & !(HAS_EVENTS | HAS_CONVERSION | HAS_PREVIOUS) != 0 || zero != 0 {
+            return Err(corrupt(&format!("flags {flags:#x}")));
+        }
+        let thresholds = Thresholds {
+            new_days: r.i32()?,
+            dead_days: r.i32()?,
+            dormant_days: r.i32()?,
+            churn_days: r.i32()?,
+            lost_days: r.i32()?,
+        };
+        let mut time = |present: bool| -> OpsResult<Option<i64>> {
+            match (present, r.i64()?) {
+                (true, ABSENT) => Err(corrupt("a timestamp of +infinity")),
+                (true, v) => Ok(Some(v)),
+                (false, 0) => Ok(None),
+                (false, _) => Err(corrupt("a value for an absent timestamp")),
+            }
+        };
+        let events = flags & HAS_EVENTS != 0;
+        let as_of = time(true)?.unwrap_or_default();
+        let first = time(events)?;
+        let first_conversion = time(flags & HAS_CONVERSION != 0)?;
+        let last = time(events)?;
+        let previous = time(flags & HAS_PREVIOUS != 0)?;
+        r.finish()?;
+        let mut s = LifecycleState::new(as_of, thresholds).map_err(|e| corrupt(&e.message))?;
+        let ok = match (first, last) {
+            (None, None) => first_conversion.is_none() && previous.is_none(),
+            (Some(f), Some(l)) => {
+                f <= l
+                    && l <= as_of
+                    && previous.is_none_or(|p| f <= p && p < l)
+                    && first_conversion.is_none_or(|c| f <= c && c <= l)
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(corrupt("timestamps out of order"));
+        }
+        s.first = first.unwrap_or(ABSENT);
+        s.first_conversion = first_conversion.unwrap_or(ABSENT);
+        s.last = last.unwrap_or(ABSENT);
+        s.previous = previous.unwrap_or(ABSENT);
+        Ok(s)
+    }
+}
+
+/// Length of a [`LifecycleState`]'s fixed binary form ([`PartialState::encode`]).
+pub const FIXED_LEN: usize = 64;
+const FIXED_VERSION: u8 = 2;
+const HAS_EVENTS: u8 = 1;
+const HAS_CONVERSION: u8 = 2;
+const HAS_PREVIOUS: u8 = 4;
+
+fn corrupt(what: &str) -> OpsError {
+    OpsError::malformed(format!("lifecycle state is corrupt: {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::lifecycle::stage;
+    use crate::lifecycle::testing::*;
+    use crate::time::{NEG_INFINITY, POS_INFINITY};
+    use proptest::prelude::*;
+
+    fn agg(events: &[(i64, bool)], t: Thresholds) -> Option<Stage> {
+        let mut s = LifecycleState::new(AS_OF, t).unwrap();
+        for &(ts, c) in events {
+            s.push(ts, c);
+        }
+        s.finish().unwrap()
+    }
+
+    #[test]
+    fn aggregate_reactivation_hand_worked() {
+        use Stage::*;
+        let reg = AS_OF - 400 * D;
+        // registered and converted 400 days ago, back 5 days ago after a 395-day gap
+        assert_eq!(
+            agg(&[(reg, true), (AS_OF - 5 * D, false)], T),
+            Some(Reactivated)
+        );
+        // the conversion can be the returning event itself
+        assert_eq!(
+            agg(&[(reg, false), (AS_OF - 5 * D, true)], T),
+            Some(Reactivated)
+        );
+        // never converted: the gap does not matter
+        assert_eq!(
+            agg(&[(reg, false), (AS_OF - 5 * D, false)], T),
+            Some(Registered)
+        );
+        // gap exactly churn_days (and a µs / day either side), return 10 days ago
+        let last = AS_OF - 10 * D;
+        let gap = |g: i64| agg(&[(reg, true), (last - g, false), (last, false)], T).unwrap();
+        assert_eq!(around(90 * D).map(gap), [Active, Active, Reactivated]);
+        assert_eq!(gap(89 * D), Active);
+        assert_eq!(gap(91 * D), Reactivated);
+        // last event exactly dormant_days before as_of (and a µs / day either side)
+        let back = |l: i64| agg(&[(reg, true), (l, false)], T).unwrap();
+        let b = AS_OF - 30 * D;
+        assert_eq!(around(b).map(back), [Dormant, Reactivated, Reactivated]);
+        assert_eq!(back(b - D), Dormant);
+        assert_eq!(back(b + D), Reactivated);
+        // duplicates of the latest timestamp: the gap is to the previous distinct event
+        let dup = [(reg, true), (AS_OF - D, false), (AS_OF - D, false)];
+        assert_eq!(agg(&dup, T), Some(Reactivated));
+        // a recent event before the latest closes the gap
+        assert_eq!(
+            agg(
+                &[(reg, true), (AS_OF - 3 * D, false), (AS_OF - D, false)],
+                T
+            ),
+            Some(Active)
+        );
+        // new wins over reactivated
+        let t = Thresholds { new_days: 500, ..T };
+        assert_eq!(agg(&[(reg, true), (AS_OF - D, false)], t), Some(New));
+        // events after as_of did not happen yet
+        assert_eq!(agg(&[(reg, true), (AS_OF + 1, false)], T), Some(Lost));
+        assert_eq!(agg(&[(AS_OF + 1, true)], T), None);
+        assert_eq!(agg(&[], T), None);
+    }
+
+    #[test]
+    fn aggregate_errors_and_corrupt_states() {
+        let mut s = LifecycleState::new(AS_OF, T).unwrap();
+        s.push(NEG_INFINITY, false);
+        assert!(s.finish().unwrap_err().message.contains("-infinity"));
+        s.push(POS_INFINITY, true); // after as_of: ignored
+        let other = LifecycleState::new(AS_OF - 1, T).unwrap();
+        let m = s.merge(other).unwrap_err().message;
+        assert!(
+            m.contains("as_of") && m.contains("with new_days 90, dead_days 30, dormant_days 30"),
+            "{m}"
+        );
+        let other = LifecycleState::new(
+            AS_OF,
+            Thresholds {
+                lost_days: 400,
+                ..T
+            },
+        )
+        .unwrap();
+        assert!(s.merge(other).is_err());
+
+        assert!(LifecycleState::decode(&[b'P', 1]).is_err());
+        let good = {
+            let mut s = LifecycleState::new(AS_OF, T).unwrap();
+            s.push(5, true);
+            s.push(7, false);
+            s.encode()
+        };
+        assert!(LifecycleState::decode(&good).is_ok());
+        assert!(LifecycleState::decode(&good[..good.len() - 1]).is_err());
+        let malformed = |b: &[u8]| LifecycleState::decode(b).unwrap_err().kind;
+        // previous (bytes 56..64) after last (7)
+        let mut b = good.clone();
+        b[2] |= HAS_PREVIOUS;
+        b[56..64].copy_from_slice(&8i64.to_le_bytes());
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        // invalid thresholds in a state: dormant_days (bytes 12..16) = churn_days
+        let mut b = good.clone();
+        b[12..16].copy_from_slice(&90i32.to_le_bytes());
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        // a value behind a flag that says absent, an unknown flag, +infinity
+        let mut b = good.clone();
+        b[56] = 1;
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        let mut b = good.clone();
+        b[2] |= 0x40;
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        let mut b = good.clone();
+        b[48..56].copy_from_slice(&i64::MAX.to_le_bytes());
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn fixed_form_layout() {
+        // Hand-encoded: default days, as_of, first event 5, conversion 5, latest 7,
+        // previous 5.
+        let mut s = LifecycleState::new(AS_OF, T).unwrap();
+        s.push(7, false);
+        s.push(5, true);
+        let mut want = vec![b'L', 2, 0x07, 0];
+        for d in [90i32, 30, 30, 90, 360] {
+            want.extend_from_slice(&d.to_le_bytes());
+        }
+        for t in [AS_OF, 5, 5, 7, 5] {
+            want.extend_from_slice(&t.to_le_bytes());
+        }
+        assert_eq!(s.encode(), want);
+        assert_eq!(LifecycleState::decode(&want).unwrap(), s);
+        // No event yet: only the configuration.
+        let empty = LifecycleState::new(AS_OF, T).unwrap();
+        let b = empty.encode();
+        assert_eq!((b[2], &b[32..]), (0, &[0u8; 32][..]));
+        assert_eq!(LifecycleState::decode(&b).unwrap(), empty);
+        assert_eq!(std::mem::size_of::<LifecycleState>(), 64);
+    }
+
+    fn thresholds() -> impl Strategy<Value = Thresholds> {
+        (0i32..200, 0i32..100, 0i32..60, 1i32..100, 1i32..300)
+            .prop_map(|(n, d, s, c, l)| Thresholds::new(n, d, s, s + c, s + c + l).unwrap())
+    }
+
+    fn events() -> impl Strategy<Value = Vec<(i64, bool, u32)>> {
+        // days around as_of (some after it), with µs jitter, plus a shuffle key
+        prop::collection::vec(
+            (
+                -900i64..40,
+                prop_oneof![Just(0i64), -2i64..3, 0..D],
+                any::<bool>(),
+                any::<u32>(),
+            ),
+            0..25,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .map(|(d, j, c, k)| (AS_OF + d * D + j, c, k))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn aggregate_agrees_with_scalar(evs in events(), t in thresholds()) {
+            let plain: Vec<(i64, bool)> = evs.iter().map(|&(ts, c, _)| (ts, c)).collect();
+            let got = agg(&plain, t);
+            let seen: Vec<&(i64, bool)> = plain.iter().filter(|e| e.0 <= AS_OF).collect();
+            let first = seen.iter().map(|e| e.0).min();
+            let first_conv = seen.iter().filter(|e| e.1).map(|e| e.0).min();
+            let last = seen.iter().map(|e| e.0).max();
+            match first {
+                None => prop_assert_eq!(got, None),
+                Some(first) => {
+                    let scalar = stage(first, first_conv, last, AS_OF, &t).unwrap();
+                    if got == Some(Stage::Reactivated) {
+                        prop_assert_eq!(scalar, Some(Stage::Active));
+                    } else {
+                        prop_assert_eq!(got, scalar);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn permutation_split_merge_and_serialize_do_not_matter(
+            evs in events(),
+            t in thresholds(),
+            split in 0usize..25,
+        ) {
+            let plain: Vec<(i64, bool)> = evs.iter().map(|&(ts, c, _)| (ts, c)).collect();
+            let mut whole = LifecycleState::new(AS_OF, t).unwrap();
+            plain.iter().for_each(|&(ts, c)| whole.push(ts, c));
+
+            let mut shuffled = evs.clone();
+            shuffled.sort_by_key(|e| e.2);
+            let split = split.min(shuffled.len());
+            let mut a = LifecycleState::new(AS_OF, t).unwrap();
+            let mut b = LifecycleState::new(AS_OF, t).unwrap();
+            shuffled[..split].iter().for_each(|&(ts, c, _)| a.push(ts, c));
+            shuffled[split..].iter().for_each(|&(ts, c, _)| b.push(ts, c));
+            let a = LifecycleState::decode(&a.encode()).unwrap();
+            let mut b = LifecycleState::decode(&b.encode()).unwrap();
+            b.merge(a).unwrap();
+            prop_assert_eq!(&whole, &b);
+            prop_assert_eq!(whole.finish().unwrap(), b.finish().unwrap());
+            prop_assert_eq!(LifecycleState::decode(&whole.encode()).unwrap(), whole);
+        }
+    }
+}
