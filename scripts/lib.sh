@@ -12,8 +12,23 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # Installs whatever a fresh Debian bookworm machine lacks; every step is skipped when done.
 ensure_prerequisites() {
+    ensure_apt_packages
+    if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
+        log "cargo install cargo-pgrx $PGRX_VERSION (about 8 minutes, once)"
+        cargo install cargo-pgrx --version "$PGRX_VERSION" --locked
+    fi
+    if ! grep -qs "pg$PG_MAJOR" "${PGRX_HOME:-$HOME/.pgrx}/config.toml"; then
+        log "cargo pgrx init --pg$PG_MAJOR=$PG_CONFIG"
+        cargo pgrx init --pg$PG_MAJOR="$PG_CONFIG" >/dev/null
+    fi
+}
+
+# The Debian packages: PostgreSQL, pg_cron, clang for pgrx, and for tests/py/test_bi_clients.py
+# a JDK and pgJDBC (/usr/share/java/postgresql.jar). Skipped when all are installed.
+ensure_apt_packages() {
     local pkgs=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
-                libclang-dev clang sudo python3 python3-pip)
+                libclang-dev clang sudo python3 python3-pip
+                default-jdk-headless libpostgresql-jdbc-java)
     local missing=()
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,14 +37,6 @@ ensure_prerequisites() {
         log "apt-get install ${missing[*]}"
         apt-get update -q >/dev/null
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
-    fi
-    if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
-        log "cargo install cargo-pgrx $PGRX_VERSION (about 8 minutes, once)"
-        cargo install cargo-pgrx --version "$PGRX_VERSION" --locked
-    fi
-    if ! grep -qs "pg$PG_MAJOR" "${PGRX_HOME:-$HOME/.pgrx}/config.toml"; then
-        log "cargo pgrx init --pg$PG_MAJOR=$PG_CONFIG"
-        cargo pgrx init --pg$PG_MAJOR="$PG_CONFIG" >/dev/null
     fi
 }
 
@@ -47,8 +54,14 @@ install_extension() { # PGOPS_PROFILE=dev installs a debug build (faster to comp
 
 # pg_start NAME PORT: a fresh cluster owned by user postgres under /tmp/pg_operations-NAME,
 # listening only on a socket in that directory. Replaces a leftover cluster of the same name.
+# PG_LISTEN=127.0.0.1 makes it listen on that TCP address too (for clients such as pgJDBC
+# that cannot use a Unix socket); no other network address is accepted.
 pg_start() {
-    local name=$1 port=$2
+    local name=$1 port=$2 listen=${PG_LISTEN:-}
+    case "$listen" in
+        '' | 127.0.0.1) ;;
+        *) log "pg_start: PG_LISTEN must be empty or 127.0.0.1, not '$listen'"; return 1 ;;
+    esac
     PGDIR=/tmp/pg_operations-$name
     pg_stop "$name" quiet
     rm -rf "$PGDIR"
@@ -58,7 +71,7 @@ pg_start() {
         || { cat "$PGDIR/initdb.log"; return 1; }
     cat >>"$PGDIR/data/postgresql.conf" <<CONF
 port = $port
-listen_addresses = ''
+listen_addresses = '$listen'
 unix_socket_directories = '$PGDIR'
 shared_preload_libraries = '${PG_PRELOAD:-}'
 cron.database_name = 'postgres'
@@ -82,12 +95,22 @@ pg_stop() {
     fi
 }
 
-# chdb (embedded ClickHouse) for the differential funnel test; optional: the test reports
-# itself skipped when chdb cannot be imported.
+# pip_install IMPORT PACKAGE... WHAT: installs PACKAGE... unless `import IMPORT` works
+# (with --break-system-packages when pip refuses the system Python); only logs a failure.
+pip_install() {
+    local module=$1 what=${*: -1} pkgs=("${@:2:$#-2}")
+    python3 -c "import $module" 2>/dev/null && return 0
+    log "pip install ${pkgs[*]} ($what)"
+    python3 -m pip install -q "${pkgs[@]}" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages "${pkgs[@]}" 2>/dev/null \
+        || log "${pkgs[*]} could not be installed: $what will be skipped"
+}
+
+# Optional Python packages; the tests that need them report themselves skipped without them:
+# chdb (embedded ClickHouse) for the differential funnel test, SQLAlchemy and psycopg 3 for
+# the BI client test (tests/py/test_bi_clients.py).
 ensure_python_packages() {
-    python3 -c 'import chdb' 2>/dev/null && return 0
-    log "pip install chdb (embedded ClickHouse, for the differential funnel test)"
-    python3 -m pip install -q chdb 2>/dev/null \
-        || python3 -m pip install -q --break-system-packages chdb 2>/dev/null \
-        || log "chdb could not be installed: the ClickHouse differential test will be skipped"
+    pip_install chdb chdb "the ClickHouse differential test"
+    pip_install sqlalchemy sqlalchemy "the SQLAlchemy stack of the BI client test"
+    pip_install psycopg 'psycopg[binary]' "the SQLAlchemy stack of the BI client test"
 }
