@@ -1,6 +1,6 @@
 //! `generate_demo_events`: deterministic demo and benchmark data (see `core/src/demo.rs`).
 
-use crate::pg::errors::invalid;
+use crate::pg::errors::OrRaise;
 use pg_operations_core::demo;
 use pgrx::IntoDatum;
 
@@ -11,12 +11,7 @@ pg_operations_macros::declare! {
         "Internal: generate_demo_events with amounts in integer cents."
         = |a| {
             let (users, days) = (a.users(), a.days());
-            if users < 0 {
-                invalid(format!("users must not be negative, got {users}"));
-            }
-            if !(1..=3650).contains(&days) {
-                invalid(format!("days must be between 1 and 3650, got {days}"));
-            }
+            demo::check_args(users, days).or_raise();
             demo::events(users, days, a.seed()).map(|e| {
                 vec![
                     e.user_id.into_datum(),

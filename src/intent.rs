@@ -38,9 +38,8 @@ struct CallSite {
 }
 
 /// The arguments after `event` and `ts`, as the three overloads pass them (`None` = the
-/// overload has no such argument).
-struct ConfigArgs<'fc> {
-    weights: Option<Varlena<'fc>>,
+/// overload has no such argument). The weights are read only when they must be parsed.
+struct ConfigArgs {
     as_of: Option<i64>,
     lookback: Option<Option<Interval>>,
     half_life: Option<Option<Interval>>,
@@ -57,7 +56,7 @@ fn interval_micros(i: Interval, what: &str) -> i64 {
         .unwrap_or_else(|_| raise(OpsError::limit(format!("{what} {i} is out of range"))))
 }
 
-impl ConfigArgs<'_> {
+impl ConfigArgs {
     fn key(&self) -> ConfigKey {
         let Some(as_of) = self.as_of else {
             invalid("intent_score: as_of must not be NULL")
@@ -96,23 +95,26 @@ impl ConfigArgs<'_> {
         });
         IntentConfig::new(key.as_of, lookback, half_life).or_raise()
     }
+}
 
-    /// The weights, parsed once per call site for as long as their bytes do not change.
-    fn weights(&self, site: &mut CallSite) -> Arc<IntentWeights> {
-        let Some(w) = self.weights else {
-            invalid("intent_score: weights must not be NULL")
-        };
-        let bytes = w.bytes();
-        if let Some(weights) = &site.weights {
-            if site.weights_key == bytes {
-                return weights.clone();
-            }
+/// The weights, parsed once per call site for as long as their bytes do not change.
+fn parse_weights(w: Option<Varlena<'_>>, site: &mut CallSite) -> Arc<IntentWeights> {
+    let Some(w) = w else {
+        invalid("intent_score: weights must not be NULL")
+    };
+    let bytes = w.bytes();
+    if let Some(weights) = &site.weights {
+        if site.weights_key == bytes {
+            return weights.clone();
         }
-        let weights = Arc::new(IntentWeights::from_json(&w.jsonb().0).or_raise());
-        site.weights_key = bytes.to_vec();
-        site.weights = Some(weights.clone());
-        weights
     }
+    let entries = w
+        .jsonb_object()
+        .unwrap_or_else(|kind| raise(IntentWeights::not_an_object(kind)));
+    let weights = Arc::new(IntentWeights::from_entries(entries).or_raise());
+    site.weights_key = bytes.to_vec();
+    site.weights = Some(weights.clone());
+    weights
 }
 
 /// Shared transition. A group's state is created by its first row inside the window: rows
@@ -121,24 +123,26 @@ impl ConfigArgs<'_> {
 /// Rows with a NULL event or ts add nothing. A group keeps the configuration of the row that
 /// created its state; the first decode at a call site also validates the weights, so bad
 /// weights are reported even when no row falls in the window.
-fn intent_step(
-    slot: &mut Slot<'_, Boxed<IntentState>>,
-    event: Option<&str>,
+fn intent_step<'fc>(
+    slot: &mut Slot<'fc, Boxed<IntentState>>,
+    event: impl FnOnce() -> Option<&'fc str>,
     ts: Option<i64>,
-    cfg: ConfigArgs<'_>,
+    weights: impl Fn() -> Option<Varlena<'fc>>,
+    cfg: impl FnOnce() -> ConfigArgs,
 ) {
     let call = slot.call();
     let config = match slot.get() {
         Some(s) => s.config,
         None => call.with_cache(|site: &mut CallSite| {
-            let key = cfg.key();
+            let args = cfg();
+            let key = args.key();
             match site.config {
                 Some((k, c)) if k == key => c,
                 _ => {
                     if site.config.is_none() {
-                        cfg.weights(site);
+                        parse_weights(weights(), site);
                     }
-                    let c = cfg.decode(key);
+                    let c = args.decode(key);
                     site.config = Some((key, c));
                     c
                 }
@@ -149,14 +153,15 @@ fn intent_step(
     if !config.in_window(ts) {
         return;
     }
-    let Some(event) = event else { return };
+    let Some(event) = event() else { return };
     slot.get_or_init(|| {
         IntentState::new(
             config,
-            call.with_cache(|site: &mut CallSite| cfg.weights(site)),
+            call.with_cache(|site: &mut CallSite| parse_weights(weights(), site)),
         )
     })
-    .push(event, ts);
+    .push(event, ts)
+    .or_raise();
 }
 
 pg_operations_macros::declare! {
@@ -195,22 +200,22 @@ pg_operations_macros::declare! {
                 cx.row_array(&rows)
             };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz) Intent = |slot, a| {
-            intent_step(slot, a.event(), a.ts(), ConfigArgs {
-                weights: a.weights(), as_of: a.as_of(), lookback: None, half_life: None,
+            intent_step(slot, || a.event(), a.ts(), || a.weights(), || ConfigArgs {
+                as_of: a.as_of(), lookback: None, half_life: None,
             })
         };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz, lookback interval) Intent
             "Purchase-intent score with an explicit look-back window: sum of weights->>event over events with as_of - lookback < ts <= as_of (1 day = 24 h, 1 month = 30 days). Negative lookback is error 22023."
             = |slot, a| {
-                intent_step(slot, a.event(), a.ts(), ConfigArgs {
-                    weights: a.weights(), as_of: a.as_of(), lookback: Some(a.lookback()), half_life: None,
+                intent_step(slot, || a.event(), a.ts(), || a.weights(), || ConfigArgs {
+                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: None,
                 })
             };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz, lookback interval, half_life interval) Intent
             "Time-decayed purchase-intent score: each weight in the window (as_of - lookback, as_of] is multiplied by 0.5 ^ ((as_of - ts) / half_life). NULL half_life means no decay; a half_life <= 0 is error 22023."
             = |slot, a| {
-                intent_step(slot, a.event(), a.ts(), ConfigArgs {
-                    weights: a.weights(), as_of: a.as_of(), lookback: Some(a.lookback()), half_life: Some(a.half_life()),
+                intent_step(slot, || a.event(), a.ts(), || a.weights(), || ConfigArgs {
+                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: Some(a.half_life()),
                 })
             };
     }

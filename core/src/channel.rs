@@ -172,7 +172,12 @@ impl BetaPrior {
 /// `alpha / (alpha + beta)`; a channel with `traffic = 0` gets the prior mean. Counts are not
 /// validated here (validate them with [`PriorState::push`] or [`quadrant`]).
 pub fn shrunk_rate(traffic: i64, conversions: i64, prior: &BetaPrior) -> f64 {
-    (conversions as f64 + prior.alpha) / (traffic as f64 + prior.alpha + prior.beta)
+    // Numerator and denominator scaled by m = max(alpha, beta, 1): identical for ordinary
+    // priors (m = 1), and no overflow of alpha + beta for huge ones (1e308 + 1e308 = inf
+    // gave 0 instead of the prior mean).
+    let m = prior.alpha.max(prior.beta).max(1.0);
+    let (a, b) = (prior.alpha / m, prior.beta / m);
+    (conversions as f64 / m + a) / (traffic as f64 / m + a + b)
 }
 
 const PRIOR_TAG: u8 = b'P';
@@ -468,6 +473,18 @@ mod tests {
         // shrunk: (10 + 35/23) / (100 + 175/23) = 265/2475
         assert!(close(shrunk_rate(100, 10, &p), 265.0 / 2475.0));
         assert!(close(shrunk_rate(0, 0, &p), 0.2));
+        // alpha + beta overflows f64: still between the raw rate (0.5) and the prior mean.
+        let huge = BetaPrior {
+            alpha: 1e308,
+            beta: 1e308,
+        };
+        assert!(close(shrunk_rate(10, 5, &huge), 0.5));
+        let skewed = BetaPrior {
+            alpha: 1e308,
+            beta: 3e307,
+        };
+        let r = shrunk_rate(10, 0, &skewed);
+        assert!(r > 0.0 && close(r, 1.0 / 1.3), "{r}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! traffic and quality; users register, browse the investment funnel (view_list →
 //! view_detail → click_invest → click_submit → pay), invest again, redeem, go dormant or churn.
 
+use crate::error::{OpsError, OpsResult};
 use crate::time::{USECS_PER_DAY, USECS_PER_SEC};
 
 /// 2026-01-01 00:00:00 UTC in PostgreSQL microseconds (since 2000-01-01).
@@ -147,6 +148,33 @@ pub fn user_events(seed: i64, user_id: i64, days: i32) -> Vec<DemoEvent> {
     out
 }
 
+/// The most users one call generates (about 20 events each, so about 200 million rows):
+/// a set-returning function's rows are materialized before any `LIMIT` applies, so an
+/// unbounded call would fill the disk with temporary files.
+pub const MAX_USERS: i64 = 10_000_000;
+
+/// Checks the arguments of `generate_demo_events`: `users` in 0 ..= [`MAX_USERS`] (more is
+/// 54000), `days` in 1 ..= 3650.
+pub fn check_args(users: i64, days: i32) -> OpsResult<()> {
+    if users < 0 {
+        return Err(OpsError::invalid(format!(
+            "users must not be negative, got {users}"
+        )));
+    }
+    if users > MAX_USERS {
+        return Err(OpsError::limit(format!(
+            "users must be at most {MAX_USERS} (about 20 events each) per call, got {users}; \
+             generate larger data in several calls"
+        )));
+    }
+    if !(1..=3650).contains(&days) {
+        return Err(OpsError::invalid(format!(
+            "days must be between 1 and 3650, got {days}"
+        )));
+    }
+    Ok(())
+}
+
 /// All events for users `1..=users`, user by user.
 pub fn events(users: i64, days: i32, seed: i64) -> impl Iterator<Item = DemoEvent> {
     (1..=users.max(0)).flat_map(move |u| user_events(seed, u, days))
@@ -155,6 +183,17 @@ pub fn events(users: i64, days: i32, seed: i64) -> impl Iterator<Item = DemoEven
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn argument_limits() {
+        assert!(check_args(0, 1).is_ok());
+        assert!(check_args(MAX_USERS, 3650).is_ok());
+        assert!(check_args(-1, 10).is_err());
+        assert!(check_args(1, 0).is_err());
+        assert!(check_args(1, 3651).is_err());
+        let e = check_args(i64::MAX, 10).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::LimitExceeded);
+    }
 
     #[test]
     fn deterministic_and_plausible() {

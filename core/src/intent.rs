@@ -150,48 +150,117 @@ pub const MAX_ABS_WEIGHT: f64 = 1e100;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IntentWeights {
     map: HashMap<String, f64>,
+    /// Keys whose number is not a usable weight (beyond f64, or magnitude above
+    /// [`MAX_ABS_WEIGHT`]), with the error to raise when an event with that key is scored: a
+    /// key no event uses does not matter.
+    unusable: HashMap<String, String>,
+}
+
+/// One top-level entry of a weights document, as the SQL layer reads it from `jsonb`
+/// (without converting the whole document to text and parsing it again).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WeightValue {
+    /// A number, as its exact decimal text (it need not fit an `f64`).
+    Number(String),
+    Null,
+    Bool(bool),
+    String(String),
+    Array,
+    Object,
+}
+
+impl WeightValue {
+    fn kind(&self) -> &'static str {
+        match self {
+            WeightValue::Number(_) => "a number",
+            WeightValue::Null => "null",
+            WeightValue::Bool(_) => "a boolean",
+            WeightValue::String(_) => "a string",
+            WeightValue::Array => "an array",
+            WeightValue::Object => "an object",
+        }
+    }
+}
+
+/// At most this many characters of a key or value are quoted in an error message.
+const QUOTE_MAX: usize = 60;
+
+/// `s`, cut to [`QUOTE_MAX`] characters (with `...` when cut), for error messages.
+fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 impl IntentWeights {
-    /// Parses `{"event": number, ...}`. Weights may be negative (e.g. an "uninstall"
-    /// event) but must be finite with magnitude at most [`MAX_ABS_WEIGHT`]; anything else
-    /// (string, array, object, null, boolean) is an error naming the key.
+    /// Parses `{"event": number, ...}` (see [`IntentWeights::from_entries`]).
     pub fn from_json(v: &Value) -> OpsResult<IntentWeights> {
-        let obj = v.as_object().ok_or_else(|| {
-            OpsError::invalid(format!(
-                "intent weights must be a JSON object of event name to number, got {}",
-                json_kind(v)
-            ))
-        })?;
-        let mut map = HashMap::with_capacity(obj.len());
-        for (k, val) in obj {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| IntentWeights::not_an_object(json_kind(v)))?;
+        IntentWeights::from_entries(obj.iter().map(|(k, val)| {
             let w = match val {
-                Value::Number(n) => n.as_f64(),
-                _ => None,
+                Value::Number(n) => WeightValue::Number(n.to_string()),
+                Value::Null => WeightValue::Null,
+                Value::Bool(b) => WeightValue::Bool(*b),
+                Value::String(s) => WeightValue::String(s.clone()),
+                Value::Array(_) => WeightValue::Array,
+                Value::Object(_) => WeightValue::Object,
             };
-            match w {
-                Some(w) if w.is_finite() && w.abs() <= MAX_ABS_WEIGHT => {
-                    map.insert(k.clone(), w);
-                }
-                Some(w) => {
-                    return Err(OpsError::invalid(format!(
-                        "intent weight for key \"{k}\" must be a finite number with magnitude at most {MAX_ABS_WEIGHT:e}, got {w:e}"
-                    )))
-                }
-                None if val.is_null() => {
-                    return Err(OpsError::invalid(format!(
-                        "intent weight for key \"{k}\" must be a number, got null"
-                    )))
-                }
-                None => {
-                    return Err(OpsError::invalid(format!(
-                        "intent weight for key \"{k}\" must be a number, got {} {val}",
-                        json_kind(val)
-                    )))
-                }
-            }
+            (k.clone(), w)
+        }))
+    }
+
+    /// The error for a weights document that is not an object (`kind`: "an array", ...).
+    pub fn not_an_object(kind: &str) -> OpsError {
+        OpsError::invalid(format!(
+            "intent weights must be a JSON object of event name to number, got {kind}"
+        ))
+    }
+
+    /// Weights from the top-level entries of a JSON object. A weight must be a finite number
+    /// with magnitude at most [`MAX_ABS_WEIGHT`] (weights may be negative, e.g. for an
+    /// "uninstall" event). A key with any other value (a number beyond that range or beyond
+    /// `float8`, a string, array, object, null or boolean) is an error naming the key when an
+    /// event with that key is scored; keys no event uses do not matter.
+    pub fn from_entries(
+        entries: impl IntoIterator<Item = (String, WeightValue)>,
+    ) -> OpsResult<IntentWeights> {
+        let mut map = HashMap::new();
+        let mut unusable = HashMap::new();
+        for (k, val) in entries {
+            let got = match &val {
+                WeightValue::Number(text) => match text.parse::<f64>() {
+                    Ok(w) if w.is_finite() && w.abs() <= MAX_ABS_WEIGHT => {
+                        map.insert(k, w);
+                        continue;
+                    }
+                    Ok(w) if w.is_finite() => format!("{w:e}"),
+                    _ => format!("a number beyond the range of float8 ({})", quote(text)),
+                },
+                WeightValue::String(text) => format!("a string \"{}\"", quote(text)),
+                WeightValue::Bool(b) => format!("a boolean {b}"),
+                other => other.kind().to_string(),
+            };
+            let msg = match val {
+                WeightValue::Number(_) => format!(
+                    "intent weight for key \"{}\" must be a finite number with magnitude at most {MAX_ABS_WEIGHT:e}, got {got}",
+                    quote(&k)
+                ),
+                _ => format!("intent weight for key \"{}\" must be a number, got {got}", quote(&k)),
+            };
+            unusable.insert(k, msg);
         }
-        Ok(IntentWeights { map })
+        Ok(IntentWeights { map, unusable })
+    }
+
+    /// The error for scoring an event whose weight is unusable, if it is.
+    pub fn check(&self, event: &str) -> OpsResult<()> {
+        match self.unusable.get(event) {
+            Some(msg) => Err(OpsError::invalid(msg.clone())),
+            None => Ok(()),
+        }
     }
 
     /// The weight of `event`, `None` when the event is not weighted (it then adds 0).
@@ -375,13 +444,17 @@ impl IntentState {
         }
     }
 
-    /// Adds one event. Events outside the window or without a weight add nothing.
-    pub fn push(&mut self, event: &str, ts: i64) {
+    /// Adds one event. Events outside the window or without a weight add nothing; an event
+    /// whose key has an unusable weight (see [`IntentWeights::from_entries`]) is an error.
+    pub fn push(&mut self, event: &str, ts: i64) -> OpsResult<()> {
         if !self.config.in_window(ts) {
-            return;
+            return Ok(());
+        }
+        if !self.weights.unusable.is_empty() {
+            self.weights.check(event)?;
         }
         let Some(w) = self.weights.get(event) else {
-            return;
+            return Ok(());
         };
         let contribution = if self.config.half_life.is_some() {
             w * self.config.decay(ts)
@@ -394,6 +467,7 @@ impl IntentState {
         };
         acc.count += 1;
         acc.sum.add(contribution);
+        Ok(())
     }
 
     /// The score: the exact sum of every in-window contribution, rounded once.
@@ -605,14 +679,14 @@ mod tests {
     #[test]
     fn plain_sum_and_window_boundaries() {
         let mut s = state(14, None);
-        s.push("view", AS_OF); // included: ts == as_of
-        s.push("view", AS_OF - 14 * DAY); // excluded: ts == as_of - lookback
-        s.push("pay", AS_OF - 14 * DAY + 1); // included
-        s.push("pay", AS_OF + 1); // excluded: after as_of
-        s.push("cart", AS_OF - DAY);
-        s.push("cart", AS_OF - 2 * DAY);
-        s.push("unknown", AS_OF); // not weighted: adds 0, absent from detail
-        s.push("unsub", AS_OF - 3 * DAY);
+        s.push("view", AS_OF).unwrap(); // included: ts == as_of
+        s.push("view", AS_OF - 14 * DAY).unwrap(); // excluded: ts == as_of - lookback
+        s.push("pay", AS_OF - 14 * DAY + 1).unwrap(); // included
+        s.push("pay", AS_OF + 1).unwrap(); // excluded: after as_of
+        s.push("cart", AS_OF - DAY).unwrap();
+        s.push("cart", AS_OF - 2 * DAY).unwrap();
+        s.push("unknown", AS_OF).unwrap(); // not weighted: adds 0, absent from detail
+        s.push("unsub", AS_OF - 3 * DAY).unwrap();
         assert_eq!(s.score(), 1.0 + 8.0 + 5.0 - 3.0);
         assert_eq!(
             s.detail(),
@@ -629,24 +703,24 @@ mod tests {
     fn empty_user_scores_zero() {
         let mut s = state(14, Some(7));
         assert_eq!(s.score().to_bits(), 0.0f64.to_bits());
-        s.push("pay", AS_OF - 30 * DAY);
-        s.push("pay", i64::MIN);
-        s.push("pay", i64::MAX);
+        s.push("pay", AS_OF - 30 * DAY).unwrap();
+        s.push("pay", i64::MIN).unwrap();
+        s.push("pay", i64::MAX).unwrap();
         assert_eq!(s.score().to_bits(), 0.0f64.to_bits());
         assert!(s.detail().is_empty());
         let mut z = state(0, None);
-        z.push("pay", AS_OF);
+        z.push("pay", AS_OF).unwrap();
         assert_eq!(z.score(), 0.0);
     }
 
     #[test]
     fn decay_half_life() {
         let mut s = state(30, Some(7));
-        s.push("pay", AS_OF - 7 * DAY); // exactly one half-life old: 8 * 0.5
+        s.push("pay", AS_OF - 7 * DAY).unwrap(); // exactly one half-life old: 8 * 0.5
         assert_eq!(s.score(), 4.0);
-        s.push("pay", AS_OF - 14 * DAY); // two half-lives: 8 * 0.25
+        s.push("pay", AS_OF - 14 * DAY).unwrap(); // two half-lives: 8 * 0.25
         assert_eq!(s.score(), 6.0);
-        s.push("view", AS_OF); // age 0: full weight
+        s.push("view", AS_OF).unwrap(); // age 0: full weight
         assert_eq!(s.score(), 7.0);
         let cfg = IntentConfig::new(AS_OF, DAY, Some(2 * DAY)).unwrap();
         assert_eq!(cfg.decay(AS_OF - DAY), 0.5f64.sqrt());
@@ -660,6 +734,14 @@ mod tests {
     #[test]
     fn weights_errors_name_the_key() {
         let err = |v: Value| IntentWeights::from_json(&v).unwrap_err();
+        // A bad weight is an error naming its key when that key is scored, not before.
+        let used = |v: Value, key: &str| {
+            let w = IntentWeights::from_json(&v).unwrap();
+            assert!(w.check("other").is_ok());
+            let mut s = IntentState::new(IntentConfig::new(0, DAY, None).unwrap(), w);
+            s.push("other", 0).unwrap();
+            s.push(key, 0).unwrap_err()
+        };
         for bad in [
             json!({"a": [1]}),
             json!({"a": "NaN"}),
@@ -667,15 +749,34 @@ mod tests {
             json!({"a": {"b": 1}}),
             json!({"a": true}),
         ] {
-            let e = err(bad);
+            let e = used(bad, "a");
             assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
             assert!(e.message.contains("\"a\""), "{}", e.message);
         }
-        assert!(err(json!({"big": 1e200})).message.contains("\"big\""));
-        assert!(err(json!({"big": 1e200})).message.ends_with("got 1e200"));
-        assert!(err(json!({"a": null}))
+        assert!(used(json!({"big": 1e200}), "big")
+            .message
+            .contains("\"big\""));
+        assert!(used(json!({"big": 1e200}), "big")
+            .message
+            .ends_with("got 1e200"));
+        assert!(used(json!({"a": null}), "a")
             .message
             .ends_with("must be a number, got null"));
+        // Beyond float8 (as jsonb can hold): unused it does not matter, used it is an error.
+        let entries = vec![
+            ("view".to_string(), WeightValue::Number("1".into())),
+            (
+                "huge".to_string(),
+                WeightValue::Number(format!("1{}", "0".repeat(400))),
+            ),
+        ];
+        let w = IntentWeights::from_entries(entries).unwrap();
+        assert_eq!(w.get("view"), Some(1.0));
+        let m = w.check("huge").unwrap_err().message;
+        assert!(
+            m.contains("beyond the range of float8") && m.len() < 300,
+            "{m}"
+        );
         for bad in [json!([1, 2]), json!("x"), json!(null), json!(3)] {
             assert!(err(bad).message.contains("must be a JSON object"));
         }
@@ -793,7 +894,7 @@ mod tests {
             let cfg = IntentConfig::new(AS_OF, 14 * DAY, Some(3 * DAY + 12345)).unwrap();
             let w = Arc::new(weights());
             let mut whole = IntentState::new(cfg, w.clone());
-            for (e, d) in &events { whole.push(NAMES[*e], AS_OF + d); }
+            for (e, d) in &events { whole.push(NAMES[*e], AS_OF + d).unwrap(); }
             // a pseudo-random permutation
             let mut perm = events.clone();
             let mut x = seed | 1;
@@ -804,8 +905,8 @@ mod tests {
             let split = split.min(perm.len());
             let mut a = IntentState::new(cfg, w.clone());
             let mut b = IntentState::new(cfg, w.clone());
-            for (e, d) in &perm[..split] { a.push(NAMES[*e], AS_OF + d); }
-            for (e, d) in &perm[split..] { b.push(NAMES[*e], AS_OF + d); }
+            for (e, d) in &perm[..split] { a.push(NAMES[*e], AS_OF + d).unwrap(); }
+            for (e, d) in &perm[split..] { b.push(NAMES[*e], AS_OF + d).unwrap(); }
             let b = IntentState::decode(&b.encode()).unwrap();
             let mut a = IntentState::decode(&a.encode()).unwrap();
             a.merge(b).unwrap();

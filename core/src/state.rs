@@ -7,6 +7,17 @@ use crate::error::OpsResult;
 pub trait PartialState: Sized {
     /// Folds `other` (a partial state of the same aggregate, same configuration) into `self`.
     fn merge(&mut self, other: Self) -> OpsResult<()>;
+    /// As [`PartialState::merge`], calling `check_interrupts` now and then so a long merge
+    /// can be cancelled. The default checks once and merges in one step; a state whose merge
+    /// takes time proportional to its size overrides it.
+    fn merge_interruptible(
+        &mut self,
+        other: Self,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> OpsResult<()> {
+        check_interrupts();
+        self.merge(other)
+    }
     /// The state's bytes (codec::Writer), read back by `decode`.
     fn encode(&self) -> Vec<u8>;
     /// A state from `encode`'s bytes; truncated/corrupt input is an OpsError (Malformed), never a panic.
@@ -113,7 +124,8 @@ mod tests {
         let cfg = IntentConfig::new(AS_OF, 30 * DAY, Some(7 * DAY)).unwrap();
         let mut s = IntentState::new(cfg, weights.clone());
         for &(_, t, b) in rows {
-            s.push(["a", "b", "c"][usize::from(b) % 3], AS_OF + t * DAY);
+            s.push(["a", "b", "c"][usize::from(b) % 3], AS_OF + t * DAY)
+                .unwrap();
         }
         s
     }

@@ -46,11 +46,20 @@ pub fn wilson(successes: i64, trials: i64, z: f64) -> OpsResult<Option<Proportio
     let denom = 1.0 + z2 / n;
     let center = (p + z2 / (2.0 * n)) / denom;
     let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    Ok(Some(Proportion {
-        rate: p,
-        low: (center - half).max(0.0),
-        high: (center + half).min(1.0),
-    }))
+    // The closed form is exactly 0 at x = 0 and exactly 1 at x = n, and always contains p;
+    // in floating point it can miss by an ulp (0 / 10 gave a lower bound of 2.8e-17 > 0),
+    // which would make a rate equal to a cut look significant. Pin the exact values.
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (center - half).max(0.0).min(p)
+    };
+    let high = if successes == trials {
+        1.0
+    } else {
+        (center + half).min(1.0).max(p)
+    };
+    Ok(Some(Proportion { rate: p, low, high }))
 }
 
 #[cfg(test)]
@@ -79,7 +88,7 @@ mod tests {
         let cases = [
             (3, 12, 0.08894166839405476, 0.5323053349335656),
             (0, 10, 0.0, 0.2775327998628892),
-            (10, 10, 0.7224672001371107, 0.9999999999999999),
+            (10, 10, 0.7224672001371107, 1.0),
             (45, 100, 0.3561453797951198, 0.5475539700255787),
         ];
         for (s, n, lo, hi) in cases {
@@ -99,5 +108,24 @@ mod tests {
         assert!(wilson(6, 5, z).is_err());
         let big = wilson(i64::MAX / 2, i64::MAX, z).unwrap().unwrap();
         assert!(big.low <= big.rate && big.rate <= big.high);
+    }
+
+    #[test]
+    fn wilson_is_exact_at_the_edges_and_contains_the_rate() {
+        for z in [0.5, 1.0, 1.959963984540054, 2.5758293035489004, 10.0] {
+            for n in 1..=200i64 {
+                for x in 0..=n {
+                    let p = wilson(x, n, z).unwrap().unwrap();
+                    assert!(p.low <= p.rate && p.rate <= p.high, "{x}/{n} z={z}: {p:?}");
+                    assert!((0.0..=1.0).contains(&p.low) && (0.0..=1.0).contains(&p.high));
+                    if x == 0 {
+                        assert_eq!(p.low, 0.0, "{x}/{n}");
+                    }
+                    if x == n {
+                        assert_eq!(p.high, 1.0, "{x}/{n}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -15,10 +15,15 @@ pub fn is_infinite(ts: i64) -> bool {
     ts == NEG_INFINITY || ts == POS_INFINITY
 }
 
-/// `ts + span`, saturating at the infinities instead of overflowing.
+/// `ts + span`, saturating at the infinities instead of overflowing. A span of `i64::MAX`
+/// microseconds (what an interval too long for 64 bits is clamped to, e.g. 300 000 years)
+/// is infinite: it reaches `infinity` from any finite timestamp, including the earliest
+/// (4713 BC, whose distance to the latest timestamp exceeds `i64::MAX`).
 pub fn add_saturating(ts: i64, span: i64) -> i64 {
     if is_infinite(ts) {
         ts
+    } else if span == i64::MAX {
+        POS_INFINITY
     } else {
         ts.saturating_add(span)
     }
@@ -80,6 +85,10 @@ mod tests {
         assert_eq!(add_saturating(POS_INFINITY, 5), POS_INFINITY);
         assert_eq!(add_saturating(NEG_INFINITY, 5), NEG_INFINITY);
         assert_eq!(add_saturating(i64::MAX - 1, 10), i64::MAX);
+        // 4713 BC plus an interval clamped to i64::MAX reaches 290000 AD.
+        let bc4713 = -211_813_488_000_000_000;
+        assert_eq!(add_saturating(bc4713, i64::MAX), POS_INFINITY);
+        assert!(add_saturating(bc4713, i64::MAX - 1) < POS_INFINITY);
         assert_eq!(whole_days_between(0, USECS_PER_DAY - 1), 0);
         assert_eq!(whole_days_between(0, USECS_PER_DAY), 1);
         assert_eq!(whole_days_between(USECS_PER_DAY, 0), -1);

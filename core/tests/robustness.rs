@@ -59,9 +59,9 @@ fn samples() -> Vec<Vec<u8>> {
         IntentConfig::new(100 * DAY, 14 * DAY, Some(DAY)).unwrap(),
         weights,
     );
-    intent.push("a", 99 * DAY);
-    intent.push("b", 95 * DAY);
-    intent.push("zzz", 98 * DAY);
+    intent.push("a", 99 * DAY).unwrap();
+    intent.push("b", 95 * DAY).unwrap();
+    intent.push("zzz", 98 * DAY).unwrap();
     let mut acc = RfmAcc::new(100 * DAY).unwrap();
     acc.push(3 * DAY);
     acc.push(i64::MIN);
@@ -262,7 +262,7 @@ fn intent_score(
         Arc::new(w),
     );
     for (e, ts) in events {
-        s.push(e, *ts);
+        s.push(e, *ts).unwrap();
     }
     s.score()
 }

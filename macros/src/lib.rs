@@ -487,6 +487,13 @@ fn args_struct(
         let pos = i + offset;
         let (ty, acc) = a.ty.rust()?;
         let m = &a.name;
+        // Array readers also check the shape, and name the argument when it is wrong.
+        let pos = if acc == "array" {
+            let label = a.name.to_string();
+            quote!(#pos, #label)
+        } else {
+            quote!(#pos)
+        };
         let doc = format!(
             "SQL argument `{}` ({}), decoded on each call of this accessor.",
             a.name,

@@ -208,7 +208,9 @@ pub unsafe fn combine<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_
             unsafe {
                 if let Some(t) = S::take(theirs) {
                     match S::get(mine) {
-                        Some(m) => m.merge(t).or_raise(),
+                        Some(m) => m
+                            .merge_interruptible(t, &mut super::check_interrupts)
+                            .or_raise(),
                         None => return S::alloc(aggregate_context(frame, caller), t),
                     }
                 }

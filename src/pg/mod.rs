@@ -24,7 +24,7 @@ pub mod srf;
 
 use pgrx::datum::{Array, FromDatum, Interval};
 use pgrx::heap_tuple::PgHeapTuple;
-use pgrx::{pg_sys, AllocatedByRust, AnyNumeric, IntoDatum, JsonB, PgMemoryContexts};
+use pgrx::{pg_sys, AllocatedByRust, AnyNumeric, IntoDatum, PgMemoryContexts};
 use std::any::Any;
 use std::marker::PhantomData;
 
@@ -42,6 +42,13 @@ CREATE SCHEMA _pg_operations_internal;
 COMMENT ON SCHEMA _pg_operations_internal IS
   'Support functions and result types of pg_operations: not for direct use; may change between versions.';
 GRANT USAGE ON SCHEMA _pg_operations_internal TO PUBLIC;
+DO $check$ BEGIN
+    IF getdatabaseencoding() <> 'UTF8' THEN
+        RAISE EXCEPTION USING ERRCODE = '0A000',
+            MESSAGE = format('pg_operations needs a UTF8 database, this one is encoded in %s', getdatabaseencoding()),
+            HINT = 'Create the database with ENCODING ''UTF8'' (TEMPLATE template0) and install the extension there.';
+    END IF;
+END $check$;
 "#,
     name = "pg_operations_internal_schema",
     bootstrap
@@ -59,6 +66,7 @@ impl<'fc> Frame<'fc> {
     /// `fcinfo` is the call frame PostgreSQL passed to the running V1 function.
     #[inline]
     pub unsafe fn new(fcinfo: pg_sys::FunctionCallInfo) -> Self {
+        check_encoding();
         Frame {
             fcinfo,
             _life: PhantomData,
@@ -106,14 +114,94 @@ impl<'fc> Varlena<'fc> {
         unsafe { std::slice::from_raw_parts(self.ptr as *const u8, pgrx::varsize_any(self.ptr)) }
     }
 
-    /// The value as `jsonb`.
-    pub fn jsonb(&self) -> JsonB {
-        // SAFETY: only `jsonb` arguments are read as Varlena by generated accessors and
-        // then decoded here.
-        unsafe { JsonB::from_datum(pg_sys::Datum::from(self.ptr), false) }
-            .expect("jsonb is not NULL")
+    /// The top-level entries of a `jsonb` object, read with PostgreSQL's own iterator
+    /// (nested values are skipped, not decoded; numbers come as their exact decimal text),
+    /// or the kind of the top-level value when it is not an object ("an array", "a string",
+    /// ...). Unlike a round trip through JSON text, no number is too large and no nesting
+    /// too deep.
+    #[allow(non_upper_case_globals)]
+    pub fn jsonb_object(&self) -> Result<Vec<(String, JsonbValue)>, &'static str> {
+        use pg_sys::jbvType::*;
+        use pg_sys::JsonbIteratorToken::*;
+        let mut out = Vec::new();
+        // SAFETY: only `jsonb` arguments are read as Varlena by generated accessors; the
+        // value is detoasted, so its root container is readable; the iterator is driven to
+        // WJB_DONE over that container, and every JsonbValue it fills is read according to
+        // its type tag (strings point into the container, numerics are numeric datums).
+        unsafe {
+            let jb = self.ptr as *mut pg_sys::Jsonb;
+            let mut it = pg_sys::JsonbIteratorInit(&mut (*jb).root);
+            let mut v: pg_sys::JsonbValue = std::mem::zeroed();
+            let first = pg_sys::JsonbIteratorNext(&mut it, &mut v, true);
+            if first != WJB_BEGIN_OBJECT {
+                // A scalar document is a one-element "raw scalar" array.
+                if first == WJB_BEGIN_ARRAY && v.val.array.rawScalar {
+                    let tok = pg_sys::JsonbIteratorNext(&mut it, &mut v, true);
+                    debug_assert_eq!(tok, WJB_ELEM);
+                    return Err(match v.type_ {
+                        jbvNull => "null",
+                        jbvString => "a string",
+                        jbvNumeric => "a number",
+                        jbvBool => "a boolean",
+                        _ => "a value",
+                    });
+                }
+                return Err("an array");
+            }
+            let mut key = String::new();
+            loop {
+                match pg_sys::JsonbIteratorNext(&mut it, &mut v, true) {
+                    WJB_KEY => {
+                        let bytes = std::slice::from_raw_parts(
+                            v.val.string.val as *const u8,
+                            v.val.string.len as usize,
+                        );
+                        key = String::from_utf8_lossy(bytes).into_owned();
+                    }
+                    WJB_VALUE => {
+                        let value = match v.type_ {
+                            jbvNull => JsonbValue::Null,
+                            jbvBool => JsonbValue::Bool(v.val.boolean),
+                            jbvString => {
+                                let bytes = std::slice::from_raw_parts(
+                                    v.val.string.val as *const u8,
+                                    v.val.string.len as usize,
+                                );
+                                JsonbValue::String(String::from_utf8_lossy(bytes).into_owned())
+                            }
+                            jbvNumeric => {
+                                let text = pgrx::direct_function_call::<&std::ffi::CStr>(
+                                    pg_sys::numeric_out,
+                                    &[Some(pg_sys::Datum::from(v.val.numeric))],
+                                )
+                                .map(|c| c.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                                JsonbValue::Number(text)
+                            }
+                            jbvBinary => {
+                                let c = v.val.binary.data;
+                                // JB_FOBJECT: the container holds an object.
+                                if (*c).header & 0x2000_0000 != 0 {
+                                    JsonbValue::Object
+                                } else {
+                                    JsonbValue::Array
+                                }
+                            }
+                            _ => JsonbValue::Array,
+                        };
+                        out.push((std::mem::take(&mut key), value));
+                    }
+                    WJB_DONE => break,
+                    _ => {}
+                }
+            }
+        }
+        Ok(out)
     }
 }
+
+/// A top-level value of a `jsonb` object (see [`Varlena::jsonb_object`]).
+pub use pg_operations_core::intent::WeightValue as JsonbValue;
 
 /// A composite-type argument.
 pub struct Record<'fc> {
@@ -225,13 +313,38 @@ impl<'fc> Call<'fc> {
         // SAFETY: guaranteed by the caller.
         unsafe { pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i) }
     }
+    /// A one-dimensional array with lower bound 1 (or empty); any other shape is 22023
+    /// naming the argument `name` (results are flat lists, so a 2-D or `'[3:4]={...}'`
+    /// argument could not come back in its own shape).
     #[inline]
     pub unsafe fn array<T: FromDatum + pgrx::datum::UnboxDatum>(
         &self,
         i: usize,
+        name: &str,
     ) -> Option<Array<'fc, T>> {
-        // SAFETY: guaranteed by the caller.
-        unsafe { pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i) }
+        let d = self.frame.raw(i)?;
+        // SAFETY: guaranteed by the caller (an array type); the detoasted value starts with
+        // an ArrayType header followed by ndim dimensions and ndim lower bounds.
+        unsafe {
+            let a = pg_sys::pg_detoast_datum(d.cast_mut_ptr()) as *mut pg_sys::ArrayType;
+            let ndim = (*a).ndim;
+            if ndim > 1 {
+                errors::invalid(format!(
+                    "{name} must be a one-dimensional array, got {ndim} dimensions"
+                ));
+            }
+            if ndim == 1 {
+                let lbound = *((a as *const u8)
+                    .add(std::mem::size_of::<pg_sys::ArrayType>() + std::mem::size_of::<i32>())
+                    as *const i32);
+                if lbound != 1 {
+                    errors::invalid(format!(
+                        "{name} must be an array with lower bound 1, got lower bound {lbound}"
+                    ));
+                }
+            }
+            Array::from_datum(pg_sys::Datum::from(a), false)
+        }
     }
     /// A varlena argument, detoasted (in the current memory context) when compressed or
     /// stored out of line.
@@ -294,13 +407,17 @@ impl<'fc> Call<'fc> {
 
     /// Runs `f` on this call site's value of type `C` (created with `Default` on first use;
     /// kept as long as the query's function call site).
+    ///
+    /// The value is taken out of the site while `f` runs, so `f` may build result rows
+    /// (which use the site too) without two live references to it.
     pub fn with_cache<C: Default + 'static, R>(&self, f: impl FnOnce(&mut C) -> R) -> R {
-        let site = self.site();
-        let slot = site.user.get_or_insert_with(|| Box::new(C::default()));
-        if !slot.is::<C>() {
-            *slot = Box::new(C::default());
-        }
-        f(slot.downcast_mut::<C>().expect("checked above"))
+        let mut value = match self.site().user.take() {
+            Some(b) if b.is::<C>() => b,
+            _ => Box::new(C::default()),
+        };
+        let r = f(value.downcast_mut::<C>().expect("checked above"));
+        self.site().user = Some(value);
+        r
     }
 
     /// The blessed descriptor and OID of the composite type this function returns (or, for a
@@ -396,6 +513,35 @@ impl<'fc> Call<'fc> {
 #[inline(always)]
 pub fn apply<A, R>(args: &A, body: impl FnOnce(&A) -> R) -> R {
     body(args)
+}
+
+/// The database encoding, once checked to be UTF-8 (0 = not checked yet in this backend).
+static ENCODING_OK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Refuses to run in a database that is not UTF-8: text arguments and results (event
+/// names, step names, Chinese labels) are UTF-8 throughout. `CREATE EXTENSION` refuses such
+/// a database too; this catches a database that got the extension another way (a template,
+/// pg_upgrade). One relaxed atomic load per call once checked.
+#[inline]
+fn check_encoding() {
+    if ENCODING_OK.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    // SAFETY: plain read of the backend's database encoding.
+    let enc = unsafe { pg_sys::GetDatabaseEncoding() };
+    if enc == pg_sys::pg_enc::PG_UTF8 as i32 {
+        ENCODING_OK.store(true, std::sync::atomic::Ordering::Relaxed);
+        return;
+    }
+    // SAFETY: returns a static name for a valid encoding id.
+    let name = unsafe { std::ffi::CStr::from_ptr(pg_sys::GetDatabaseEncodingName()) };
+    errors::raise_code(
+        pgrx::PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+        &format!(
+            "pg_operations needs a UTF8 database, this one is encoded in {}",
+            name.to_string_lossy()
+        ),
+    );
 }
 
 /// Lets PostgreSQL process a pending cancel or termination request.

@@ -227,3 +227,26 @@ SELECT funnel_step_rates(1, now(), ARRAY[true, false], interval '1 day', ARRAY['
 SELECT funnel_step_rates(1, now(), 'a', ARRAY['a', NULL], interval '1 day');
 SELECT funnel_step_rates(1, now(), 'a', ARRAY['a'], interval '1 day', 'strict_ordr');
 SELECT 1 AS still_alive;
+
+-- Collations (docs/funnels.md): the one-shot form compares user ids and event names byte
+-- for byte; GROUP BY follows a nondeterministic collation. With the keys normalised by
+-- lower(), the one-shot and the two-stage forms agree.
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE ci_ev (u text COLLATE ci, ts timestamptz, e text COLLATE ci);
+INSERT INTO ci_ev VALUES ('U1', '2026-01-01 00:00+00', 'view'), ('u1', '2026-01-01 00:05+00', 'PAY'),
+                         ('u2', '2026-01-01 00:00+00', 'view'), ('u3', '2026-01-01 00:00+00', 'View'),
+                         ('U3', '2026-01-01 00:01+00', 'pay');
+-- byte for byte: U1/u1 and u3/U3 are four users, 'PAY' and 'View' match no step
+SELECT s.step, s.users FROM (SELECT funnel_step_rates(u, ts, e, ARRAY['view', 'pay'], '1 day') r FROM ci_ev) f,
+       unnest(f.r) s ORDER BY s.step;
+-- GROUP BY under the collation: three users
+SELECT count(*) AS users FROM (SELECT u FROM ci_ev GROUP BY u) g;
+-- normalised: one-shot == two-stage (3 users, 2 reach pay)
+SELECT (SELECT array_agg(s.users ORDER BY s.step)
+        FROM (SELECT funnel_step_rates(lower(u), ts, lower(e), ARRAY['view', 'pay'], '1 day') r FROM ci_ev) f,
+             unnest(f.r) s) AS one_shot,
+       (SELECT array_agg(s.users ORDER BY s.step)
+        FROM (SELECT funnel_step_rates(l, ARRAY['view', 'pay']) r
+              FROM (SELECT lower(u), window_funnel(ts, ARRAY[lower(e) = 'view', lower(e) = 'pay'], '1 day') l
+                    FROM ci_ev GROUP BY lower(u)) w) f,
+             unnest(f.r) s) AS two_stage;

@@ -250,11 +250,28 @@ impl<K: UserKey> PopulationFunnel<K> {
 
 impl<K: UserKey> PartialState for PopulationFunnel<K> {
     fn merge(&mut self, other: PopulationFunnel<K>) -> OpsResult<()> {
+        self.merge_interruptible(other, &mut || {})
+    }
+
+    /// Checks for interrupts at least every 1024 users or 64K moved rows (as `finish`).
+    fn merge_interruptible(
+        &mut self,
+        other: PopulationFunnel<K>,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> OpsResult<()> {
+        check_interrupts();
         if self.users.is_empty() {
             self.users = other.users;
             return Ok(());
         }
+        let mut work = 0usize;
         for (key, mut rows) in other.users {
+            let cost = USER_WORK + rows.len();
+            work += cost;
+            if work > INTERRUPT_WORK {
+                check_interrupts();
+                work = cost;
+            }
             self.users.entry(key).or_default().append(&mut rows);
         }
         Ok(())
