@@ -15,6 +15,7 @@ pub mod demo;
 pub mod funnel;
 pub mod intent;
 pub mod lifecycle;
+pub mod retention;
 pub mod rfm;
 pub mod stats;
 

@@ -8,6 +8,7 @@
 //! Every aggregate state implements [`PartialState`] (merge, and the bytes in which it
 //! crosses parallel workers, all written with [`codec`]).
 
+pub mod activity;
 pub mod channel;
 pub mod codec;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod funnel;
 pub mod intent;
 pub mod lifecycle;
 pub mod quantile;
+pub mod retention;
 pub mod rfm;
 pub mod state;
 pub mod stats;

@@ -21,6 +21,7 @@ pub mod agg;
 pub mod errors;
 pub mod legacy;
 pub mod srf;
+pub mod zone;
 
 use pgrx::datum::{Array, FromDatum, Interval};
 use pgrx::heap_tuple::PgHeapTuple;
