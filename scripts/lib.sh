@@ -113,4 +113,5 @@ ensure_python_packages() {
     pip_install chdb chdb "the ClickHouse differential test"
     pip_install sqlalchemy sqlalchemy "the SQLAlchemy stack of the BI client test"
     pip_install psycopg 'psycopg[binary]' "the SQLAlchemy stack of the BI client test"
+    pip_install pandas pandas "the pandas oracle of the retention test"
 }

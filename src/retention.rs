@@ -5,6 +5,7 @@
 use crate::pg::errors::{invalid, raise, OrRaise};
 use crate::pg::zone::LocalTime;
 use crate::pg::{Call, Record, RowArray};
+use pg_operations_core::activity::{ActivitySeries, PeriodLifecycle};
 use pg_operations_core::codec::{Reader, Writer};
 use pg_operations_core::funnel::UserKey;
 use pg_operations_core::retention::{
@@ -75,64 +76,82 @@ fn from_record(rec: &Record<'_>) -> (RetentionDefinition, LocalTime) {
     )
 }
 
-/// The matrix state: the core state plus the time zone its rows are converted in.
-pub struct Matrix<K: UserKey> {
-    inner: CohortRetention<K>,
+/// A core state plus the time zone its rows are converted to local time in.
+pub struct Zoned<S> {
+    inner: S,
     zone: LocalTime,
 }
 
-/// Codec tag of `retention_matrix` partial states (core states use letters).
-const MATRIX_TAG: u8 = 202;
+/// Codec tag of zoned partial states (core states use letters).
+const ZONED_TAG: u8 = 202;
 
-impl<K: UserKey + 'static> PartialState for Matrix<K> {
+impl<S: PartialState> PartialState for Zoned<S> {
     fn merge(&mut self, other: Self) -> OpsResult<()> {
         self.merge_interruptible(other, &mut || {})
     }
     fn merge_interruptible(&mut self, other: Self, check: &mut dyn FnMut()) -> OpsResult<()> {
         if other.zone.name() != self.zone.name() {
             return Err(OpsError::invalid(
-                "retention_matrix: the definition must be the same on every row of a group",
+                "the time zone must be the same on every row of a group",
             ));
         }
         self.inner.merge_interruptible(other.inner, check)
     }
     fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(MATRIX_TAG, 1);
+        let mut w = Writer::new(ZONED_TAG, 1);
         w.str(self.zone.name()).bytes(&self.inner.encode());
         w.finish()
     }
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
-        let mut r = Reader::new(bytes, MATRIX_TAG, 1)?;
+        let mut r = Reader::new(bytes, ZONED_TAG, 1)?;
         let zone = LocalTime::new(&r.str()?).map_err(OpsError::malformed)?;
-        let inner = CohortRetention::decode(r.bytes()?)?;
+        let inner = S::decode(r.bytes()?)?;
         r.finish()?;
-        Ok(Matrix { inner, zone })
+        Ok(Zoned { inner, zone })
     }
 }
 
-/// A user id as the transition receives it (`bigint` or borrowed `text`).
-trait MatrixKey: Copy {
+/// The matrix state.
+pub type Matrix<K> = Zoned<CohortRetention<K>>;
+
+/// A user id as a transition receives it (`bigint` or borrowed `text`), pushed into the
+/// population states keyed by user.
+trait SqlKey: Copy {
     type Owned: UserKey + 'static;
-    fn push(self, m: &mut CohortRetention<Self::Owned>, ts: i64, cohort: bool, ret: bool);
+    fn matrix(self, m: &mut CohortRetention<Self::Owned>, ts: i64, cohort: bool, ret: bool);
+    fn activity(self, s: &mut ActivitySeries<Self::Owned>, ts: i64);
+    fn lifecycle(self, s: &mut PeriodLifecycle<Self::Owned>, ts: i64);
 }
 
-impl MatrixKey for i64 {
+impl SqlKey for i64 {
     type Owned = i64;
-    fn push(self, m: &mut CohortRetention<i64>, ts: i64, cohort: bool, ret: bool) {
+    fn matrix(self, m: &mut CohortRetention<i64>, ts: i64, cohort: bool, ret: bool) {
         m.push(self, ts, cohort, ret);
     }
+    fn activity(self, s: &mut ActivitySeries<i64>, ts: i64) {
+        s.push(self, ts);
+    }
+    fn lifecycle(self, s: &mut PeriodLifecycle<i64>, ts: i64) {
+        s.push(self, ts);
+    }
 }
 
-impl MatrixKey for &str {
+impl SqlKey for &str {
     type Owned = String;
-    fn push(self, m: &mut CohortRetention<String>, ts: i64, cohort: bool, ret: bool) {
+    fn matrix(self, m: &mut CohortRetention<String>, ts: i64, cohort: bool, ret: bool) {
         m.push_str(self, ts, cohort, ret);
+    }
+    fn activity(self, s: &mut ActivitySeries<String>, ts: i64) {
+        s.push_str(self, ts);
+    }
+    fn lifecycle(self, s: &mut PeriodLifecycle<String>, ts: i64) {
+        s.push_str(self, ts);
     }
 }
 
 /// Shared transition: rows that are neither cohort nor return events, or lack a user or a
 /// timestamp, cost nothing; the definition is read on the group's first counted row.
-fn matrix_step<'fc, K: MatrixKey>(
+fn matrix_step<'fc, K: SqlKey>(
     slot: &mut crate::pg::agg::Slot<'fc, crate::pg::agg::Boxed<Matrix<K::Owned>>>,
     key: Option<K>,
     ts: Option<i64>,
@@ -152,13 +171,13 @@ fn matrix_step<'fc, K: MatrixKey>(
             invalid("retention_matrix: definition must not be NULL")
         };
         let (def, zone) = from_record(&rec);
-        Matrix {
+        Zoned {
             inner: CohortRetention::new(def).or_raise(),
             zone,
         }
     });
     let local = m.zone.to_local(ts);
-    key.push(&mut m.inner, local, cohort, returned);
+    key.matrix(&mut m.inner, local, cohort, returned);
 }
 
 /// The matrix rows as `retention_cell[]`.
@@ -189,6 +208,125 @@ fn matrix_final<K: UserKey>(s: Option<&mut Matrix<K>>, cx: &Call<'_>) -> Option<
         .finish(&mut || cx.check_interrupts())
         .unwrap_or_else(|e| raise(e));
     Some(cells(cx, out))
+}
+
+/// The zone of an overload with a `time_zone` argument (`None`: the overload has none, UTC).
+fn zone_of(zone: Option<Option<&str>>, caller: &str) -> LocalTime {
+    match zone {
+        None => LocalTime::new("UTC").expect("UTC is known"),
+        Some(None) => invalid(format!("{caller}: time_zone must not be NULL")),
+        Some(Some(z)) => LocalTime::new(z).unwrap_or_else(|m| invalid(format!("{caller}: {m}"))),
+    }
+}
+
+/// A NULL date argument is 22023.
+fn day_arg(day: Option<i32>, what: &str, caller: &str) -> i64 {
+    match day {
+        Some(d) => i64::from(d),
+        None => invalid(format!("{caller}: {what} must not be NULL")),
+    }
+}
+
+/// Transition of `activity_series`: rows without a user or a timestamp are skipped; the
+/// range and the zone are read on the group's first row.
+fn activity_step<'fc, K: SqlKey>(
+    slot: &mut crate::pg::agg::Slot<'fc, crate::pg::agg::Boxed<Zoned<ActivitySeries<K::Owned>>>>,
+    key: Option<K>,
+    ts: Option<i64>,
+    config: impl FnOnce() -> (Option<i32>, Option<i32>, Option<Option<&'fc str>>),
+) {
+    let (Some(key), Some(ts)) = (key, ts) else {
+        return;
+    };
+    let s = slot.get_or_init(|| {
+        const F: &str = "activity_series";
+        let (first, last, zone) = config();
+        Zoned {
+            inner: ActivitySeries::new(
+                day_arg(first, "first_day", F),
+                day_arg(last, "last_day", F),
+            )
+            .or_raise(),
+            zone: zone_of(zone, F),
+        }
+    });
+    let local = s.zone.to_local(ts);
+    key.activity(&mut s.inner, local);
+}
+
+fn activity_final<K: UserKey>(
+    s: Option<&mut Zoned<ActivitySeries<K>>>,
+    cx: &Call<'_>,
+) -> Option<RowArray> {
+    let days = s?.inner.finish(&mut || cx.check_interrupts());
+    let rows: Vec<_> = days
+        .into_iter()
+        .map(|d| {
+            vec![
+                Some(pg_sys::Datum::from(d.day as i32)),
+                d.dau.into_datum(),
+                d.wau.into_datum(),
+                d.mau.into_datum(),
+                d.stickiness.into_datum(),
+            ]
+        })
+        .collect();
+    Some(cx.row_array(&rows))
+}
+
+/// Transition of `lifecycle_counts` (as [`activity_step`]).
+fn lifecycle_step<'fc, K: SqlKey>(
+    slot: &mut crate::pg::agg::Slot<'fc, crate::pg::agg::Boxed<Zoned<PeriodLifecycle<K::Owned>>>>,
+    key: Option<K>,
+    ts: Option<i64>,
+    config: impl FnOnce() -> (
+        Option<&'fc str>,
+        Option<i32>,
+        Option<i32>,
+        Option<Option<&'fc str>>,
+    ),
+) {
+    let (Some(key), Some(ts)) = (key, ts) else {
+        return;
+    };
+    let s = slot.get_or_init(|| {
+        const F: &str = "lifecycle_counts";
+        let (period, first, last, zone) = config();
+        let Some(period) = period else {
+            invalid(format!("{F}: period must not be NULL"))
+        };
+        let period = Period::parse(period).or_raise();
+        let (first, last) = (day_arg(first, "first_day", F), day_arg(last, "last_day", F));
+        Zoned {
+            inner: PeriodLifecycle::new(period, first * USECS_PER_DAY, last * USECS_PER_DAY)
+                .or_raise(),
+            zone: zone_of(zone, F),
+        }
+    });
+    let local = s.zone.to_local(ts);
+    key.lifecycle(&mut s.inner, local);
+}
+
+fn lifecycle_final<K: UserKey>(
+    s: Option<&mut Zoned<PeriodLifecycle<K>>>,
+    cx: &Call<'_>,
+) -> Option<RowArray> {
+    let counts = s?.inner.finish(&mut || cx.check_interrupts());
+    let rows: Vec<_> = counts
+        .into_iter()
+        .map(|c| {
+            vec![
+                Some(pg_sys::Datum::from(
+                    c.period_start.div_euclid(USECS_PER_DAY) as i32,
+                )),
+                c.new.into_datum(),
+                c.returning.into_datum(),
+                c.resurrecting.into_datum(),
+                (-c.dormant).into_datum(),
+            ]
+        })
+        .collect();
+    Some(cx.row_array(&rows))
 }
 
 /// The steps a `conds bool[]` row matches (NULL counts as false), and how many there are.
@@ -246,6 +384,41 @@ pg_operations_macros::declare! {
             }
             s.push(mask);
         };
+    }
+
+    type activity_day (day date, dau bigint, wau bigint, mau bigint, stickiness float8)
+        "One day of activity_series: daily active users, users active in the 7 and in the 30 days ending that day, and stickiness = dau / mau.";
+    type lifecycle_count (period_start date, new bigint, returning bigint, resurrecting bigint, dormant bigint)
+        "One period of lifecycle_counts: users active in the period split into new (first activity ever), returning (also active the period before) and resurrecting (active before, not the period before), and dormant (active the period before, not this one) as a negative count.";
+
+    aggregate activity_series -> activity_day[]
+        "DAU, WAU and MAU per day from raw events: for every local day from first_day to last_day, the distinct users active that day (dau), in the 7 days ending that day (wau) and in the 30 days ending that day (mau), and stickiness dau / mau. Days are UTC days, or local days in time_zone. Rows with a NULL user_id or ts are skipped. At most 36600 days. See docs/retention.md."
+    {
+        state ById: Zoned<ActivitySeries<i64>> = |s, cx| activity_final(s, cx);
+        state ByText: Zoned<ActivitySeries<String>> = |s, cx| activity_final(s, cx);
+        (user_id bigint, ts timestamptz, first_day date, last_day date) ById
+            = |slot, a| activity_step(slot, a.user_id(), a.ts(), || (a.first_day(), a.last_day(), None));
+        (user_id text, ts timestamptz, first_day date, last_day date) ByText
+            = |slot, a| activity_step(slot, a.user_id(), a.ts(), || (a.first_day(), a.last_day(), None));
+        (user_id bigint, ts timestamptz, first_day date, last_day date, time_zone text) ById
+            = |slot, a| activity_step(slot, a.user_id(), a.ts(), || (a.first_day(), a.last_day(), Some(a.time_zone())));
+        (user_id text, ts timestamptz, first_day date, last_day date, time_zone text) ByText
+            = |slot, a| activity_step(slot, a.user_id(), a.ts(), || (a.first_day(), a.last_day(), Some(a.time_zone())));
+    }
+
+    aggregate lifecycle_counts -> lifecycle_count[]
+        "Lifecycle counts per period (PostHog's lifecycle): for each day, week (ISO) or month whose start lies between first_day and last_day, the users active in it that are new (first activity ever), returning (also active the period before) or resurrecting (active before, not the period before), and the dormant users (active the period before, not this one) as a negative count, so that last period's active users = returning + (- dormant). Events before first_day count as history. UTC periods, or local in time_zone. See docs/retention.md."
+    {
+        state ById: Zoned<PeriodLifecycle<i64>> = |s, cx| lifecycle_final(s, cx);
+        state ByText: Zoned<PeriodLifecycle<String>> = |s, cx| lifecycle_final(s, cx);
+        (user_id bigint, ts timestamptz, period text, first_day date, last_day date) ById
+            = |slot, a| lifecycle_step(slot, a.user_id(), a.ts(), || (a.period(), a.first_day(), a.last_day(), None));
+        (user_id text, ts timestamptz, period text, first_day date, last_day date) ByText
+            = |slot, a| lifecycle_step(slot, a.user_id(), a.ts(), || (a.period(), a.first_day(), a.last_day(), None));
+        (user_id bigint, ts timestamptz, period text, first_day date, last_day date, time_zone text) ById
+            = |slot, a| lifecycle_step(slot, a.user_id(), a.ts(), || (a.period(), a.first_day(), a.last_day(), Some(a.time_zone())));
+        (user_id text, ts timestamptz, period text, first_day date, last_day date, time_zone text) ByText
+            = |slot, a| lifecycle_step(slot, a.user_id(), a.ts(), || (a.period(), a.first_day(), a.last_day(), Some(a.time_zone())));
     }
 
     aggregate retention_matrix -> retention_cell[]

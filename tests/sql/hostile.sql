@@ -392,6 +392,28 @@ INSERT INTO cases (fn, sql, expect) VALUES
 -- generate_demo_events is bounded (a set-returning function is materialized before LIMIT).
 ('generate_demo_events', $$SELECT count(*) FROM (SELECT * FROM generate_demo_events(9223372036854775807) LIMIT 5) s$$, '54000'),
 ('generate_demo_events', $$SELECT count(*) FROM (SELECT * FROM generate_demo_events(10000001, 1) LIMIT 5) s$$, '54000'),
+-- Retention, activity and lifecycle counts (0.2.0).
+('retention', $$SELECT retention(ARRAY[]::bool[])$$, '22023'),
+('retention', $$SELECT retention('{{true},{false}}'::bool[])$$, '22023'),
+('retention', $$SELECT retention(array_fill(true, ARRAY[100000]))$$, '54000'),
+('retention', $$SELECT retention(ARRAY[e = 'a', NULL]) FROM ev$$, 'ok'),
+('retention_definition', $$SELECT retention_definition(NULL)$$, 'ok'),
+('retention_definition', $$SELECT retention_definition('-infinity')$$, '22023'),
+('retention_definition', $$SELECT retention_definition('2026-01-01', period => 'rolling', rolling_days => 2147483647)$$, '22023'),
+('retention_definition', $$SELECT retention_definition('2026-01-01', time_zone => repeat('x', 100000))$$, '22023'),
+('retention_matrix', $$SELECT retention_matrix(u, ts, true, true, NULL) FROM ev$$, '22023'),
+('retention_matrix', $$SELECT retention_matrix(u, ts, NULL, NULL, NULL) FROM ev$$, 'ok'),
+('retention_matrix', $$SELECT retention_matrix(u, t, true, true, retention_definition('2026-01-05')) FROM ev, (VALUES ('infinity'::timestamptz), ('-infinity'), ('4713-01-01 BC')) v(t)$$, 'ok'),
+('retention_matrix', $$SELECT retention_matrix(u::text, ts, e = 'a', e = 'b', retention_definition('2026-01-05', period => 'day', periods => 400, time_zone => 'Pacific/Kiritimati')) IS NOT NULL FROM ev$$, 'ok'),
+('activity_series', $$SELECT activity_series(u, ts, '2026-01-01', '2226-01-01') FROM ev$$, '54000'),
+('activity_series', $$SELECT activity_series(u, ts, NULL, '2026-01-01') FROM ev$$, '22023'),
+('activity_series', $$SELECT activity_series(u, t, '2026-01-01', '2026-01-02') FROM ev, (VALUES ('infinity'::timestamptz), ('-infinity')) v(t)$$, 'ok'),
+('activity_series', $$SELECT activity_series(u, ts, '2026-01-01', '2026-01-02', 'Nowhere/Land') FROM ev$$, '22023'),
+('activity_series', $$SELECT activity_series(u, ts, '4713-01-01 BC', '4713-01-02 BC') FROM ev$$, 'ok'),
+('lifecycle_counts', $$SELECT lifecycle_counts(u, ts, 'fortnight', '2026-01-01', '2026-02-01') FROM ev$$, '22023'),
+('lifecycle_counts', $$SELECT lifecycle_counts(u, ts, 'day', '2000-01-01', '2100-01-01') FROM ev$$, '54000'),
+('lifecycle_counts', $$SELECT lifecycle_counts(u, ts, NULL, '2026-01-01', '2026-02-01') FROM ev$$, '22023'),
+('lifecycle_counts', $$SELECT lifecycle_counts(u::text, t, 'month', '2026-01-01', '2026-02-01') FROM ev, (VALUES ('infinity'::timestamptz), ('-infinity')) v(t)$$, 'ok'),
 -- ---------------------------------------------------------------- internal functions called directly
 -- Support functions taking internal cannot be reached from SQL at all.
 ('window_funnel_transition', $$SELECT _pg_operations_internal.window_funnel_transition(NULL::internal, now(), ARRAY[true], '1 hour') IS NULL$$, '42846'),

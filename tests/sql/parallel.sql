@@ -168,7 +168,11 @@ INSERT INTO arg_values VALUES
   ('value', 'amount::float8'), ('probs', 'ARRAY[0.25, 0.5, 0.75]'),
   ('recency_days', '(user_id % 97)::float8'), ('frequency', '(user_id % 13)::float8'),
   ('monetary', 'amount::float8'), ('bins', '4'),
-  ('traffic', '(user_id % 50 + 20)::bigint'), ('conversions', '(user_id % 7)::bigint');
+  ('traffic', '(user_id % 50 + 20)::bigint'), ('conversions', '(user_id % 7)::bigint'),
+  ('cohort', $$event = 'register'$$), ('returned', $$event IN ('view_detail', 'pay')$$),
+  ('definition', $$retention_definition('2026-03-15', period => 'week', periods => 4, time_zone => 'Asia/Shanghai')$$),
+  ('first_day', $$date '2026-02-01'$$), ('last_day', $$date '2026-03-15'$$),
+  ('time_zone', $$'America/New_York'$$), ('period', $$'week'$$);
 CREATE VIEW ext_aggregates AS
 SELECT p.oid::regprocedure::text AS aggregate, p.proname AS name,
        (SELECT string_agg(coalesce(v.expr, '<no value for ' || n || '>'), ', ' ORDER BY o)
