@@ -329,7 +329,7 @@ impl Ret {
 }
 
 enum Body {
-    Rust(ExprClosure),
+    Rust(Box<ExprClosure>),
     Sql(LitStr),
 }
 
@@ -431,7 +431,7 @@ impl Parse for Item {
                 Body::Sql(input.parse()?)
             } else {
                 input.parse::<Token![=]>()?;
-                Body::Rust(input.parse()?)
+                Body::Rust(Box::new(input.parse()?))
             };
             input.parse::<Token![;]>()?;
             Ok(Item::Fn(FnDecl {

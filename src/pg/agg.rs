@@ -10,6 +10,10 @@
 //! Partial states cross parallel workers as `bytea` through the core's one codec
 //! ([`PartialState`]).
 
+// `Storage::alloc` takes the memory context pointer that `aggregate_context` returned; it is
+// never a pointer a caller could forge from SQL.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
 use super::errors::{self, OrRaise};
 use super::{Call, Frame};
 use pg_operations_core::PartialState;
