@@ -100,6 +100,14 @@ QUERIES = {
         "lifecycle_stage(ts, event = 'pay', timestamptz '2026-03-31 00:00+00', 3, 14, 21, 45, 80) "
         "FROM {t} GROUP BY user_id ORDER BY user_id",
         "workers", ["lifecycle_stage"]),
+    "retention per user": (
+        "SELECT user_id, retention(ARRAY[event = 'register', event = 'view_detail', event = 'pay']) "
+        "FROM {t} GROUP BY user_id ORDER BY user_id",
+        "workers", ["retention"]),
+    "retention_matrix over all rows": (
+        "SELECT retention_matrix(user_id, ts, event = 'register', event = 'pay', "
+        "retention_definition(timestamptz '2026-04-01 00:00+00', period => 'week', periods => 4)) FROM {t}",
+        "coordinator", ["retention_matrix"]),
     "channel_prior over per-channel counts": (
         "SELECT channel_prior(traffic, conversions) FROM (SELECT channel, "
         "count(DISTINCT user_id) AS traffic, count(DISTINCT user_id) FILTER (WHERE event = 'pay') "
