@@ -4,7 +4,7 @@
 //! the group's first non-skipped row.
 
 use crate::pg::agg::{Boxed, Slot};
-use crate::pg::errors::{invalid, OrRaise};
+use crate::pg::errors::{invalid, null_argument, OrRaise};
 use crate::pg::{Call, RowArray};
 use pg_operations_core::funnel::{
     FunnelConfig, FunnelMode, LevelCounts, PopulationFunnel, StepRow, UserFunnel, UserKey,
@@ -20,7 +20,7 @@ const FSR: &str = "funnel_step_rates";
 /// The window in microseconds (a month counts 30 days); NULL or not positive is 22023.
 fn window_micros(window: Option<Interval>, caller: &str) -> i64 {
     let Some(window) = window else {
-        invalid(format!("{caller}: window must not be NULL"))
+        null_argument(caller, "window")
     };
     let micros = window.as_micros();
     if micros <= 0 {
@@ -35,7 +35,7 @@ fn window_micros(window: Option<Interval>, caller: &str) -> i64 {
 fn funnel_mode(mode: Option<Option<&str>>, caller: &str) -> FunnelMode {
     match mode {
         None => FunnelMode::default(),
-        Some(None) => invalid(format!("{caller}: mode must not be NULL")),
+        Some(None) => null_argument(caller, "mode"),
         Some(Some(text)) => or_raise_in(FunnelMode::parse(text), caller),
     }
 }
@@ -43,7 +43,7 @@ fn funnel_mode(mode: Option<Option<&str>>, caller: &str) -> FunnelMode {
 /// The elements of a `text[]` configuration argument; NULL array or element is 22023.
 fn text_list(list: Option<Array<&str>>, what: &str, caller: &str) -> Vec<String> {
     let Some(list) = list else {
-        invalid(format!("{caller}: {what} must not be NULL"))
+        null_argument(caller, what)
     };
     list.iter()
         .enumerate()

@@ -8,7 +8,7 @@
 //! parses the weights once.
 
 use crate::pg::agg::{Boxed, Slot};
-use crate::pg::errors::{invalid, raise, OrRaise};
+use crate::pg::errors::{invalid, null_argument, raise, OrRaise};
 use crate::pg::Varlena;
 use pg_operations_core::intent::{self, IntentConfig, IntentState, IntentWeights};
 use pg_operations_core::time::USECS_PER_DAY;
@@ -59,13 +59,13 @@ fn interval_micros(i: Interval, what: &str) -> i64 {
 impl ConfigArgs {
     fn key(&self) -> ConfigKey {
         let Some(as_of) = self.as_of else {
-            invalid("intent_score: as_of must not be NULL")
+            null_argument("intent_score", "as_of")
         };
         ConfigKey {
             as_of,
             lookback: self.lookback.map(|l| match l {
                 Some(l) => interval_key(l),
-                None => invalid("intent_score: lookback must not be NULL"),
+                None => null_argument("intent_score", "lookback"),
             }),
             half_life: self.half_life.flatten().map(interval_key),
         }
@@ -100,7 +100,7 @@ impl ConfigArgs {
 /// The weights, parsed once per call site for as long as their bytes do not change.
 fn parse_weights(w: Option<Varlena<'_>>, site: &mut CallSite) -> Arc<IntentWeights> {
     let Some(w) = w else {
-        invalid("intent_score: weights must not be NULL")
+        null_argument("intent_score", "weights")
     };
     let bytes = w.bytes();
     if let Some(weights) = &site.weights {

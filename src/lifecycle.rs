@@ -7,7 +7,7 @@
 //! aggregate's cost is per-row calls and per-group bookkeeping, not the min/max work.
 
 use crate::pg::agg::{Plain, Slot};
-use crate::pg::errors::{invalid, OrRaise};
+use crate::pg::errors::{null_argument, OrRaise};
 use pg_operations_core::lifecycle::{self, LifecycleState, Stage, Thresholds};
 use pgrx::IntoDatum;
 
@@ -24,7 +24,7 @@ fn lifecycle_step(
     let Some(ts) = ts else { return };
     let t = thresholds();
     let Some(as_of) = as_of else {
-        invalid("lifecycle_stage: as_of must not be NULL")
+        null_argument("lifecycle_stage", "as_of")
     };
     let converted = converted.unwrap_or(false);
     match slot.get() {
@@ -44,7 +44,7 @@ fn lifecycle_step(
 
 /// A day argument of the 8-argument aggregate; 22023 for NULL.
 fn day(v: Option<i32>, name: &str) -> i32 {
-    v.unwrap_or_else(|| invalid(format!("lifecycle_stage: {name} must not be NULL")))
+    v.unwrap_or_else(|| null_argument("lifecycle_stage", name))
 }
 
 pg_operations_macros::declare! {

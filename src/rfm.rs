@@ -1,7 +1,7 @@
 //! RFM: `rfm_agg` (per-user values), `rfm_breaks` (population quantiles), `rfm_cell`
 //! (tie-aware scores) and `rfm_segment` (see `core/src/rfm.rs`).
 
-use crate::pg::errors::{invalid, OrRaise};
+use crate::pg::errors::{invalid, null_argument, OrRaise};
 use crate::pg::Record;
 use pg_operations_core::codec::{Reader, Writer};
 use pg_operations_core::rfm::{self, RfmAcc, RfmBreaks, RfmBreaksState};
@@ -167,7 +167,7 @@ pg_operations_macros::declare! {
         // The state (and as_of) is set up on the group's first row; rows with a NULL ts or
         // after as_of are skipped; a NULL amount counts in frequency but not in monetary.
         (ts timestamptz, amount numeric, as_of timestamptz) Transactions = |slot, a| {
-            let Some(as_of) = a.as_of() else { invalid("rfm_agg: as_of must not be NULL") };
+            let Some(as_of) = a.as_of() else { null_argument("rfm_agg", "as_of") };
             let s = slot.get_or_init(|| RfmAggState { acc: RfmAcc::new(as_of).or_raise(), monetary: None });
             // as_of must be the same on every row (checked even on rows with a NULL ts).
             s.acc.check_as_of(as_of).or_raise();
@@ -199,7 +199,7 @@ pg_operations_macros::declare! {
         (recency_days float8, frequency float8, monetary float8, bins int) Metrics
             "Population breaks for bins RFM bins (2 .. 100): per metric, percentile_cont(k / bins) for k = 1 .. bins-1. bins < 2 is error 22023, bins > 100 is 54000."
             = |slot, a| {
-                let bins = a.bins().unwrap_or_else(|| invalid("rfm_breaks: bins must not be NULL"));
+                let bins = a.bins().unwrap_or_else(|| null_argument("rfm_breaks", "bins"));
                 breaks_step(slot, a.recency_days(), a.frequency(), a.monetary(), bins)
             };
     }

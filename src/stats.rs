@@ -1,7 +1,7 @@
 //! Shared statistics: `quantile_breaks` (exactly `percentile_cont`, parallel safe) and
 //! `wilson_interval`.
 
-use crate::pg::errors::{invalid, OrRaise};
+use crate::pg::errors::{null_argument, OrRaise};
 use pg_operations_core::quantile::QuantileState;
 use pg_operations_core::stats;
 use pgrx::IntoDatum;
@@ -28,7 +28,7 @@ pg_operations_macros::declare! {
             let Some(value) = a.value() else { return };
             slot.get_or_init(|| {
                 let Some(probs) = a.probs() else {
-                    invalid("quantile_breaks: probs must not be NULL")
+                    null_argument("quantile_breaks", "probs")
                 };
                 QuantileState::new(probs.iter().collect()).or_raise()
             })

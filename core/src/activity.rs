@@ -187,13 +187,7 @@ fn corrupt(what: &str, detail: &str) -> OpsError {
 }
 
 fn read_kind<K: UserKey>(r: &mut Reader) -> OpsResult<()> {
-    let kind = r.u8()?;
-    if kind != K::KIND {
-        return Err(OpsError::malformed(format!(
-            "aggregate state holds user keys of kind {kind}, expected {}",
-            K::KIND
-        )));
-    }
+    K::check_kind(r)?;
     Ok(())
 }
 

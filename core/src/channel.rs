@@ -94,11 +94,7 @@ pub fn quadrant(
             "conversions must not be negative, got {conversions}"
         )));
     }
-    if conversions > traffic {
-        return Err(OpsError::invalid(format!(
-            "conversions ({conversions}) must not exceed traffic ({traffic})"
-        )));
-    }
+    check_counts(traffic, conversions)?;
     if min_traffic < 0 {
         return Err(OpsError::invalid(format!(
             "min_traffic must not be negative, got {min_traffic}"

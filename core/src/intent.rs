@@ -361,16 +361,7 @@ impl IntentConfig {
     /// The window is `as_of - lookback < ts <= as_of`; `lookback = 0` gives an empty window.
     /// `as_of` must be finite, `lookback` non-negative, `half_life` (when given) positive.
     pub fn new(as_of: i64, lookback: i64, half_life: Option<i64>) -> OpsResult<IntentConfig> {
-        if time::is_infinite(as_of) {
-            return Err(OpsError::invalid(format!(
-                "as_of must be a finite timestamp, got {}",
-                if as_of == time::NEG_INFINITY {
-                    "-infinity"
-                } else {
-                    "infinity"
-                }
-            )));
-        }
+        time::check_finite_as_of(as_of)?;
         if lookback < 0 {
             return Err(OpsError::invalid(format!(
                 "lookback must not be negative, got {lookback} microseconds"

@@ -76,8 +76,9 @@ use crate::funnel::UserKey;
 use crate::state::PartialState;
 use crate::stats::{wilson, z_for_confidence};
 use crate::time::{fmt_ts, is_infinite, USECS_PER_DAY};
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// Most conditions of `retention(conds)` (ClickHouse's limit).
 pub const MAX_CONDITIONS: usize = 32;
@@ -583,26 +584,298 @@ pub struct CohortCell {
     pub complete: bool,
 }
 
-/// Row flags kept per user.
+/// Flags of a kept row.
 const COHORT_ROW: u8 = 1;
 const RETURN_ROW: u8 = 2;
 
 /// Interrupt cadence of [`CohortRetention::finish`] and merges, as in
 /// [`PopulationFunnel`](crate::funnel::PopulationFunnel): a check at least every 1024 users
-/// or about 64K units of work (kept rows, scanned returns, emitted cells).
+/// or about 64K units of work (kept rows, scanned returns, emitted cells, rows scanned or
+/// moved by a pass of the sort).
 const INTERRUPT_WORK: usize = 1 << 16;
 const USER_WORK: usize = 64;
 
-/// State of the one-shot cohort retention matrix `(user_id, ts, is_cohort, is_return)`.
+/// Most bits per pass of the radix sort that groups the kept rows by user (4096 buckets).
+const RADIX_BITS: u32 = 12;
+/// Fewer kept rows than this are grouped by one comparison sort.
+const RADIX_MIN_ROWS: usize = 1 << 10;
+
+/// A kept row of a key stored inline (keys of at most 8 bytes: `bigint` ids); 24 bytes for
+/// an `i64` key.
+#[derive(Debug, Clone, Copy)]
+struct KeyedRow<K> {
+    key: K,
+    ts: i64,
+    flags: u8,
+}
+
+/// A kept row of an interned key (larger keys: `text` ids); 16 bytes.
+#[derive(Debug, Clone, Copy)]
+struct IdRow {
+    id: u32,
+    ts: i64,
+    flags: u8,
+}
+
+/// A kept row as [`group_rows`] sees it.
+trait FlatRow: Clone {
+    /// The same for every row of a user (distinct users may share it).
+    fn group(&self) -> u64;
+    fn same_user(&self, other: &Self) -> bool;
+    fn ts(&self) -> i64;
+    fn flags(&self) -> u8;
+}
+
+impl<K: UserKey> FlatRow for KeyedRow<K> {
+    #[inline]
+    fn group(&self) -> u64 {
+        let mut h = GroupHasher(0);
+        self.key.hash(&mut h);
+        h.finish()
+    }
+    #[inline]
+    fn same_user(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+    #[inline]
+    fn ts(&self) -> i64 {
+        self.ts
+    }
+    #[inline]
+    fn flags(&self) -> u8 {
+        self.flags
+    }
+}
+
+impl FlatRow for IdRow {
+    #[inline]
+    fn group(&self) -> u64 {
+        self.id.into()
+    }
+    #[inline]
+    fn same_user(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+    #[inline]
+    fn ts(&self) -> i64 {
+        self.ts
+    }
+    #[inline]
+    fn flags(&self) -> u8 {
+        self.flags
+    }
+}
+
+/// A fixed hasher spreading inline keys over the radix buckets: FxHash-style mixing of
+/// 64-bit words, then MurmurHash3's finalizer. A key hashed as one 64-bit write (an `i64`)
+/// maps injectively; keys whose values collide are told apart by `Eq` ([`separate_users`]).
+struct GroupHasher(u64);
+
+impl GroupHasher {
+    #[inline]
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for GroupHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.word(v);
+    }
+    #[inline]
+    fn write_i64(&mut self, v: i64) {
+        self.word(v as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+}
+
+/// Work done since the last interrupt check; checks once it reaches [`INTERRUPT_WORK`].
+struct Work<'a> {
+    done: usize,
+    check: &'a mut dyn FnMut(),
+}
+
+impl Work<'_> {
+    #[inline]
+    fn add(&mut self, n: usize) {
+        self.done += n;
+        if self.done >= INTERRUPT_WORK {
+            (self.check)();
+            self.done = 0;
+        }
+    }
+}
+
+/// Reorders `rows` so that each user's rows are contiguous and in time order.
 ///
-/// Memory: 16 bytes per kept row (a cohort or return event at or before `as_of`), plus per
-/// user with a kept row the key (8 bytes, or 24 plus the text for `text` ids), a 24-byte
-/// `Vec` header and the hash table's slack. Other rows cost nothing.
+/// A stable LSD radix sort on the low `bits` bits of `digit` (equal for the rows of a user),
+/// in passes of at most [`RADIX_BITS`] bits (a pass is skipped when every row has the same
+/// digit); with `bits = 0` (few rows) all rows form one run. Then every run of equal digits
+/// that holds several users or rows out of time order is sorted by (group, ts) and its users
+/// that share a group value are brought together. Rows pushed in time order (each user's rows
+/// spread over the table) come out of the radix passes already in order.
+///
+/// Checks for interrupts at least every 64K rows scanned or moved; the comparison sort of one
+/// run (one digit value: mostly a single user's rows, or all rows when `bits = 0`) is not
+/// interruptible. Memory: a second buffer as large as `rows` during the radix passes.
+fn group_rows<T: FlatRow>(
+    rows: &mut Vec<T>,
+    bits: u32,
+    digit: impl Fn(&T) -> u64,
+    check: &mut dyn FnMut(),
+) {
+    let mut work = Work { done: 0, check };
+    let digit = |r: &T| if bits == 0 { 0 } else { digit(r) };
+    if bits > 0 {
+        let passes = bits.div_ceil(RADIX_BITS);
+        let width = bits.div_ceil(passes);
+        let mask = (1u64 << width) - 1;
+        let mut counts = vec![0usize; 1 << width];
+        let mut scratch: Vec<T> = Vec::new();
+        for pass in 0..passes {
+            let shift = pass * width;
+            let bucket = |r: &T| ((digit(r) >> shift) & mask) as usize;
+            counts.fill(0);
+            for chunk in rows.chunks(INTERRUPT_WORK) {
+                chunk.iter().for_each(|r| counts[bucket(r)] += 1);
+                work.add(chunk.len());
+            }
+            if counts.contains(&rows.len()) {
+                continue;
+            }
+            let mut next = 0;
+            for c in counts.iter_mut() {
+                (*c, next) = (next, next + *c);
+            }
+            if scratch.is_empty() {
+                scratch = rows.clone();
+            }
+            for chunk in rows.chunks(INTERRUPT_WORK) {
+                for r in chunk {
+                    let b = bucket(r);
+                    scratch[counts[b]] = r.clone();
+                    counts[b] += 1;
+                }
+                work.add(chunk.len());
+            }
+            std::mem::swap(rows, &mut scratch);
+        }
+    }
+    let mut i = 0;
+    while i < rows.len() {
+        let d = digit(&rows[i]);
+        let mut j = i + 1;
+        let mut ordered = true;
+        while j < rows.len() && digit(&rows[j]) == d {
+            ordered &= rows[j - 1].ts() <= rows[j].ts() && rows[j - 1].same_user(&rows[j]);
+            j += 1;
+        }
+        work.add(j - i);
+        if !ordered {
+            let run = &mut rows[i..j];
+            run.sort_unstable_by_key(|r| (r.group(), r.ts()));
+            separate_users(run);
+            work.add(j - i);
+        }
+        i = j;
+    }
+}
+
+/// In `run`, sorted by (group, ts), brings the rows of each user together where users share
+/// a group value (keys whose hashes collide), keeping time order. Quadratic in the number of
+/// users sharing one value; linear when none do.
+fn separate_users<T: FlatRow>(run: &mut [T]) {
+    let mut i = 0;
+    while i < run.len() {
+        let g = run[i].group();
+        let end = run[i..]
+            .iter()
+            .position(|r| r.group() != g)
+            .map_or(run.len(), |n| i + n);
+        while i < end {
+            let first = run[i].clone();
+            if run[i..end].iter().all(|r| r.same_user(&first)) {
+                break;
+            }
+            let (mine, others): (Vec<T>, Vec<T>) = run[i..end]
+                .iter()
+                .cloned()
+                .partition(|r| r.same_user(&first));
+            let n = mine.len();
+            for (slot, r) in run[i..end].iter_mut().zip(mine.into_iter().chain(others)) {
+                *slot = r;
+            }
+            i += n;
+        }
+        i = end;
+    }
+}
+
+/// Groups inline-keyed rows by user ([`group_rows`] on the top bits of the key's hash, about
+/// log2 of the number of rows, so that users seldom share a digit).
+fn group_keyed<K: UserKey>(rows: &mut Vec<KeyedRow<K>>, check: &mut dyn FnMut()) {
+    let bits = if rows.len() < RADIX_MIN_ROWS {
+        0
+    } else {
+        (usize::BITS - rows.len().leading_zeros()).min(48)
+    };
+    group_rows(rows, bits, |r| r.group() >> (64 - bits), check);
+}
+
+/// Groups rows of interned ids (below `users`) by user ([`group_rows`] on the id).
+fn group_ids(rows: &mut Vec<IdRow>, users: usize, check: &mut dyn FnMut()) {
+    let bits = if rows.len() < RADIX_MIN_ROWS {
+        0
+    } else {
+        usize::BITS - users.saturating_sub(1).leading_zeros()
+    };
+    group_rows(rows, bits, |r| r.id.into(), check);
+}
+
+/// State of the one-shot cohort retention matrix `(user_id, ts, is_cohort, is_return)`:
+/// every kept row (a cohort or return event at or before `as_of`) appended to one flat
+/// buffer, grouped by user with a single sort in [`CohortRetention::finish`].
+///
+/// Keys of at most 8 bytes (`bigint` ids) are stored in their rows, so a push is a bounds
+/// check and an append, with no lookup. Larger keys (`text` ids) are interned: a hash lookup
+/// per row that allocates only for a new user, and a 32-bit id in the row (at most 2^32
+/// users).
+///
+/// Memory: `bigint` ids: 24 bytes per kept row, nothing per user. `text` ids: 16 bytes per
+/// kept row, plus per user the text and a hash-table bucket of 32 bytes and a control byte
+/// (the key's `String` and its id; buckets 7/16 to 7/8 full). Row buffers grow by doubling
+/// (up to as much again of spare capacity). [`CohortRetention::finish`] needs a second row
+/// buffer while sorting; `encode` sorts a copy (two more row buffers). Other rows cost
+/// nothing.
 #[derive(Debug, Clone)]
 pub struct CohortRetention<K: UserKey> {
     def: RetentionDefinition,
-    users: HashMap<K, Vec<(i64, u8)>>,
+    /// Rows of inline keys, in push order (until `finish` groups them).
+    inline: Vec<KeyedRow<K>>,
+    /// Interned keys: dense ids `0..len`, each with at least one row in `rows`.
+    ids: HashMap<K, u32>,
+    /// Rows of interned keys, in push order (until `finish` groups them).
+    rows: Vec<IdRow>,
 }
+
+// `push_str` interns: `String` keys are never inline.
+const _: () = assert!(std::mem::size_of::<String>() > 8);
 
 /// Per-cohort tallies while finishing.
 struct Tally {
@@ -614,12 +887,17 @@ struct Tally {
 }
 
 impl<K: UserKey> CohortRetention<K> {
+    /// Keys stored in each row rather than interned.
+    const INLINE: bool = std::mem::size_of::<K>() <= 8;
+
     /// An empty state (the definition is validated).
     pub fn new(def: RetentionDefinition) -> OpsResult<Self> {
         def.validate()?;
         Ok(CohortRetention {
             def,
-            users: HashMap::new(),
+            inline: Vec::new(),
+            ids: HashMap::new(),
+            rows: Vec::new(),
         })
     }
 
@@ -627,9 +905,18 @@ impl<K: UserKey> CohortRetention<K> {
         &self.def
     }
 
-    /// Number of users with at least one kept row.
+    /// Number of users with at least one kept row: counted with a hash set over the kept rows
+    /// (O(rows)) for inline keys, O(1) for interned ones.
     pub fn user_count(&self) -> usize {
-        self.users.len()
+        if Self::INLINE {
+            self.inline
+                .iter()
+                .map(|r| &r.key)
+                .collect::<HashSet<&K>>()
+                .len()
+        } else {
+            self.ids.len()
+        }
     }
 
     /// The flags to keep for a row, `None` to drop it.
@@ -639,140 +926,192 @@ impl<K: UserKey> CohortRetention<K> {
         (flags != 0 && !is_infinite(ts) && ts <= self.def.as_of).then_some(flags)
     }
 
+    /// The id of the next interned user.
+    fn next_id(&self) -> u32 {
+        u32::try_from(self.ids.len()).expect("at most 2^32 users with interned keys")
+    }
+
     /// Adds a row of `key` at local time `ts`. Rows that are neither cohort nor return
     /// events, after `as_of` or infinite are dropped (the user is not even recorded).
+    #[inline]
     pub fn push(&mut self, key: K, ts: i64, is_cohort: bool, is_return: bool) {
         if let Some(flags) = self.keep(ts, is_cohort, is_return) {
-            self.users.entry(key).or_default().push((ts, flags));
+            if Self::INLINE {
+                self.inline.push(KeyedRow { key, ts, flags });
+            } else {
+                let next = self.next_id();
+                let id = *self.ids.entry(key).or_insert(next);
+                self.rows.push(IdRow { id, ts, flags });
+            }
         }
     }
 
     /// The retention matrix: for each cohort (ascending start) the rows of periods
-    /// `0..=periods`. Calls `check_interrupts` first and then at least every 1024 users or
-    /// 64K units of work. Errors (`54000`) beyond [`MAX_COHORTS`] cohorts.
+    /// `0..=periods`. Calls `check_interrupts` first, then at least every 64K rows scanned or
+    /// moved while sorting, every 1024 users or 64K units of work while tallying, and every
+    /// 64K emitted cells. Not interruptible: the comparison sort of one user's rows when they
+    /// were not pushed in time order (of all rows below 1024 kept rows). Errors (`54000`)
+    /// beyond [`MAX_COHORTS`] cohorts. The state stays usable (its rows grouped by user).
     ///
-    /// Time: sorting each user's kept rows, plus per entry a binary search and (`on`) a scan
-    /// of its returns up to period `periods`. Memory: `periods + 1` counters per cohort and
-    /// the cells (up to [`MAX_COHORTS`] × 401 of them).
+    /// Time: a stable radix sort of the kept rows on their user (two passes up to 16M rows),
+    /// a comparison sort of each user's rows not pushed in time order (and of users whose
+    /// keys' hashes share a radix digit), plus per entry a binary search and
+    /// (`on`) a scan of its returns up to period `periods`. Memory: a second row buffer while
+    /// sorting, `periods + 1` counters per cohort and the cells (up to [`MAX_COHORTS`] × 401).
     pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> OpsResult<Vec<CohortCell>> {
-        let def = self.def;
-        let horizon = def.periods as usize;
-        let rolling = def.period.rolling_len();
-        let mut tallies: HashMap<i64, Tally> = HashMap::new();
-        let mut returns: Vec<i64> = Vec::new();
-        let mut entries: Vec<(i64, i64)> = Vec::new();
         check_interrupts();
-        let mut work = 0usize;
-        for rows in self.users.values_mut() {
-            work += USER_WORK + rows.len();
+        let mut tallies = HashMap::new();
+        if Self::INLINE {
+            group_keyed(&mut self.inline, check_interrupts);
+            tally_users(self.def, &self.inline, &mut tallies, check_interrupts)?;
+        } else {
+            group_ids(&mut self.rows, self.ids.len(), check_interrupts);
+            tally_users(self.def, &self.rows, &mut tallies, check_interrupts)?;
+        }
+        check_interrupts();
+        Ok(cells(self.def, tallies, check_interrupts))
+    }
+}
+
+/// Tallies the entries of every user of `rows` (each user's rows contiguous and in time
+/// order, as [`group_rows`] leaves them) into one [`Tally`] per cohort number.
+fn tally_users<T: FlatRow>(
+    def: RetentionDefinition,
+    rows: &[T],
+    tallies: &mut HashMap<i64, Tally>,
+    check_interrupts: &mut dyn FnMut(),
+) -> OpsResult<()> {
+    let horizon = def.periods as usize;
+    let rolling = def.period.rolling_len();
+    let mut returns: Vec<i64> = Vec::new();
+    let mut entries: Vec<(i64, i64)> = Vec::new();
+    let mut work = 0usize;
+    for rows in rows.chunk_by(|a, b| a.same_user(b)) {
+        work += USER_WORK + rows.len();
+        if work > INTERRUPT_WORK {
+            check_interrupts();
+            work = USER_WORK + rows.len();
+        }
+        returns.clear();
+        returns.extend(
+            rows.iter()
+                .filter(|r| r.flags() & RETURN_ROW != 0)
+                .map(|r| r.ts()),
+        );
+        // Entries (cohort number, anchor): rows are in time order, so period numbers ascend
+        // and the first row of each number is its earliest cohort event.
+        entries.clear();
+        for ts in rows
+            .iter()
+            .filter(|r| r.flags() & COHORT_ROW != 0)
+            .map(|r| r.ts())
+        {
+            let number = period_number(def.period, ts);
+            if entries.last().is_some_and(|&(n, _)| n == number) {
+                continue;
+            }
+            entries.push((number, ts));
+            if def.entry == Entry::First {
+                break;
+            }
+        }
+        for &(number, anchor) in &entries {
+            // `on` scans returns per entry: one user with many entries can take a while.
             if work > INTERRUPT_WORK {
                 check_interrupts();
-                work = USER_WORK + rows.len();
+                work = 0;
             }
-            rows.sort_unstable();
-            returns.clear();
-            returns.extend(rows.iter().filter(|r| r.1 & RETURN_ROW != 0).map(|r| r.0));
-            // Entries (cohort number, anchor): rows are sorted, so period numbers ascend and
-            // the first row of each number is its earliest cohort event.
-            entries.clear();
-            for &(ts, _) in rows.iter().filter(|r| r.1 & COHORT_ROW != 0) {
-                let number = period_number(def.period, ts);
-                if entries.last().is_some_and(|&(n, _)| n == number) {
-                    continue;
-                }
-                entries.push((number, ts));
-                if def.entry == Entry::First {
-                    break;
-                }
+            if tallies.len() >= MAX_COHORTS && !tallies.contains_key(&number) {
+                return Err(too_many_cohorts(def));
             }
-            for &(number, anchor) in &entries {
-                // `on` scans returns per entry: one user with many entries can take a while.
-                if work > INTERRUPT_WORK {
-                    check_interrupts();
-                    work = 0;
-                }
-                if tallies.len() >= MAX_COHORTS && !tallies.contains_key(&number) {
-                    return Err(too_many_cohorts(def));
-                }
-                let tally = tallies.entry(number).or_insert_with(|| Tally {
-                    size: 0,
-                    counts: vec![0; horizon + 1],
-                    latest_anchor: anchor,
-                });
-                tally.size += 1;
-                tally.latest_anchor = tally.latest_anchor.max(anchor);
-                let counting = &returns[returns.partition_point(|&r| r <= anchor)..];
-                // The period of a counting return (> anchor, so never negative).
-                let index = |r: i64| -> usize {
-                    let k = match rolling {
-                        Some(len) => (i128::from(r) - i128::from(anchor)) / len,
-                        None => i128::from(period_number(def.period, r) - number),
-                    };
-                    usize::try_from(k).unwrap_or(usize::MAX)
+            let tally = tallies.entry(number).or_insert_with(|| Tally {
+                size: 0,
+                counts: vec![0; horizon + 1],
+                latest_anchor: anchor,
+            });
+            tally.size += 1;
+            tally.latest_anchor = tally.latest_anchor.max(anchor);
+            let counting = &returns[returns.partition_point(|&r| r <= anchor)..];
+            // The period of a counting return (> anchor, so never negative).
+            let index = |r: i64| -> usize {
+                let k = match rolling {
+                    Some(len) => (i128::from(r) - i128::from(anchor)) / len,
+                    None => i128::from(period_number(def.period, r) - number),
                 };
-                match def.counting {
-                    Counting::On => {
-                        let mut last = usize::MAX;
-                        for &r in counting {
-                            work += 1;
-                            let k = index(r);
-                            if k > horizon {
-                                break;
-                            }
-                            if k != last {
-                                tally.counts[k] += 1;
-                                last = k;
-                            }
+                usize::try_from(k).unwrap_or(usize::MAX)
+            };
+            match def.counting {
+                Counting::On => {
+                    let mut last = usize::MAX;
+                    for &r in counting {
+                        work += 1;
+                        let k = index(r);
+                        if k > horizon {
+                            break;
+                        }
+                        if k != last {
+                            tally.counts[k] += 1;
+                            last = k;
                         }
                     }
-                    Counting::OnOrAfter => {
-                        if let Some(&r) = counting.last() {
-                            tally.counts[index(r).min(horizon)] += 1;
-                        }
+                }
+                Counting::OnOrAfter => {
+                    if let Some(&r) = counting.last() {
+                        tally.counts[index(r).min(horizon)] += 1;
                     }
                 }
             }
         }
-        check_interrupts();
-        let mut numbers: Vec<i64> = tallies.keys().copied().collect();
-        numbers.sort_unstable();
-        let z = z_for_confidence(0.95).expect("0.95 is a valid confidence");
-        let end_limit = i128::from(def.as_of) + 1;
-        let mut cells = Vec::with_capacity(numbers.len() * (horizon + 1));
-        let mut work = 0usize;
-        for number in numbers {
-            let mut tally = tallies.remove(&number).expect("a key of the map");
-            if def.counting == Counting::OnOrAfter {
-                for k in (0..horizon).rev() {
-                    tally.counts[k] += tally.counts[k + 1];
-                }
-            }
-            let cohort_start = clamp(number_start(def.period, number));
-            for (k, &retained) in tally.counts.iter().enumerate() {
-                work += 1;
-                if work > INTERRUPT_WORK {
-                    check_interrupts();
-                    work = 0;
-                }
-                let end = match rolling {
-                    Some(len) => i128::from(tally.latest_anchor) + (k as i128 + 1) * len,
-                    None => number_start(def.period, number + k as i64 + 1),
-                };
-                let p = wilson(retained, tally.size, z).expect("0 <= retained <= cohort size");
-                cells.push(CohortCell {
-                    cohort_start,
-                    period: k as i32,
-                    cohort_size: tally.size,
-                    retained,
-                    rate: p.map(|p| p.rate),
-                    ci_low: p.map(|p| p.low),
-                    ci_high: p.map(|p| p.high),
-                    complete: end <= end_limit,
-                });
-            }
-        }
-        Ok(cells)
     }
+    Ok(())
+}
+
+/// The cells of the tallied cohorts, by ascending cohort start then period.
+fn cells(
+    def: RetentionDefinition,
+    mut tallies: HashMap<i64, Tally>,
+    check_interrupts: &mut dyn FnMut(),
+) -> Vec<CohortCell> {
+    let horizon = def.periods as usize;
+    let rolling = def.period.rolling_len();
+    let mut numbers: Vec<i64> = tallies.keys().copied().collect();
+    numbers.sort_unstable();
+    let z = z_for_confidence(0.95).expect("0.95 is a valid confidence");
+    let end_limit = i128::from(def.as_of) + 1;
+    let mut cells = Vec::with_capacity(numbers.len() * (horizon + 1));
+    let mut work = 0usize;
+    for number in numbers {
+        let mut tally = tallies.remove(&number).expect("a key of the map");
+        if def.counting == Counting::OnOrAfter {
+            for k in (0..horizon).rev() {
+                tally.counts[k] += tally.counts[k + 1];
+            }
+        }
+        let cohort_start = clamp(number_start(def.period, number));
+        for (k, &retained) in tally.counts.iter().enumerate() {
+            work += 1;
+            if work > INTERRUPT_WORK {
+                check_interrupts();
+                work = 0;
+            }
+            let end = match rolling {
+                Some(len) => i128::from(tally.latest_anchor) + (k as i128 + 1) * len,
+                None => number_start(def.period, number + k as i64 + 1),
+            };
+            let p = wilson(retained, tally.size, z).expect("0 <= retained <= cohort size");
+            cells.push(CohortCell {
+                cohort_start,
+                period: k as i32,
+                cohort_size: tally.size,
+                retained,
+                rate: p.map(|p| p.rate),
+                ci_low: p.map(|p| p.low),
+                ci_high: p.map(|p| p.high),
+                complete: end <= end_limit,
+            });
+        }
+    }
+    cells
 }
 
 fn too_many_cohorts(def: RetentionDefinition) -> OpsError {
@@ -786,10 +1125,21 @@ fn too_many_cohorts(def: RetentionDefinition) -> OpsError {
 impl CohortRetention<String> {
     /// [`CohortRetention::push`] for a borrowed text key: allocates the key only for a user
     /// not seen before.
+    #[inline]
     pub fn push_str(&mut self, key: &str, ts: i64, is_cohort: bool, is_return: bool) {
         if let Some(flags) = self.keep(ts, is_cohort, is_return) {
-            self.users.entry_ref(key).or_default().push((ts, flags));
+            let next = self.next_id();
+            let id = *self.ids.entry_ref(key).or_insert(next);
+            self.rows.push(IdRow { id, ts, flags });
         }
+    }
+}
+
+/// Writes one user's rows (count, then `ts` and flags each).
+fn write_rows<T: FlatRow>(w: &mut Writer, rows: &[T]) {
+    w.len(rows.len());
+    for r in rows {
+        w.i64(r.ts()).u8(r.flags());
     }
 }
 
@@ -798,8 +1148,10 @@ impl<K: UserKey> PartialState for CohortRetention<K> {
         self.merge_interruptible(other, &mut || {})
     }
 
-    /// Appends each user's rows; invalid when the definitions differ. Checks for interrupts
-    /// at least every 1024 users or 64K moved rows.
+    /// Appends the other state's rows (interned keys remapped to this state's ids); invalid
+    /// when the definitions differ. Checks for interrupts at least every 1024 users or 64K
+    /// moved rows, an inline row counting as a possible user of its own (so about every 1000
+    /// rows).
     fn merge_interruptible(
         &mut self,
         other: CohortRetention<K>,
@@ -813,35 +1165,78 @@ impl<K: UserKey> PartialState for CohortRetention<K> {
                 self.def, other.def
             )));
         }
-        if self.users.is_empty() {
-            self.users = other.users;
-            return Ok(());
-        }
         let mut work = 0usize;
-        for (key, mut rows) in other.users {
-            let cost = USER_WORK + rows.len();
-            work += cost;
-            if work > INTERRUPT_WORK {
-                check_interrupts();
-                work = cost;
+        if Self::INLINE {
+            if self.inline.is_empty() {
+                self.inline = other.inline;
+                return Ok(());
             }
-            self.users.entry(key).or_default().append(&mut rows);
+            self.inline.reserve(other.inline.len());
+            for row in other.inline {
+                work += USER_WORK + 1;
+                if work > INTERRUPT_WORK {
+                    check_interrupts();
+                    work = USER_WORK + 1;
+                }
+                self.inline.push(row);
+            }
+        } else {
+            if self.ids.is_empty() {
+                (self.ids, self.rows) = (other.ids, other.rows);
+                return Ok(());
+            }
+            let mut remap = vec![0u32; other.ids.len()];
+            for (key, id) in other.ids {
+                work += USER_WORK;
+                if work > INTERRUPT_WORK {
+                    check_interrupts();
+                    work = USER_WORK;
+                }
+                let next = self.next_id();
+                remap[id as usize] = *self.ids.entry(key).or_insert(next);
+            }
+            self.rows.reserve(other.rows.len());
+            for row in other.rows {
+                work += 1;
+                if work > INTERRUPT_WORK {
+                    check_interrupts();
+                    work = 0;
+                }
+                let id = remap[row.id as usize];
+                self.rows.push(IdRow { id, ..row });
+            }
         }
         Ok(())
     }
 
     /// `'C'`, version, the definition ([`RetentionDefinition::write`]), the key kind, the
     /// number of users, then per user its key and its rows (count, then `ts: i64` and flags
-    /// `u8` each).
+    /// `u8` each), users in an unspecified order. Groups a copy of the rows by user.
     fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(COHORT_TAG, VERSION);
         self.def.write(&mut w);
-        w.u8(K::KIND).len(self.users.len());
-        for (key, rows) in &self.users {
-            key.write(&mut w);
-            w.len(rows.len());
-            for &(ts, flags) in rows {
-                w.i64(ts).u8(flags);
+        w.u8(K::KIND);
+        if Self::INLINE {
+            let mut rows = self.inline.clone();
+            group_keyed(&mut rows, &mut || {});
+            w.len(rows.chunk_by(|a, b| a.same_user(b)).count());
+            for user in rows.chunk_by(|a, b| a.same_user(b)) {
+                user[0].key.write(&mut w);
+                write_rows(&mut w, user);
+            }
+        } else {
+            let mut rows = self.rows.clone();
+            group_ids(&mut rows, self.ids.len(), &mut || {});
+            let mut keys: Vec<Option<&K>> = vec![None; self.ids.len()];
+            for (key, &id) in &self.ids {
+                keys[id as usize] = Some(key);
+            }
+            w.len(keys.len());
+            for user in rows.chunk_by(|a, b| a.id == b.id) {
+                keys[user[0].id as usize]
+                    .expect("an interned id")
+                    .write(&mut w);
+                write_rows(&mut w, user);
             }
         }
         w.finish()
@@ -852,23 +1247,35 @@ impl<K: UserKey> PartialState for CohortRetention<K> {
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, COHORT_TAG, VERSION)?;
         let def = RetentionDefinition::read(&mut r)?;
-        let kind = r.u8()?;
-        if kind != K::KIND {
-            return Err(OpsError::malformed(format!(
-                "aggregate state holds user keys of kind {kind}, expected {}",
-                K::KIND
-            )));
-        }
+        K::check_kind(&mut r)?;
         let bad = |what: &str| OpsError::malformed(format!("retention state is corrupt: {what}"));
         let n = r.len(16)?;
-        let mut users = HashMap::with_capacity(n);
+        let mut s = CohortRetention::<K>::new(def)?;
+        // Inline keys: the users seen, to reject one twice.
+        let mut seen: HashSet<K> = HashSet::new();
+        if Self::INLINE {
+            seen.reserve(n);
+        } else {
+            s.ids.reserve(n);
+        }
         for _ in 0..n {
             let key = K::read(&mut r)?;
             let len = r.len(9)?;
             if len == 0 {
                 return Err(bad("a user without rows"));
             }
-            let mut rows = Vec::with_capacity(len);
+            let id = s.next_id();
+            // The key for each inline row; interned rows need only the id.
+            let (inline_key, twice) = if Self::INLINE {
+                s.inline.reserve(len);
+                (Some(key.clone()), !seen.insert(key))
+            } else {
+                s.rows.reserve(len);
+                (None, s.ids.insert(key, id).is_some())
+            };
+            if twice {
+                return Err(bad("a user twice"));
+            }
             for _ in 0..len {
                 let (ts, flags) = (r.i64()?, r.u8()?);
                 if !(1..=COHORT_ROW | RETURN_ROW).contains(&flags) {
@@ -877,14 +1284,18 @@ impl<K: UserKey> PartialState for CohortRetention<K> {
                 if is_infinite(ts) || ts > def.as_of {
                     return Err(bad(&format!("a row at {} after as_of", fmt_ts(ts))));
                 }
-                rows.push((ts, flags));
-            }
-            if users.insert(key, rows).is_some() {
-                return Err(bad("a user twice"));
+                match &inline_key {
+                    Some(key) => s.inline.push(KeyedRow {
+                        key: key.clone(),
+                        ts,
+                        flags,
+                    }),
+                    None => s.rows.push(IdRow { id, ts, flags }),
+                }
             }
         }
         r.finish()?;
-        Ok(CohortRetention { def, users })
+        Ok(s)
     }
 }
 
@@ -1591,6 +2002,135 @@ mod tests {
         let mut calls = 0;
         a.merge_interruptible(s, &mut || calls += 1).unwrap();
         assert_eq!(calls, 1 + 4);
+    }
+
+    /// A user key whose hash collides on purpose (only the residue mod 3 is hashed): users
+    /// sharing a hash must still be told apart by `Eq`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Clash(i64);
+
+    impl Hash for Clash {
+        fn hash<H: Hasher>(&self, h: &mut H) {
+            (self.0.rem_euclid(3) as u8).hash(h);
+        }
+    }
+
+    impl UserKey for Clash {
+        const KIND: u8 = 9;
+        fn write(&self, w: &mut Writer) {
+            w.i64(self.0);
+        }
+        fn read(r: &mut Reader) -> OpsResult<Clash> {
+            r.i64().map(Clash)
+        }
+    }
+
+    /// `n` rows of `users` users interleaved in time order over 300 days (some at the same
+    /// instant, some neither cohort nor return, some after an `as_of` of day 250).
+    fn interleaved(users: i64, n: i64) -> Vec<Row> {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut ts = 0;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 7 != 0 {
+                    ts += (x >> 20) as i64 % (600 * D / n);
+                }
+                let u = (x % users as u64) as i64 * 7_919 - 1_000_000;
+                (
+                    u,
+                    ts,
+                    (x >> 8).is_multiple_of(5),
+                    !(x >> 12).is_multiple_of(3),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interleaved_rows_equal_rows_pushed_user_by_user() {
+        let defs = [
+            def(Period::Day, 7, Entry::Recurring, Counting::On, 250 * D),
+            def(Period::Week, 6, Entry::First, Counting::OnOrAfter, 250 * D),
+            def(
+                Period::Month,
+                4,
+                Entry::Recurring,
+                Counting::OnOrAfter,
+                250 * D,
+            ),
+            def(
+                Period::rolling(10).unwrap(),
+                5,
+                Entry::First,
+                Counting::On,
+                250 * D,
+            ),
+        ];
+        for (users, n) in [(3, 60), (40, 900), (3_000, 40_000)] {
+            let rows = interleaved(users, n);
+            // user by user, each user's rows in time order (a stable sort by user)
+            let mut by_user = rows.clone();
+            by_user.sort_by_key(|r| r.0);
+            let mut backwards = rows.clone();
+            backwards.reverse();
+            for d in defs {
+                let mut want = build(d, &by_user);
+                let users_kept = want.user_count();
+                let want = want.finish(&mut || {}).unwrap();
+                assert!(!want.is_empty());
+                for order in [&rows, &backwards] {
+                    let mut s = build(d, order);
+                    assert_eq!(s.user_count(), users_kept);
+                    assert_eq!(s.finish(&mut || {}).unwrap(), want, "{d} {users}");
+                    // finishing twice, and through bytes after finishing, changes nothing
+                    assert_eq!(s.finish(&mut || {}).unwrap(), want);
+                    let mut back = CohortRetention::<i64>::decode(&s.encode()).unwrap();
+                    assert_eq!(back.finish(&mut || {}).unwrap(), want);
+                    // interned text keys, colliding keys, each through bytes and a merge
+                    let mut t = CohortRetention::<String>::new(d).unwrap();
+                    let mut c = CohortRetention::<Clash>::new(d).unwrap();
+                    let (mut t2, mut c2) = (t.clone(), c.clone());
+                    for (i, &(u, ts, co, re)) in order.iter().enumerate() {
+                        let (t, c) = if i % 3 == 0 {
+                            (&mut t2, &mut c2)
+                        } else {
+                            (&mut t, &mut c)
+                        };
+                        t.push_str(&format!("user {u}"), ts, co, re);
+                        c.push(Clash(u), ts, co, re);
+                    }
+                    let t2 = CohortRetention::<String>::decode(&t2.encode()).unwrap();
+                    let c2 = CohortRetention::<Clash>::decode(&c2.encode()).unwrap();
+                    t.merge(t2).unwrap();
+                    c.merge(c2).unwrap();
+                    assert_eq!((t.user_count(), c.user_count()), (users_kept, users_kept));
+                    assert_eq!(t.finish(&mut || {}).unwrap(), want, "text {d} {users}");
+                    assert_eq!(c.finish(&mut || {}).unwrap(), want, "clash {d} {users}");
+                }
+            }
+        }
+        // The matrix of the middle case against the enumeration.
+        let rows = interleaved(40, 900);
+        for d in defs {
+            assert_eq!(cells(&mut build(d, &rows)), oracle(&d, &rows), "{d}");
+        }
+    }
+
+    #[test]
+    fn finish_checks_interrupts_while_sorting() {
+        // Two users, 300K rows: almost all the work is the sort and the scan of the rows.
+        let d = def(Period::Month, 3, Entry::Recurring, Counting::On, 10_000 * D);
+        let n = 300_000;
+        let mut s = build(d, &[]);
+        (0..n).for_each(|i| s.push(i % 2, (n - i) * 1_000, true, true));
+        let mut calls = 0;
+        s.finish(&mut || calls += 1).unwrap();
+        // two radix passes (a scan and a move each), the check of the runs, the per-user
+        // scan; at least one check per 64K rows of each
+        assert!(calls as i64 >= 5 * n / INTERRUPT_WORK as i64, "{calls}");
     }
 
     // ---- property tests -------------------------------------------------------------

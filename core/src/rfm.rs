@@ -80,16 +80,7 @@ const VERSION: u8 = 1;
 impl RfmAcc {
     /// `as_of` must be finite.
     pub fn new(as_of: i64) -> OpsResult<RfmAcc> {
-        if time::is_infinite(as_of) {
-            return Err(OpsError::invalid(format!(
-                "as_of must be a finite timestamp, got {}",
-                if as_of == time::NEG_INFINITY {
-                    "-infinity"
-                } else {
-                    "infinity"
-                }
-            )));
-        }
+        time::check_finite_as_of(as_of)?;
         Ok(RfmAcc {
             as_of,
             frequency: 0,

@@ -15,6 +15,21 @@ pub fn is_infinite(ts: i64) -> bool {
     ts == NEG_INFINITY || ts == POS_INFINITY
 }
 
+/// `Ok` for a finite `as_of`; `22023` naming the infinity otherwise.
+pub fn check_finite_as_of(as_of: i64) -> crate::OpsResult<()> {
+    if is_infinite(as_of) {
+        let which = if as_of == NEG_INFINITY {
+            "-infinity"
+        } else {
+            "infinity"
+        };
+        return Err(crate::OpsError::invalid(format!(
+            "as_of must be a finite timestamp, got {which}"
+        )));
+    }
+    Ok(())
+}
+
 /// `ts + span`, saturating at the infinities instead of overflowing. A span of `i64::MAX`
 /// microseconds (what an interval too long for 64 bits is clamped to, e.g. 300 000 years)
 /// is infinite: it reaches `infinity` from any finite timestamp, including the earliest

@@ -55,6 +55,11 @@ impl<T> OrRaise<T> for Result<T, OpsError> {
     }
 }
 
+/// Raises `22023`: argument `what` of `caller` must not be NULL.
+pub fn null_argument(caller: &str, what: &str) -> ! {
+    invalid(format!("{caller}: {what} must not be NULL"))
+}
+
 /// Raises `22023 invalid_parameter_value` with `message`.
 pub fn invalid(message: impl Into<String>) -> ! {
     raise(OpsError::invalid(message))

@@ -173,6 +173,20 @@ def main():
                           % (zone, period, entry, counting, len(got),
                              "" if not diff else "; first differences %s" % diff[:3]))
     check(combos == 32, "all 32 option combinations compared")
+    # the event-name form gives the same cells as the condition form
+    for period, entry, counting, zone in [("week", "first", "on", "UTC"),
+                                          ("rolling", "recurring", "on_or_after", "America/New_York"),
+                                          ("month", "recurring", "on", "America/New_York")]:
+        by_event = psql("""SELECT retention_matrix(user_id::text, ts, event, ARRAY['borrow'], ARRAY['borrow', 'repay'],
+                               retention_definition('%s', period => '%s', periods => %d, entry => '%s',
+                                                    counting => '%s', time_zone => '%s', rolling_days => 3))::text
+                           FROM ev""" % (AS_OF, period, PERIODS, entry, counting, zone), db=DB)
+        by_cond = psql("""SELECT retention_matrix(user_id, ts, event = 'borrow', event IN ('borrow', 'repay'),
+                              retention_definition('%s', period => '%s', periods => %d, entry => '%s',
+                                                   counting => '%s', time_zone => '%s', rolling_days => 3))::text
+                          FROM ev""" % (AS_OF, period, PERIODS, entry, counting, zone), db=DB)
+        check(by_event == by_cond and len(by_event) > 100,
+              "%s %s %s %s: event-name form (text ids) == condition form (bigint ids)" % (zone, period, entry, counting))
     # the data exercises what it should
     inc = extension("week", "first", "on", "UTC")
     check(any(not v[2] for v in inc.values()) and any(v[2] for v in inc.values()),

@@ -49,3 +49,12 @@ SELECT ops.intent_tier(5, 8, 2) AS tier,
 SET search_path = ops, public;
 SELECT (rfm_cell(2, 10, 500, b)).cell FROM (SELECT rfm_breaks(x, x, x) b FROM generate_series(1, 10) x(x)) s;
 RESET search_path;
+
+-- UTF-8 databases only: CREATE EXTENSION in a LATIN1 database fails clearly (0A000).
+CREATE DATABASE ops_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c ops_latin1
+\set VERBOSITY verbose
+CREATE EXTENSION pg_operations;
+SELECT count(*) AS extension_objects FROM pg_extension WHERE extname = 'pg_operations';
+\c regress_namespace
+DROP DATABASE ops_latin1;

@@ -172,7 +172,8 @@ INSERT INTO arg_values VALUES
   ('cohort', $$event = 'register'$$), ('returned', $$event IN ('view_detail', 'pay')$$),
   ('definition', $$retention_definition('2026-03-15', period => 'week', periods => 4, time_zone => 'Asia/Shanghai')$$),
   ('first_day', $$date '2026-02-01'$$), ('last_day', $$date '2026-03-15'$$),
-  ('time_zone', $$'America/New_York'$$), ('period', $$'week'$$);
+  ('time_zone', $$'America/New_York'$$), ('period', $$'week'$$),
+  ('cohort_events', $$ARRAY['register']$$), ('return_events', $$ARRAY['view_detail', 'pay']$$);
 CREATE VIEW ext_aggregates AS
 SELECT p.oid::regprocedure::text AS aggregate, p.proname AS name,
        (SELECT string_agg(coalesce(v.expr, '<no value for ' || n || '>'), ', ' ORDER BY o)

@@ -98,6 +98,18 @@ pub trait UserKey: Hash + Eq + Clone {
     const KIND: u8;
     fn write(&self, w: &mut Writer);
     fn read(r: &mut Reader) -> OpsResult<Self>;
+
+    /// Reads the key-kind byte a state wrote and checks it is this key type's.
+    fn check_kind(r: &mut Reader) -> OpsResult<()> {
+        let kind = r.u8()?;
+        if kind != Self::KIND {
+            return Err(OpsError::malformed(format!(
+                "aggregate state holds user keys of kind {kind}, expected {}",
+                Self::KIND
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl UserKey for i64 {
@@ -298,13 +310,8 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, POPULATION_TAG, VERSION)?;
         let cfg = FunnelConfig::read(&mut r)?;
-        let (kind, event_form) = (r.u8()?, r.u8()? == 1);
-        if kind != K::KIND {
-            return Err(OpsError::malformed(format!(
-                "aggregate state holds user keys of kind {kind}, expected {}",
-                K::KIND
-            )));
-        }
+        K::check_kind(&mut r)?;
+        let event_form = r.u8()? == 1;
         let names = if r.u8()? == 1 {
             Some(read_names(&mut r)?)
         } else {
