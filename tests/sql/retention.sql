@@ -65,3 +65,28 @@ SELECT activity_series(u, ts, '2026-01-13', '2026-01-11') FROM ev;
 SELECT activity_series(u, ts, '2026-01-01', NULL) FROM ev;
 SELECT lifecycle_counts(u, ts, 'rolling', '2026-01-05', '2026-01-19') FROM ev;
 SELECT lifecycle_counts(u, ts, 'week', '2026-01-05', '2026-01-19', 'Nowhere/Land') FROM ev;
+
+-- The hand-written SQL matrix of bench/workloads/retention_handwritten_sql.sql (first entry,
+-- on, weekly) gives exactly the function's cells on generated data.
+CREATE TABLE gen AS SELECT * FROM generate_demo_events(3000, 120, 9);
+WITH c AS (
+    SELECT user_id, min(ts) AS anchor, date_trunc('week', min(ts)) AS cw
+    FROM gen WHERE event = 'register' AND ts <= '2026-04-15 00:00+00' GROUP BY user_id
+), r AS (
+    SELECT DISTINCT e.user_id, c.cw, (date_trunc('week', e.ts)::date - c.cw::date) / 7 AS k
+    FROM gen e JOIN c USING (user_id)
+    WHERE e.event IN ('view_detail', 'pay') AND e.ts > c.anchor AND e.ts <= '2026-04-15 00:00+00'
+), sizes AS (SELECT cw, count(*) AS n FROM c GROUP BY cw),
+hand AS (
+    SELECT s.cw::date AS cw, p.k, s.n, count(r.user_id) AS retained
+    FROM sizes s CROSS JOIN generate_series(0, 8) p(k) LEFT JOIN r ON r.cw = s.cw AND r.k = p.k
+    GROUP BY 1, 2, 3
+), fn AS (
+    SELECT c.cohort_start AS cw, c.period AS k, c.cohort_size AS n, c.retained
+    FROM (SELECT retention_matrix(user_id, ts, event, ARRAY['register'], ARRAY['view_detail', 'pay'],
+                 retention_definition('2026-04-15 00:00+00', period => 'week', periods => 8)) m FROM gen) s,
+         unnest(s.m) c
+)
+SELECT (SELECT count(*) FROM hand) AS cells, (SELECT sum(retained) FROM hand) AS retained_total,
+       (SELECT count(*) FROM (TABLE hand EXCEPT TABLE fn) a) + (SELECT count(*) FROM (TABLE fn EXCEPT TABLE hand) b)
+       AS differing_cells;
