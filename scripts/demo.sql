@@ -41,6 +41,18 @@ FROM unnest((SELECT funnel_step_rates(user_id, ts, event,
       FROM events));
 
 \echo
+\echo '== Monthly retention: registrations coming back to view a product (rate per month after)'
+SELECT cohort_start AS cohort, max(cohort_size) AS users,
+       round(max(rate) FILTER (WHERE period = 1)::numeric, 3) AS month_1,
+       round(max(rate) FILTER (WHERE period = 2)::numeric, 3) AS month_2,
+       round(max(rate) FILTER (WHERE period = 3)::numeric, 3) AS month_3
+FROM (SELECT retention_matrix(user_id, ts, event, ARRAY['register'], ARRAY['view_detail'],
+             retention_definition('2026-06-30 00:00+00', period => 'month', periods => 3)) AS m
+      FROM events) s, unnest(s.m) c
+WHERE complete OR period = 0
+GROUP BY 1 ORDER BY 1;
+
+\echo
 \echo '== Channel report: traffic, payers, quadrant (cuts = averages over channels)'
 WITH c AS (
     SELECT channel, count(DISTINCT user_id) AS traffic,
