@@ -806,16 +806,8 @@ mod tests {
     const D: i64 = USECS_PER_DAY;
     const H: i64 = 3_600_000_000;
 
-    /// Local microseconds of `y-m-d hh:00`, from a day count checked against `fmt_ts`.
-    fn at(y: i64, m: u32, d: u32, h: i64) -> i64 {
-        let ts = days_from_civil(y, m, d) * D + h * H;
-        assert_eq!(
-            &fmt_ts(ts)[..13],
-            format!("{y:04}-{m:02}-{d:02} {h:02}"),
-            "test date"
-        );
-        ts
-    }
+    /// Local microseconds of `y-m-d hh:00` (the retention tests' helper).
+    use crate::retention::tests::at;
 
     fn series(first: i64, last: i64, rows: &[(i64, i64)]) -> ActivitySeries<i64> {
         let mut s = ActivitySeries::new(first, last).unwrap();

@@ -1300,7 +1300,7 @@ impl<K: UserKey> PartialState for CohortRetention<K> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use proptest::prelude::*;
@@ -1310,7 +1310,7 @@ mod tests {
     const H: i64 = 3_600_000_000;
 
     /// Local microseconds of `y-m-d hh:00`, from a day count checked against `fmt_ts`.
-    fn at(y: i64, m: u32, d: u32, h: i64) -> i64 {
+    pub(crate) fn at(y: i64, m: u32, d: u32, h: i64) -> i64 {
         let ts = days_from_civil(y, m, d) * D + h * H;
         assert_eq!(
             &fmt_ts(ts)[..13],
