@@ -19,6 +19,9 @@ pub struct LocalTime {
 
 const QUARTER_HOUR: i64 = 15 * 60 * 1_000_000;
 
+/// At most this many cached offsets (about 28 years of quarter hours, a few MB).
+const MAX_CACHED: usize = 1 << 20;
+
 impl LocalTime {
     /// The zone `name` (an IANA name such as 'Asia/Shanghai' or 'UTC', or a POSIX zone
     /// string); `Err` with a message for an unknown zone.
@@ -65,6 +68,10 @@ impl LocalTime {
             return utc.saturating_add(self.last.1);
         }
         let tz = self.tz;
+        if self.offsets.len() >= MAX_CACHED {
+            // Timestamps scattered over millennia: keep memory bounded, recompute as needed.
+            self.offsets.clear();
+        }
         let offset = *self.offsets.entry(bucket).or_insert_with(|| {
             let mut tzp: std::ffi::c_int = 0;
             let mut fsec: pg_sys::fsec_t = 0;
