@@ -3,12 +3,12 @@
 //! levels). Each aggregate's configuration (steps, window, mode, names) is decoded once, on
 //! the group's first non-skipped row.
 
+use crate::keys::{conds_mask, SqlKey};
 use crate::pg::agg::{Boxed, Slot};
 use crate::pg::errors::{invalid, null_argument, OrRaise};
 use crate::pg::{Call, RowArray};
 use pg_operations_core::funnel::{
     FunnelConfig, FunnelMode, LevelCounts, PopulationFunnel, StepRow, UserFunnel, UserKey,
-    MAX_STEPS,
 };
 use pg_operations_core::OpsResult;
 use pgrx::datum::{Array, Interval};
@@ -59,21 +59,6 @@ fn default_names(nsteps: usize) -> Vec<String> {
     (1..=nsteps).map(|i| format!("step {i}")).collect()
 }
 
-/// The steps a `conds bool[]` row matches (NULL elements count as false).
-fn conds_mask(conds: &Array<bool>) -> u64 {
-    conds
-        .iter()
-        .take(MAX_STEPS)
-        .enumerate()
-        .fold(0, |mask, (i, c)| {
-            if c == Some(true) {
-                mask | 1u64 << i
-            } else {
-                mask
-            }
-        })
-}
-
 /// Rejects a row whose `conds` length differs from the group's first row.
 fn check_conds_len(expected: usize, got: usize, caller: &str) {
     if expected != got {
@@ -115,39 +100,12 @@ fn window_funnel_step(
         UserFunnel::new(or_raise_in(FunnelConfig::new(len, window, mode), WF))
     });
     check_conds_len(s.cfg.nsteps, len, WF);
-    s.push(ts, conds_mask(&conds));
+    s.push(ts, conds_mask(&conds).1);
 }
 
 // ---------------------------------------------------------------------------------------
 // funnel_step_rates
 // ---------------------------------------------------------------------------------------
-
-/// A `user_id` argument as the transition function receives it (`bigint` or borrowed `text`).
-trait SqlKey: Copy {
-    type Owned: UserKey + 'static;
-    fn push(self, state: &mut PopulationFunnel<Self::Owned>, ts: i64, mask: u64);
-    fn push_event(self, state: &mut PopulationFunnel<Self::Owned>, ts: i64, event: &str);
-}
-
-impl SqlKey for i64 {
-    type Owned = i64;
-    fn push(self, state: &mut PopulationFunnel<i64>, ts: i64, mask: u64) {
-        state.push(self, ts, mask);
-    }
-    fn push_event(self, state: &mut PopulationFunnel<i64>, ts: i64, event: &str) {
-        state.push_event(self, ts, Some(event));
-    }
-}
-
-impl SqlKey for &str {
-    type Owned = String;
-    fn push(self, state: &mut PopulationFunnel<String>, ts: i64, mask: u64) {
-        state.push_str(self, ts, mask);
-    }
-    fn push_event(self, state: &mut PopulationFunnel<String>, ts: i64, event: &str) {
-        state.push_event_str(self, ts, Some(event));
-    }
-}
 
 /// Transition of the conds form; `names` and `mode` are read only when a group starts
 /// (`None` = the overload has no such argument).
@@ -175,7 +133,7 @@ fn conds_step<'fc, K: SqlKey>(
         or_raise_in(PopulationFunnel::<K::Owned>::new(cfg, Some(names)), FSR)
     });
     check_conds_len(s.cfg.nsteps, len, FSR);
-    key.push(s, ts, conds_mask(&conds));
+    key.funnel(s, ts, conds_mask(&conds).1);
 }
 
 /// Transition of the event-name form. Only the per-row arguments (user, ts, event) are
@@ -203,7 +161,7 @@ fn event_step<'fc, K: SqlKey>(
             FSR,
         )
     });
-    key.push_event(s, ts, event);
+    key.funnel_event(s, ts, event);
 }
 
 /// `funnel_step[]` from the report rows.

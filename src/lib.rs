@@ -14,6 +14,7 @@ pub mod channel;
 pub mod demo;
 pub mod funnel;
 pub mod intent;
+mod keys;
 pub mod lifecycle;
 pub mod retention;
 pub mod rfm;

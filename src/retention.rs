@@ -2,6 +2,7 @@
 //! matrix `retention_matrix(user_id, ts, cohort, returned, definition)` with its definition
 //! built by `retention_definition(...)` (see `core/src/retention.rs` for the semantics).
 
+use crate::keys::{conds_mask, SqlKey};
 use crate::pg::errors::{invalid, null_argument, raise, OrRaise};
 use crate::pg::zone::LocalTime;
 use crate::pg::{Call, Record, RowArray};
@@ -113,41 +114,6 @@ impl<S: PartialState> PartialState for Zoned<S> {
 
 /// The matrix state.
 pub type Matrix<K> = Zoned<CohortRetention<K>>;
-
-/// A user id as a transition receives it (`bigint` or borrowed `text`), pushed into the
-/// population states keyed by user.
-trait SqlKey: Copy {
-    type Owned: UserKey + 'static;
-    fn matrix(self, m: &mut CohortRetention<Self::Owned>, ts: i64, cohort: bool, ret: bool);
-    fn activity(self, s: &mut ActivitySeries<Self::Owned>, ts: i64);
-    fn lifecycle(self, s: &mut PeriodLifecycle<Self::Owned>, ts: i64);
-}
-
-impl SqlKey for i64 {
-    type Owned = i64;
-    fn matrix(self, m: &mut CohortRetention<i64>, ts: i64, cohort: bool, ret: bool) {
-        m.push(self, ts, cohort, ret);
-    }
-    fn activity(self, s: &mut ActivitySeries<i64>, ts: i64) {
-        s.push(self, ts);
-    }
-    fn lifecycle(self, s: &mut PeriodLifecycle<i64>, ts: i64) {
-        s.push(self, ts);
-    }
-}
-
-impl SqlKey for &str {
-    type Owned = String;
-    fn matrix(self, m: &mut CohortRetention<String>, ts: i64, cohort: bool, ret: bool) {
-        m.push_str(self, ts, cohort, ret);
-    }
-    fn activity(self, s: &mut ActivitySeries<String>, ts: i64) {
-        s.push_str(self, ts);
-    }
-    fn lifecycle(self, s: &mut PeriodLifecycle<String>, ts: i64) {
-        s.push_str(self, ts);
-    }
-}
 
 /// Shared transition: rows that are neither cohort nor return events, or lack a user or a
 /// timestamp, cost nothing; the definition is read on the group's first counted row.
@@ -432,19 +398,6 @@ fn lifecycle_final<K: UserKey>(
         })
         .collect();
     Some(cx.row_array(&rows))
-}
-
-/// The steps a `conds bool[]` row matches (NULL counts as false), and how many there are.
-fn conds_mask(conds: &pgrx::datum::Array<bool>) -> (usize, u64) {
-    let mut mask = 0u64;
-    let mut n = 0;
-    for (i, c) in conds.iter().enumerate() {
-        if c == Some(true) && i < 64 {
-            mask |= 1 << i;
-        }
-        n = i + 1;
-    }
-    (n, mask)
 }
 
 pg_operations_macros::declare! {

@@ -781,6 +781,35 @@ fn gen_fn(f: &FnDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()> 
     Ok(())
 }
 
+/// The storage type of a state: `Plain<T>` for `plain` states, `Boxed<T>` otherwise.
+fn storage(s: &StateDecl) -> TokenStream2 {
+    let ty = &s.ty;
+    if s.plain {
+        quote!(crate::pg::agg::Plain<#ty>)
+    } else {
+        quote!(crate::pg::agg::Boxed<#ty>)
+    }
+}
+
+/// The body of a final function's entry point.
+fn final_body(storage: &TokenStream2, final_fn: &ExprClosure) -> TokenStream2 {
+    quote! {
+        // SAFETY: argument 0 is NULL or a state of this aggregate.
+        let r = unsafe { crate::pg::agg::finalize::<#storage, _>(fcinfo, #final_fn) };
+        crate::pg::Return::into_result(r, fcinfo)
+    }
+}
+
+/// The name prefix of a state's support functions: the family, plus the state's tag when
+/// the family has several states.
+fn state_base(family: &str, s: &StateDecl, single: bool) -> String {
+    if single {
+        family.to_string()
+    } else {
+        format!("{family}_{}", s.tag.to_string().to_lowercase())
+    }
+}
+
 fn gen_agg(g: &AggDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()> {
     let family = g.name.to_string();
     // How support-function descriptions name the aggregates they serve.
@@ -794,29 +823,10 @@ fn gen_agg(g: &AggDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()
     // Support functions of each state: final, combine, serial, deserial.
     for s in &g.states {
         let tag = s.tag.to_string();
-        let base = if single {
-            family.clone()
-        } else {
-            format!("{family}_{}", tag.to_lowercase())
-        };
-        let ty = &s.ty;
-        let storage = if s.plain {
-            quote!(crate::pg::agg::Plain<#ty>)
-        } else {
-            quote!(crate::pg::agg::Boxed<#ty>)
-        };
-        let final_fn = &s.final_fn;
+        let base = state_base(&family, s, single);
+        let storage = storage(s);
         let roles: [(&str, &str, &str, TokenStream2); 4] = [
-            (
-                "final",
-                "(internal)",
-                "",
-                quote! {
-                    // SAFETY: argument 0 is NULL or a state of this aggregate.
-                    let r = unsafe { crate::pg::agg::finalize::<#storage, _>(fcinfo, #final_fn) };
-                    crate::pg::Return::into_result(r, fcinfo)
-                },
-            ),
+            ("final", "(internal)", "", final_body(&storage, &s.final_fn)),
             (
                 "combine",
                 "(internal, internal)",
@@ -869,22 +879,10 @@ fn gen_agg(g: &AggDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()
     }
     for al in &g.aliases {
         sql.need(&al.ret);
-        let s = &g.states[0];
-        let ty = &s.ty;
-        let storage = if s.plain {
-            quote!(crate::pg::agg::Plain<#ty>)
-        } else {
-            quote!(crate::pg::agg::Boxed<#ty>)
-        };
-        let final_fn = &al.final_fn;
         let symbol = format!("pgops_{}_final", al.name);
         out.extend(entry_point(
             &symbol,
-            quote! {
-                // SAFETY: argument 0 is NULL or a state of this aggregate.
-                let r = unsafe { crate::pg::agg::finalize::<#storage, _>(fcinfo, #final_fn) };
-                crate::pg::Return::into_result(r, fcinfo)
-            },
+            final_body(&storage(&g.states[0]), &al.final_fn),
         ));
         sql.text.push_str(&format!(
             "CREATE FUNCTION {INTERNAL}.{}_final(internal) RETURNS {} LANGUAGE c IMMUTABLE PARALLEL SAFE\nAS 'MODULE_PATHNAME', '{symbol}';\n\
@@ -906,20 +904,11 @@ fn gen_agg(g: &AggDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()
         for a in &o.args {
             sql.need(&a.ty);
         }
-        let base = if single {
-            family.clone()
-        } else {
-            format!("{family}_{}", s.tag.to_string().to_lowercase())
-        };
+        let base = state_base(&family, s, single);
         let symbol = signature_symbol(&format!("{family}_transition"), &o.args);
         let (args_ty, args_tokens) = args_struct(&symbol, &o.args, 1, false)?;
         out.extend(args_tokens);
-        let ty = &s.ty;
-        let storage = if s.plain {
-            quote!(crate::pg::agg::Plain<#ty>)
-        } else {
-            quote!(crate::pg::agg::Boxed<#ty>)
-        };
+        let storage = storage(s);
         let transition = &o.transition;
         out.extend(entry_point(
             &symbol,

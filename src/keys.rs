@@ -1,0 +1,70 @@
+//! Per-row helpers shared by the population aggregates: a user id as a transition receives
+//! it (`bigint`, or `text` borrowed from the row, allocated only for a user not seen before),
+//! and the steps a `conds bool[]` row matches.
+
+use pg_operations_core::activity::{ActivitySeries, PeriodLifecycle};
+use pg_operations_core::funnel::{PopulationFunnel, UserKey};
+use pg_operations_core::retention::CohortRetention;
+use pgrx::datum::Array;
+
+/// A user id argument, pushed into the states keyed by user.
+pub(crate) trait SqlKey: Copy {
+    type Owned: UserKey + 'static;
+    fn funnel(self, s: &mut PopulationFunnel<Self::Owned>, ts: i64, mask: u64);
+    fn funnel_event(self, s: &mut PopulationFunnel<Self::Owned>, ts: i64, event: &str);
+    fn matrix(self, m: &mut CohortRetention<Self::Owned>, ts: i64, cohort: bool, ret: bool);
+    fn activity(self, s: &mut ActivitySeries<Self::Owned>, ts: i64);
+    fn lifecycle(self, s: &mut PeriodLifecycle<Self::Owned>, ts: i64);
+}
+
+impl SqlKey for i64 {
+    type Owned = i64;
+    fn funnel(self, s: &mut PopulationFunnel<i64>, ts: i64, mask: u64) {
+        s.push(self, ts, mask);
+    }
+    fn funnel_event(self, s: &mut PopulationFunnel<i64>, ts: i64, event: &str) {
+        s.push_event(self, ts, Some(event));
+    }
+    fn matrix(self, m: &mut CohortRetention<i64>, ts: i64, cohort: bool, ret: bool) {
+        m.push(self, ts, cohort, ret);
+    }
+    fn activity(self, s: &mut ActivitySeries<i64>, ts: i64) {
+        s.push(self, ts);
+    }
+    fn lifecycle(self, s: &mut PeriodLifecycle<i64>, ts: i64) {
+        s.push(self, ts);
+    }
+}
+
+impl SqlKey for &str {
+    type Owned = String;
+    fn funnel(self, s: &mut PopulationFunnel<String>, ts: i64, mask: u64) {
+        s.push_str(self, ts, mask);
+    }
+    fn funnel_event(self, s: &mut PopulationFunnel<String>, ts: i64, event: &str) {
+        s.push_event_str(self, ts, Some(event));
+    }
+    fn matrix(self, m: &mut CohortRetention<String>, ts: i64, cohort: bool, ret: bool) {
+        m.push_str(self, ts, cohort, ret);
+    }
+    fn activity(self, s: &mut ActivitySeries<String>, ts: i64) {
+        s.push_str(self, ts);
+    }
+    fn lifecycle(self, s: &mut PeriodLifecycle<String>, ts: i64) {
+        s.push_str(self, ts);
+    }
+}
+
+/// How many elements a `conds bool[]` row has, and the mask of the first 64 that are true
+/// (NULL counts as false).
+pub(crate) fn conds_mask(conds: &Array<bool>) -> (usize, u64) {
+    let mut mask = 0u64;
+    let mut n = 0;
+    for (i, c) in conds.iter().enumerate() {
+        if c == Some(true) && i < 64 {
+            mask |= 1 << i;
+        }
+        n = i + 1;
+    }
+    (n, mask)
+}
