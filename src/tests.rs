@@ -221,4 +221,35 @@ mod tests {
             .unwrap();
         assert!((low - 0.08894166839405476).abs() < 1e-12);
     }
+
+    // ---- retention ----
+
+    #[pg_test]
+    fn retention_per_user_hand_worked() {
+        // registered and paid, never viewed: {1, 0, 1}
+        let r = Spi::get_one::<Vec<i32>>(
+            "SELECT retention(ARRAY[e = 'register', e = 'view', e = 'pay'])
+             FROM (VALUES ('pay'), ('register'), ('other')) v(e)",
+        );
+        assert_eq!(r, Ok(Some(vec![1, 0, 1])));
+    }
+
+    #[pg_test]
+    fn retention_matrix_weekly_hand_worked() {
+        // One user registering Monday 2026-01-05 and returning the next week: retained in
+        // period 1 only.
+        let cells = Spi::get_one::<String>(
+            "SELECT string_agg(format('%s/%s/%s', c.period, c.cohort_size, c.retained), ' ' ORDER BY c.period)
+             FROM (SELECT retention_matrix(1::bigint, ts::timestamptz, e = 'register', e = 'view',
+                          retention_definition('2026-02-01', periods => 2)) m
+                   FROM (VALUES ('2026-01-05 10:00+00', 'register'), ('2026-01-13 10:00+00', 'view')) v(ts, e)) s,
+                  unnest(s.m) c",
+        );
+        assert_eq!(cells, Ok(Some("0/1/0 1/1/1 2/1/0".to_string())));
+    }
+
+    #[pg_test(error = "unknown retention entry 'sometimes'; valid entries are first, recurring")]
+    fn retention_definition_rejects_unknown_entry() {
+        Spi::run("SELECT retention_definition('2026-01-01', entry => 'sometimes')").unwrap();
+    }
 }
