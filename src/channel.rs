@@ -6,6 +6,39 @@ use crate::pg::errors::{invalid, OrRaise};
 use pg_operations_core::channel::{self, BetaPrior, PriorState};
 use pgrx::IntoDatum;
 
+/// The `channel_quadrant` row in a language.
+#[allow(clippy::too_many_arguments)]
+fn quadrant_row(
+    call: &crate::pg::Call<'_>,
+    traffic: i64,
+    conversions: i64,
+    traffic_cut: f64,
+    rate_cut: f64,
+    min_traffic: i64,
+    confidence: f64,
+    lang: &str,
+) -> crate::pg::Row {
+    let q = channel::quadrant_lang(
+        traffic,
+        conversions,
+        traffic_cut,
+        rate_cut,
+        min_traffic,
+        confidence,
+        lang,
+    )
+    .or_raise();
+    call.row(&[
+        q.quadrant.into_datum(),
+        q.label.into_datum(),
+        q.rate.into_datum(),
+        q.ci_low.into_datum(),
+        q.ci_high.into_datum(),
+        q.significant.into_datum(),
+        q.strategy.into_datum(),
+    ])
+}
+
 pg_operations_macros::declare! {
     type channel_quadrant (quadrant int, label text, rate float8, ci_low float8, ci_high float8,
                            significant bool, strategy text)
@@ -15,21 +48,15 @@ pg_operations_macros::declare! {
 
     fn channel_quadrant(traffic bigint, conversions bigint, traffic_cut float8, rate_cut float8,
                         min_traffic bigint = 30, confidence float8 = 0.95) -> channel_quadrant strict
-        "Channel quadrant: traffic > traffic_cut is high volume, conversions/traffic > rate_cut is high quality; 1 star (keep and increase investment), 2 potential (scale up delivery while watching quality), 3 weak (be careful: keep monitoring and adjust in small steps), 4 leaky (target delivery more precisely). Below min_traffic (default 30) the quadrant is NULL and the label insufficient_data. rate, ci_low, ci_high: Wilson interval at confidence (default 0.95); significant: the interval excludes rate_cut. 22023 for negative counts, conversions > traffic, non-finite cuts or confidence outside (0,1)."
-        = |a| {
-            let q = channel::quadrant(a.traffic(), a.conversions(), a.traffic_cut(), a.rate_cut(),
-                                      a.min_traffic(), a.confidence())
-                .or_raise();
-            a.call().row(&[
-                q.quadrant.into_datum(),
-                q.label.into_datum(),
-                q.rate.into_datum(),
-                q.ci_low.into_datum(),
-                q.ci_high.into_datum(),
-                q.significant.into_datum(),
-                q.strategy.into_datum(),
-            ])
-        };
+        "Channel quadrant: traffic > traffic_cut is high volume, conversions/traffic > rate_cut is high quality; 1 star (keep and increase investment), 2 potential (scale up delivery while watching quality), 3 weak (be careful: keep monitoring and adjust in small steps), 4 leaky (target delivery more precisely). Below min_traffic (default 30) the quadrant is NULL and the label insufficient_data. rate, ci_low, ci_high: Wilson interval at confidence (default 0.95); significant: the interval excludes rate_cut; when it does not, the strategy says there is not enough evidence yet (tentatively the quadrant's label). 22023 for negative counts, conversions > traffic, a negative or non-finite traffic_cut, a rate_cut outside [0, 1] or confidence outside (0, 1)."
+        = |a| quadrant_row(a.call(), a.traffic(), a.conversions(), a.traffic_cut(), a.rate_cut(),
+                           a.min_traffic(), a.confidence(), "en");
+
+    fn channel_quadrant(traffic bigint, conversions bigint, traffic_cut float8, rate_cut float8,
+                        lang text, min_traffic bigint = 30, confidence float8 = 0.95) -> channel_quadrant strict
+        "channel_quadrant with labels and strategies in lang 'en' or 'zh' (star 明星渠道, potential 潜力渠道, weak 低效渠道, leaky 漏斗渠道, insufficient_data 数据不足). Same rules otherwise; 22023 for an unknown lang."
+        = |a| quadrant_row(a.call(), a.traffic(), a.conversions(), a.traffic_cut(), a.rate_cut(),
+                           a.min_traffic(), a.confidence(), a.lang());
 
     fn channel_shrunk_rate(traffic bigint, conversions bigint, prior channel_prior) -> float8 strict
         "Shrunk (posterior-mean) conversion rate (conversions + alpha) / (traffic + alpha + beta) of a channel under a channel_prior; small channels are pulled toward the pooled rate. 22023 for negative counts, conversions > traffic, or a prior with a NULL, negative or non-finite field."

@@ -9,8 +9,10 @@
 
 use crate::pg::agg::{Boxed, Slot};
 use crate::pg::errors::{invalid, null_argument, raise, OrRaise};
-use crate::pg::Varlena;
-use pg_operations_core::intent::{self, IntentConfig, IntentState, IntentWeights};
+use crate::pg::{Record, Varlena};
+use pg_operations_core::intent::{
+    self, IntentBreaks, IntentBreaksState, IntentConfig, IntentState, IntentWeights, ResetRule,
+};
 use pg_operations_core::time::USECS_PER_DAY;
 use pg_operations_core::OpsError;
 use pgrx::datum::Interval;
@@ -28,13 +30,29 @@ struct ConfigKey {
     half_life: Option<(i64, i32, i32)>,
 }
 
+/// A decoded `intent_definition` value: its weights, as_of, intervals and reset rule.
+#[derive(Clone)]
+struct Definition {
+    weights: Arc<IntentWeights>,
+    as_of: i64,
+    lookback: Interval,
+    half_life: Option<Interval>,
+    reset: Option<Arc<ResetRule>>,
+}
+
 /// What one transition call site has decoded: the last weights (keyed by their `jsonb`
 /// bytes) and the last time configuration (keyed by the raw argument values).
 #[derive(Default)]
 struct CallSite {
+    /// Address of the last weights value: a constant argument keeps its address, so most
+    /// rows are recognized without comparing bytes.
+    weights_addr: usize,
     weights_key: Vec<u8>,
     weights: Option<Arc<IntentWeights>>,
     config: Option<(ConfigKey, IntentConfig)>,
+    definition_addr: usize,
+    definition_key: Vec<u8>,
+    definition: Option<Definition>,
 }
 
 /// The arguments after `event` and `ts`, as the three overloads pass them (`None` = the
@@ -43,6 +61,7 @@ struct ConfigArgs {
     as_of: Option<i64>,
     lookback: Option<Option<Interval>>,
     half_life: Option<Option<Interval>>,
+    reset: Option<Arc<ResetRule>>,
 }
 
 fn interval_key(i: Interval) -> (i64, i32, i32) {
@@ -103,8 +122,14 @@ fn parse_weights(w: Option<Varlena<'_>>, site: &mut CallSite) -> Arc<IntentWeigh
         null_argument("intent_score", "weights")
     };
     let bytes = w.bytes();
+    let addr = bytes.as_ptr() as usize;
     if let Some(weights) = &site.weights {
+        if site.weights_addr == addr && site.weights_key.len() == bytes.len() {
+            // The same datum as the last row (a constant): its bytes have not changed.
+            return weights.clone();
+        }
         if site.weights_key == bytes {
+            site.weights_addr = addr;
             return weights.clone();
         }
     }
@@ -113,60 +138,226 @@ fn parse_weights(w: Option<Varlena<'_>>, site: &mut CallSite) -> Arc<IntentWeigh
         .unwrap_or_else(|kind| raise(IntentWeights::not_an_object(kind)));
     let weights = Arc::new(IntentWeights::from_entries(entries).or_raise());
     site.weights_key = bytes.to_vec();
+    site.weights_addr = addr;
     site.weights = Some(weights.clone());
     weights
 }
 
-/// Shared transition. A group's state is created by its first row inside the window: rows
-/// outside it cost a timestamp comparison and allocate nothing, and a group without any row
-/// in the window has no state at all (the final functions then give 0 and an empty detail).
-/// Rows with a NULL event or ts add nothing. A group keeps the configuration of the row that
-/// created its state; the first decode at a call site also validates the weights, so bad
-/// weights are reported even when no row falls in the window.
+/// Shared transition. A group's state is created by its first row, with that row's
+/// configuration (as_of, weights, intervals, reset rule, decoded through the call site's
+/// cache); every later row's configuration must equal it (22023 otherwise), rows outside the
+/// window included, so the answer never depends on row order or plan. A constant
+/// configuration costs a few comparisons per row. Rows with a NULL event or ts, or outside
+/// the window, add nothing.
 fn intent_step<'fc>(
     slot: &mut Slot<'fc, Boxed<IntentState>>,
     event: impl FnOnce() -> Option<&'fc str>,
     ts: Option<i64>,
-    weights: impl Fn() -> Option<Varlena<'fc>>,
-    cfg: impl FnOnce() -> ConfigArgs,
+    resolve: impl FnOnce(&mut CallSite) -> (ConfigArgs, Arc<IntentWeights>),
 ) {
     let call = slot.call();
-    let config = match slot.get() {
-        Some(s) => s.config,
-        None => call.with_cache(|site: &mut CallSite| {
-            let args = cfg();
-            let key = args.key();
-            match site.config {
-                Some((k, c)) if k == key => c,
-                _ => {
-                    if site.config.is_none() {
-                        parse_weights(weights(), site);
-                    }
-                    let c = args.decode(key);
-                    site.config = Some((key, c));
-                    c
-                }
+    call.with_cache(|site: &mut CallSite| {
+        let (args, w) = resolve(site);
+        let key = args.key();
+        let config = match site.config {
+            Some((k, c)) if k == key => c,
+            _ => {
+                let c = args.decode(key);
+                site.config = Some((key, c));
+                c
             }
-        }),
-    };
-    let Some(ts) = ts else { return };
-    if !config.in_window(ts) {
-        return;
-    }
-    let Some(event) = event() else { return };
-    slot.get_or_init(|| {
-        IntentState::new(
-            config,
-            call.with_cache(|site: &mut CallSite| parse_weights(weights(), site)),
-        )
+        };
+        let s = match slot.get() {
+            Some(s) => {
+                let same_reset = match (s.reset_rule(), &args.reset) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => std::ptr::eq(a, &**b),
+                    _ => false,
+                };
+                if s.config != config || !Arc::ptr_eq(&s.weights, &w) || !same_reset {
+                    s.check_same(&config, &w, args.reset.as_deref()).or_raise();
+                }
+                s
+            }
+            None => slot.get_or_init(|| IntentState::with_reset(config, w, args.reset.clone())),
+        };
+        let Some(ts) = ts else { return };
+        if !config.in_window(ts) {
+            return;
+        }
+        let Some(event) = event() else { return };
+        s.push(event, ts).or_raise();
     })
-    .push(event, ts)
-    .or_raise();
+}
+
+/// The `intent_definition` argument, decoded once per call site while its bytes stay the
+/// same (a constant keeps its address, so most rows are recognized without a comparison).
+fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> (ConfigArgs, Arc<IntentWeights>) {
+    let Some(rec) = rec else {
+        null_argument("intent_score", "definition")
+    };
+    let bytes = rec.bytes();
+    let addr = bytes.as_ptr() as usize;
+    let cached = site.definition.as_ref().filter(|_| {
+        (site.definition_addr == addr && site.definition_key.len() == bytes.len())
+            || site.definition_key == bytes
+    });
+    let d = match cached {
+        Some(d) => d.clone(),
+        None => {
+            let d = decode_definition(&rec);
+            site.definition_key = bytes.to_vec();
+            site.definition = Some(d.clone());
+            d
+        }
+    };
+    site.definition_addr = addr;
+    let args = ConfigArgs {
+        as_of: Some(d.as_of),
+        lookback: Some(Some(d.lookback)),
+        half_life: Some(d.half_life),
+        reset: d.reset,
+    };
+    (args, d.weights)
+}
+
+fn decode_definition(rec: &Record<'_>) -> Definition {
+    const F: &str = "intent_definition";
+    let t = rec.tuple();
+    let weights = match t.get_by_name::<pgrx::JsonB>("weights") {
+        Ok(Some(w)) => Arc::new(IntentWeights::from_json(&w.0).or_raise()),
+        Ok(None) => null_argument(F, "weights"),
+        Err(e) => invalid(format!("{F}.weights: {e}")),
+    };
+    let as_of = match t.get_by_name::<pgrx::datum::TimestampWithTimeZone>("as_of") {
+        Ok(Some(v)) => pgrx::pg_sys::TimestampTz::from(v),
+        Ok(None) => null_argument(F, "as_of"),
+        Err(e) => invalid(format!("{F}.as_of: {e}")),
+    };
+    let interval = |name: &str| -> Option<Interval> {
+        t.get_by_name::<Interval>(name)
+            .unwrap_or_else(|e| invalid(format!("{F}.{name}: {e}")))
+    };
+    let events: Option<Vec<Option<String>>> = t
+        .get_by_name::<pgrx::datum::Array<'_, &str>>("reset_events")
+        .unwrap_or_else(|e| invalid(format!("{F}.reset_events: {e}")))
+        .map(|arr| arr.iter().map(|e| e.map(str::to_string)).collect());
+    let factor = t
+        .get_by_name::<f64>("reset_factor")
+        .unwrap_or_else(|e| invalid(format!("{F}.reset_factor: {e}")));
+    Definition {
+        weights,
+        as_of,
+        lookback: interval("lookback").unwrap_or_else(|| null_argument(F, "lookback")),
+        half_life: interval("half_life"),
+        reset: reset_rule(events, factor),
+    }
+}
+
+/// The reset rule of `intent_definition` (validated, 22023): none without reset events.
+fn reset_rule(events: Option<Vec<Option<String>>>, factor: Option<f64>) -> Option<Arc<ResetRule>> {
+    let events = events?;
+    let events = events
+        .into_iter()
+        .map(|e| {
+            e.unwrap_or_else(|| invalid("intent_definition: reset_events must not contain NULL"))
+        })
+        .collect();
+    let factor = factor.unwrap_or_else(|| null_argument("intent_definition", "reset_factor"));
+    Some(Arc::new(ResetRule::new(events, factor).or_raise()))
+}
+
+/// What a population `intent_breaks` result holds, as the SQL composite.
+fn breaks_row(b: &IntentBreaks, cx: &crate::pg::Call<'_>) -> crate::pg::Row {
+    cx.row(&[
+        b.strong_share.into_datum(),
+        b.medium_share.into_datum(),
+        b.strong_above.into_datum(),
+        b.medium_above.into_datum(),
+        b.users.into_datum(),
+        b.active.into_datum(),
+        b.strong.into_datum(),
+        b.medium.into_datum(),
+        b.weak.into_datum(),
+        b.none.into_datum(),
+    ])
+}
+
+/// Reads an `intent_breaks` value back (for `intent_tier`).
+fn breaks_of(rec: &Record<'_>) -> IntentBreaks {
+    let t = rec.tuple();
+    let f = |name: &str| -> Option<f64> {
+        t.get_by_name::<f64>(name)
+            .unwrap_or_else(|e| invalid(format!("intent_breaks.{name}: {e}")))
+    };
+    let n = |name: &str| -> i64 {
+        t.get_by_name::<i64>(name)
+            .unwrap_or_else(|e| invalid(format!("intent_breaks.{name}: {e}")))
+            .unwrap_or(0)
+    };
+    IntentBreaks {
+        strong_share: f("strong_share").unwrap_or(0.2),
+        medium_share: f("medium_share").unwrap_or(0.4),
+        strong_above: f("strong_above"),
+        medium_above: f("medium_above"),
+        users: n("users"),
+        active: n("active"),
+        strong: n("strong_users"),
+        medium: n("medium_users"),
+        weak: n("weak_users"),
+        none: n("none_users"),
+    }
 }
 
 pg_operations_macros::declare! {
     type intent_contribution (event text, events bigint, contribution float8)
         "One weighted event of intent_score_detail: the event name, how many such events fell in the window, and their (decayed) contribution to the score.";
+
+    type intent_definition (weights jsonb, as_of timestamptz, lookback interval, half_life interval,
+                            reset_events text[], reset_factor float8)
+        "What intent_score(event, ts, definition) scores, built by intent_definition(...): the weights, as_of, look-back window, half-life, and the reset rule (events that end the decision period and what the events before them count).";
+    type intent_breaks (strong_share float8, medium_share float8, strong_above float8,
+                        medium_above float8, users bigint, active bigint, strong_users bigint,
+                        medium_users bigint, weak_users bigint, none_users bigint)
+        "Population intent tiers from intent_breaks: the shares asked for, the thresholds among active users (score > 0), and how many users each tier really holds (none = score <= 0).";
+
+    fn intent_definition(weights jsonb, as_of timestamptz, lookback interval = "14 days",
+                         half_life interval = NULL, reset_events text[] = NULL,
+                         reset_factor float8 = 0) -> intent_definition
+        "An intent score definition (validated) for intent_score(event, ts, definition): weights (as intent_weights), as_of, lookback (default 14 days, >= 0), half_life (NULL: no decay; else > 0), reset_events (e.g. ARRAY['pay']: the latest such event in the window ends the decision period) and reset_factor in [0, 1] (what the weighted events at or before it count: 0 not at all, 0.5 half). 22023 for NULL weights, as_of, lookback or reset_factor, and for any invalid value."
+        = |a| {
+            const F: &str = "intent_definition";
+            let weights = a.weights().unwrap_or_else(|| null_argument(F, "weights"));
+            let entries = weights
+                .jsonb_object()
+                .unwrap_or_else(|kind| raise(IntentWeights::not_an_object(kind)));
+            IntentWeights::from_entries(entries).or_raise();
+            let as_of = a.as_of().unwrap_or_else(|| null_argument(F, "as_of"));
+            let lookback = a.lookback().unwrap_or_else(|| null_argument(F, "lookback"));
+            let args = ConfigArgs {
+                as_of: Some(as_of),
+                lookback: Some(Some(lookback)),
+                half_life: Some(a.half_life()),
+                reset: None,
+            };
+            args.decode(args.key());
+            let events: Option<Vec<Option<String>>> = a
+                .reset_events()
+                .map(|arr| arr.iter().map(|e| e.map(str::to_string)).collect());
+            let rule = reset_rule(events, a.reset_factor());
+            a.call().row(&[
+                Some(weights.datum()),
+                Some(pgrx::pg_sys::Datum::from(as_of)),
+                lookback.into_datum(),
+                a.half_life().into_datum(),
+                rule.as_ref().map(|r| r.events().to_vec()).into_datum(),
+                rule.as_ref().map_or(a.reset_factor().unwrap_or(0.0), |r| r.factor()).into_datum(),
+            ])
+        };
+
+    fn intent_share_tier(score float8, breaks intent_breaks) -> text strict
+        "Tier of a score from intent_breaks(score): 'none' if score <= 0, 'strong' if score > breaks.strong_above, 'medium' if score > breaks.medium_above, else 'weak' (also 'weak' for a positive score when the population had no active user). 22023 for NaN."
+        = |a| intent::tier_active(a.score(), &breaks_of(&a.breaks())).or_raise();
 
     fn intent_weights(preset text = "invest") -> jsonb strict
         "Documented default intent weights as jsonb: preset 'invest' (view_list 1, view_detail 2, click_invest 3, click_submit 5, pay 8) or 'loan' (exposure 0.5, click 1, register 2, apply 4, submit 6, first_review 7, second_review 8, reloan 10). Unknown preset is error 22023."
@@ -200,23 +391,46 @@ pg_operations_macros::declare! {
                 cx.row_array(&rows)
             };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz) Intent = |slot, a| {
-            intent_step(slot, || a.event(), a.ts(), || a.weights(), || ConfigArgs {
-                as_of: a.as_of(), lookback: None, half_life: None,
-            })
+            intent_step(slot, || a.event(), a.ts(), |site| (ConfigArgs {
+                as_of: a.as_of(), lookback: None, half_life: None, reset: None,
+            }, parse_weights(a.weights(), site)))
         };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz, lookback interval) Intent
             "Purchase-intent score with an explicit look-back window: sum of weights->>event over events with as_of - lookback < ts <= as_of (1 day = 24 h, 1 month = 30 days). Negative lookback is error 22023."
             = |slot, a| {
-                intent_step(slot, || a.event(), a.ts(), || a.weights(), || ConfigArgs {
-                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: None,
-                })
+                intent_step(slot, || a.event(), a.ts(), |site| (ConfigArgs {
+                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: None, reset: None,
+                }, parse_weights(a.weights(), site)))
             };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz, lookback interval, half_life interval) Intent
             "Time-decayed purchase-intent score: each weight in the window (as_of - lookback, as_of] is multiplied by 0.5 ^ ((as_of - ts) / half_life). NULL half_life means no decay; a half_life <= 0 is error 22023."
             = |slot, a| {
-                intent_step(slot, || a.event(), a.ts(), || a.weights(), || ConfigArgs {
-                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: Some(a.half_life()),
-                })
+                intent_step(slot, || a.event(), a.ts(), |site| (ConfigArgs {
+                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: Some(a.half_life()), reset: None,
+                }, parse_weights(a.weights(), site)))
+            };
+        (event text, ts timestamptz, definition intent_definition) Intent
+            "Purchase-intent score under intent_definition(weights, as_of, ...): the window (as_of - lookback, as_of], optional decay by half_life, and the reset rule: with reset_events, every weighted event at or before the group's latest reset event in the window (a purchase ends the decision period) counts reset_factor times its weight (0: not at all). Same as the 6-argument aggregate otherwise; the definition must be the same on every row of a group."
+            = |slot, a| {
+                intent_step(slot, || a.event(), a.ts(), |site| definition_of(a.definition(), site))
+            };
+    }
+
+    aggregate intent_breaks -> intent_breaks
+        "Honest share-based intent tiers over one score per user: users with score <= 0 are tier none; among the active users (score > 0) strong_above = percentile_disc(0.8) and medium_above = percentile_disc(0.4) of their scores, so a tied block always lands in one tier and the strong tier holds at most 20 % of the active users (up to float rounding of percentile_disc). Reports how many users each tier really holds. Feed the result to intent_share_tier(score, breaks). NULL scores are skipped; NULL when no row. 22023 for a NaN or infinite score."
+    {
+        state Scores: IntentBreaksState = |s, cx| Some(breaks_row(&s?.finish(), cx));
+        (score float8) Scores = |slot, a| {
+            slot.get_or_init(|| IntentBreaksState::new(0.2, 0.4).or_raise()).push(a.score()).or_raise();
+        };
+        (score float8, strong_share float8, medium_share float8) Scores
+            "intent_breaks with explicit shares: strong_above = percentile_disc(1 - strong_share), medium_above = percentile_disc(1 - strong_share - medium_share) of the active scores. Each share in (0, 1] and strong_share + medium_share <= 1, the same on every row (22023 otherwise)."
+            = |slot, a| {
+                let share = |v: Option<f64>, name: &str| v.unwrap_or_else(|| null_argument("intent_breaks", name));
+                let (st, md) = (share(a.strong_share(), "strong_share"), share(a.medium_share(), "medium_share"));
+                let s = slot.get_or_init(|| IntentBreaksState::new(st, md).or_raise());
+                s.check_shares_same(st, md).or_raise();
+                s.push(a.score()).or_raise();
             };
     }
 }

@@ -16,6 +16,7 @@ pub mod funnel;
 pub mod intent;
 mod keys;
 pub mod lifecycle;
+pub mod playbook;
 pub mod retention;
 pub mod rfm;
 pub mod stats;

@@ -2,9 +2,13 @@
 //! (tie-aware scores) and `rfm_segment` (see `core/src/rfm.rs`).
 
 use crate::pg::errors::{invalid, null_argument, OrRaise};
+use crate::pg::zone::LocalTime;
 use crate::pg::Record;
 use pg_operations_core::codec::{Reader, Writer};
-use pg_operations_core::rfm::{self, RfmAcc, RfmBreaks, RfmBreaksState};
+use pg_operations_core::rfm::{
+    self, DistinctDays, RfmAcc, RfmBreaks, RfmBreaksState, RfmMeansState,
+};
+use pg_operations_core::time::USECS_PER_DAY;
 use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::Array;
 use pgrx::{AnyNumeric, IntoDatum};
@@ -14,6 +18,34 @@ use pgrx::{AnyNumeric, IntoDatum};
 pub struct RfmAggState {
     acc: RfmAcc,
     monetary: Option<AnyNumeric>,
+    /// With `count_by => 'days'`: the distinct local days of the counted rows, in a zone.
+    days: Option<Box<(DistinctDays, LocalTime)>>,
+}
+
+impl RfmAggState {
+    fn new(as_of: i64, days_in: Option<LocalTime>) -> Self {
+        RfmAggState {
+            acc: RfmAcc::new(as_of).or_raise(),
+            monetary: None,
+            days: days_in.map(|z| Box::new((DistinctDays::new(), z))),
+        }
+    }
+
+    /// The counting rule's description, to compare rows and partial states.
+    fn counting(&self) -> String {
+        match &self.days {
+            None => "rows".into(),
+            Some(d) => format!("days in {}", d.1.name()),
+        }
+    }
+
+    /// Frequency: counted rows, or distinct local days with a counted row.
+    fn frequency(&mut self) -> i64 {
+        match &mut self.days {
+            None => self.acc.frequency,
+            Some(d) => d.0.count(),
+        }
+    }
 }
 
 fn add_numeric(a: Option<AnyNumeric>, b: AnyNumeric) -> AnyNumeric {
@@ -25,9 +57,19 @@ fn add_numeric(a: Option<AnyNumeric>, b: AnyNumeric) -> AnyNumeric {
 
 impl PartialState for RfmAggState {
     fn merge(&mut self, other: Self) -> OpsResult<()> {
+        if self.counting() != other.counting() {
+            return Err(OpsError::invalid(format!(
+                "rfm_agg: count_by and time_zone must be the same for every row of a group, got {} and {}",
+                self.counting(),
+                other.counting()
+            )));
+        }
         self.acc.merge(other.acc)?;
         if let Some(m) = other.monetary {
             self.monetary = Some(add_numeric(self.monetary.take(), m));
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.days, other.days) {
+            mine.0.merge(theirs.0)?;
         }
         Ok(())
     }
@@ -38,6 +80,14 @@ impl PartialState for RfmAggState {
         match &self.monetary {
             Some(m) => {
                 w.u8(1).str(&m.to_string());
+            }
+            None => {
+                w.u8(0);
+            }
+        }
+        match &self.days {
+            Some(d) => {
+                w.u8(1).str(d.1.name()).bytes(&d.0.encode());
             }
             None => {
                 w.u8(0);
@@ -54,13 +104,80 @@ impl PartialState for RfmAggState {
             1 => Some(AnyNumeric::try_from(r.str()?.as_str()).map_err(|_| bad())?),
             _ => return Err(bad()),
         };
+        let days = match r.u8()? {
+            0 => None,
+            1 => {
+                let zone = LocalTime::new(&r.str()?).map_err(|_| bad())?;
+                Some(Box::new((DistinctDays::decode(r.bytes()?)?, zone)))
+            }
+            _ => return Err(bad()),
+        };
         r.finish()?;
-        Ok(RfmAggState { acc, monetary })
+        Ok(RfmAggState {
+            acc,
+            monetary,
+            days,
+        })
     }
 }
 
 /// The codec tag of `rfm_agg` partial states (core states use 1 .. 20).
 const RFM_AGG_TAG: u8 = 200;
+
+/// The shared transition of `rfm_agg`: the state (and as_of, and the counting rule) is set
+/// up on the group's first row and must be the same on every row; rows with a NULL ts or
+/// after as_of are skipped; a NULL amount counts in frequency but not in monetary.
+fn agg_step(
+    slot: &mut crate::pg::agg::Slot<'_, crate::pg::agg::Boxed<RfmAggState>>,
+    ts: Option<i64>,
+    amount: impl FnOnce() -> Option<AnyNumeric>,
+    as_of: Option<i64>,
+    count_by: Option<(Option<&str>, Option<&str>)>,
+) {
+    let Some(as_of) = as_of else {
+        null_argument("rfm_agg", "as_of")
+    };
+    let zone = |count_by: Option<(Option<&str>, Option<&str>)>| -> Option<LocalTime> {
+        let (by, tz) = count_by?;
+        let by = by.unwrap_or_else(|| null_argument("rfm_agg", "count_by"));
+        match by.trim().to_ascii_lowercase().as_str() {
+            "rows" => None,
+            "days" => {
+                let tz = tz.unwrap_or_else(|| null_argument("rfm_agg", "time_zone"));
+                Some(LocalTime::new(tz).unwrap_or_else(|m| invalid(format!("rfm_agg: {m}"))))
+            }
+            _ => invalid(format!(
+                "rfm_agg: unknown count_by '{}'; valid values are rows, days",
+                by.chars().take(60).collect::<String>()
+            )),
+        }
+    };
+    let s = slot.get_or_init(|| RfmAggState::new(as_of, zone(count_by)));
+    // as_of must be the same on every row (checked even on rows with a NULL ts).
+    s.acc.check_as_of(as_of).or_raise();
+    if let Some((by, tz)) = count_by {
+        let same = match &s.days {
+            None => by.is_some_and(|b| b.trim().eq_ignore_ascii_case("rows")),
+            Some(d) => {
+                by.is_some_and(|b| b.trim().eq_ignore_ascii_case("days")) && tz == Some(d.1.name())
+            }
+        };
+        if !same {
+            s.merge(RfmAggState::new(as_of, zone(count_by))).or_raise();
+        }
+    }
+    if let Some(ts) = ts {
+        if s.acc.push(ts) {
+            if let Some(m) = amount() {
+                s.monetary = Some(add_numeric(s.monetary.take(), m));
+            }
+            if let Some(d) = &mut s.days {
+                let day = d.1.to_local(ts).div_euclid(USECS_PER_DAY);
+                d.0.push(i32::try_from(day).unwrap_or(if day < 0 { i32::MIN } else { i32::MAX }));
+            }
+        }
+    }
+}
 
 /// Decodes an `rfm_breaks` composite (arrays must not contain NULL; a NULL array counts as
 /// empty, i.e. that metric's score is NULL) and validates it.
@@ -120,12 +237,12 @@ pg_operations_macros::declare! {
     type rfm_breaks (bins int, recency float8[], frequency float8[], monetary float8[])
         "Population RFM breaks from the rfm_breaks aggregate: per metric, percentile_cont(k / bins) for k = 1 .. bins-1 (empty when the metric had no values).";
     type rfm_cell (r int, f int, m int, cell text, segment text)
-        "Tie-aware RFM scores of one user (1 .. bins, higher is better), the cell label like 'R5F4M3' and the classic segment (5 bins only).";
+        "Tie-aware RFM scores of one user (1 .. bins, higher is better), the cell label like 'R5F4M3' and the segment (classic for 5 bins, value8 for 2 bins, else NULL).";
 
     // Not strict: a NULL metric gives a NULL score; NULL breaks give NULL. The breaks are
     // decoded and validated once per call site while the argument's bytes stay the same.
     fn rfm_cell(recency_days float8, frequency float8, monetary float8, breaks rfm_breaks) -> rfm_cell
-        "Tie-aware RFM scores from population breaks: f = 1 + #{breaks.frequency < frequency}, m likewise, r = 1 + #{breaks.recency > recency_days}; cell 'R5F4M3' and the classic segment (5 bins). A NULL metric gives a NULL score (and NULL cell/segment); NULL breaks give NULL."
+        "Tie-aware RFM scores from population breaks: f = 1 + #{breaks.frequency < frequency}, m likewise, r = 1 + #{breaks.recency > recency_days}; cell 'R5F4M3' and the segment: classic for 5 bins, value8 for 2 bins (rfm_means), else NULL. A NULL metric gives a NULL score (and NULL cell/segment); NULL breaks give NULL."
         = |a| {
             let rec = a.breaks()?;
             let c = a.call().with_cache(|cache: &mut CellCache| {
@@ -150,34 +267,56 @@ pg_operations_macros::declare! {
         "Named RFM segment of 1..5 scores: scheme 'classic' (11 segments on R and FM = (F + M + 1) / 2) or 'value8' (high = score > 3 per dimension, 8 value classes); lang 'en' or 'zh'. Unknown scheme/lang or a score outside 1..5 is error 22023."
         = |a| rfm::segment(a.r(), a.f(), a.m(), a.scheme(), a.lang()).or_raise();
 
+    fn rfm_segment(r int, f int, m int, bins int, scheme text = "value8", lang text = "en") -> text strict
+        "Named RFM segment of scores 1..bins: scheme 'value8' (a dimension is high when its score is above the middle, score * 2 > bins + 1: for 2 bins (rfm_means) score 2 = above the mean, for 5 bins score > 3) or 'classic' (bins must be 5); lang 'en' or 'zh'. 22023 for bins outside 2..100, a score outside 1..bins, or an unknown scheme or lang."
+        = |a| rfm::segment_binned(a.r(), a.f(), a.m(), a.bins(), a.scheme(), a.lang()).or_raise();
+
     aggregate rfm_agg -> rfm_values
         "Per-user RFM values (recency_days, frequency, monetary, first_at, last_at) over transactions with ts <= as_of: recency is whole days from the last transaction to as_of, frequency counts rows with a non-NULL ts, monetary sums the non-NULL amounts exactly (as count(ts) and sum(amount)). Infinite as_of is error 22023."
     {
         state Transactions: RfmAggState sspace 160 = |s, cx| {
             let s = s?;
             let ts = |v: Option<i64>| v.map(pgrx::pg_sys::Datum::from);
+            let frequency = s.frequency();
             Some(cx.row(&[
                 s.acc.recency_days().into_datum(),
-                s.acc.frequency.into_datum(),
+                frequency.into_datum(),
                 s.monetary.clone().into_datum(),
                 ts(s.acc.first),
                 ts(s.acc.last),
             ]))
         };
-        // The state (and as_of) is set up on the group's first row; rows with a NULL ts or
-        // after as_of are skipped; a NULL amount counts in frequency but not in monetary.
         (ts timestamptz, amount numeric, as_of timestamptz) Transactions = |slot, a| {
-            let Some(as_of) = a.as_of() else { null_argument("rfm_agg", "as_of") };
-            let s = slot.get_or_init(|| RfmAggState { acc: RfmAcc::new(as_of).or_raise(), monetary: None });
-            // as_of must be the same on every row (checked even on rows with a NULL ts).
-            s.acc.check_as_of(as_of).or_raise();
-            if let Some(ts) = a.ts() {
-                if s.acc.push(ts) {
-                    if let Some(m) = a.amount() {
-                        s.monetary = Some(add_numeric(s.monetary.take(), m));
-                    }
-                }
-            }
+            agg_step(slot, a.ts(), || a.amount(), a.as_of(), None)
+        };
+        (ts timestamptz, amount numeric, as_of timestamptz, count_by text) Transactions
+            "Per-user RFM values with count_by 'rows' (frequency = transactions, as the 3-argument form) or 'days' (frequency = distinct UTC calendar days with a transaction). Same as the 3-argument aggregate otherwise; count_by must be the same on every row (22023)."
+            = |slot, a| {
+                agg_step(slot, a.ts(), || a.amount(), a.as_of(), Some((a.count_by(), Some("UTC"))))
+            };
+        (ts timestamptz, amount numeric, as_of timestamptz, count_by text, time_zone text) Transactions
+            "Per-user RFM values with count_by 'days' counting distinct calendar days in time_zone (an IANA name), or 'rows'. 22023 for an unknown count_by or time zone, or either varying within a group."
+            = |slot, a| {
+                agg_step(slot, a.ts(), || a.amount(), a.as_of(), Some((a.count_by(), a.time_zone())))
+            };
+    }
+
+    aggregate rfm_means -> rfm_breaks
+        "Population means instead of quantiles (high = above the mean, a common practice): an rfm_breaks value with bins = 2 and each metric's exact mean as its one break (empty when the metric had no values; NULL when no metric had any). With it rfm_cell scores 1/2 per metric (frequency and monetary high when strictly above the mean, recency high when strictly below the mean days) and its segment is the value8 class."
+    {
+        state Means: RfmMeansState = |s, cx| {
+            let b = s?.finish()?;
+            Some(cx.row(&[
+                b.bins.into_datum(),
+                b.recency.into_datum(),
+                b.frequency.into_datum(),
+                b.monetary.into_datum(),
+            ]))
+        };
+        (recency_days float8, frequency float8, monetary float8) Means = |slot, a| {
+            slot.get_or_init(RfmMeansState::new)
+                .push(a.recency_days(), a.frequency(), a.monetary())
+                .or_raise();
         };
     }
 

@@ -14,7 +14,8 @@ use crate::stats::{wilson, z_for_confidence};
 pub struct Quadrant {
     /// 1 star, 2 potential, 3 weak, 4 leaky; `None` when there is too little traffic.
     pub quadrant: Option<i32>,
-    /// `'star'`, `'potential'`, `'weak'`, `'leaky'` or `'insufficient_data'`.
+    /// `'star'`, `'potential'`, `'weak'`, `'leaky'` or `'insufficient_data'` (English), or
+    /// the Chinese labels of [`quadrant_lang`] with `lang = "zh"`.
     pub label: &'static str,
     /// `conversions / traffic`; `None` when `traffic = 0`.
     pub rate: Option<f64>,
@@ -25,7 +26,8 @@ pub struct Quadrant {
     /// The interval excludes `rate_cut` (`ci_high < rate_cut` or `ci_low > rate_cut`);
     /// `None` when `traffic = 0`.
     pub significant: Option<bool>,
-    /// The recommended action for the quadrant.
+    /// The recommended action for the quadrant; a tentative "not enough evidence yet"
+    /// text when the quadrant exists but `significant` is `Some(false)`.
     pub strategy: &'static str,
 }
 
@@ -51,6 +53,64 @@ pub const LEAKY_STRATEGY: &str = "target delivery more precisely";
 /// Strategy when there is too little traffic to judge.
 pub const INSUFFICIENT_STRATEGY: &str = "collect more traffic before judging";
 
+/// Known `lang` values of [`quadrant_lang`].
+pub const LANGS: &[&str] = &["en", "zh"];
+
+/// Label and strategy texts of one quadrant (index 0 = insufficient data, 1..=4 the
+/// quadrants) in one language. `tentative` is the strategy of a channel whose Wilson
+/// interval includes `rate_cut` (not significant): its quadrant is only provisional.
+struct Texts {
+    label: [&'static str; 5],
+    strategy: [&'static str; 5],
+    tentative: [&'static str; 5],
+}
+
+const EN: Texts = Texts {
+    label: [INSUFFICIENT, STAR, POTENTIAL, WEAK, LEAKY],
+    strategy: [
+        INSUFFICIENT_STRATEGY,
+        STAR_STRATEGY,
+        POTENTIAL_STRATEGY,
+        WEAK_STRATEGY,
+        LEAKY_STRATEGY,
+    ],
+    tentative: [
+        INSUFFICIENT_STRATEGY,
+        "not enough evidence yet: the conversion-rate interval includes the rate cut; keep collecting traffic before acting (tentatively star)",
+        "not enough evidence yet: the conversion-rate interval includes the rate cut; keep collecting traffic before acting (tentatively potential)",
+        "not enough evidence yet: the conversion-rate interval includes the rate cut; keep collecting traffic before acting (tentatively weak)",
+        "not enough evidence yet: the conversion-rate interval includes the rate cut; keep collecting traffic before acting (tentatively leaky)",
+    ],
+};
+
+const ZH: Texts = Texts {
+    label: ["数据不足", "明星渠道", "潜力渠道", "低效渠道", "漏斗渠道"],
+    strategy: [
+        "积累更多流量后再判断",
+        "保持并加大投入",
+        "扩大投放并关注质量",
+        "谨慎对待：持续监控，小步调整",
+        "精准定向投放",
+    ],
+    tentative: [
+        "积累更多流量后再判断",
+        "证据不足：转化率区间包含分界值，继续积累流量后再行动（暂定：明星渠道）",
+        "证据不足：转化率区间包含分界值，继续积累流量后再行动（暂定：潜力渠道）",
+        "证据不足：转化率区间包含分界值，继续积累流量后再行动（暂定：低效渠道）",
+        "证据不足：转化率区间包含分界值，继续积累流量后再行动（暂定：漏斗渠道）",
+    ],
+};
+
+fn texts(lang: &str) -> OpsResult<&'static Texts> {
+    match lang {
+        "en" => Ok(&EN),
+        "zh" => Ok(&ZH),
+        _ => Err(OpsError::invalid(format!(
+            "unknown channel_quadrant lang '{lang}', known: 'en', 'zh'"
+        ))),
+    }
+}
+
 /// `x > cut` compared exactly (no rounding of `x` to `f64`); `cut` must be finite.
 fn int_above(x: i64, cut: f64) -> bool {
     // For an integer x, x > cut ⟺ x > floor(cut).
@@ -65,6 +125,27 @@ fn int_above(x: i64, cut: f64) -> bool {
     }
 }
 
+/// Classifies a channel by traffic (x, volume) and conversion rate (y, quality), with
+/// English label and strategy: [`quadrant_lang`] with `lang = "en"`.
+pub fn quadrant(
+    traffic: i64,
+    conversions: i64,
+    traffic_cut: f64,
+    rate_cut: f64,
+    min_traffic: i64,
+    confidence: f64,
+) -> OpsResult<Quadrant> {
+    quadrant_lang(
+        traffic,
+        conversions,
+        traffic_cut,
+        rate_cut,
+        min_traffic,
+        confidence,
+        "en",
+    )
+}
+
 /// Classifies a channel by traffic (x, volume) and conversion rate (y, quality).
 ///
 /// "High" means strictly greater than the cut: traffic `> traffic_cut`, rate `> rate_cut`
@@ -74,16 +155,28 @@ fn int_above(x: i64, cut: f64) -> bool {
 /// no quadrant can be assigned even with `min_traffic = 0`), the quadrant is `None` and the
 /// label `'insufficient_data'`.
 ///
+/// The strategy respects `significant`: a channel with a quadrant whose Wilson interval
+/// includes `rate_cut` (`significant = Some(false)`) keeps its quadrant and label, but its
+/// strategy is the tentative "not enough evidence yet: the conversion-rate interval includes
+/// the rate cut; keep collecting traffic before acting (tentatively <label>)" instead of
+/// the quadrant's advice.
+///
+/// `lang` picks the label and strategy texts: `"en"` (`star`, `potential`, `weak`, `leaky`,
+/// `insufficient_data`) or `"zh"` (明星渠道, 潜力渠道, 低效渠道, 漏斗渠道, 数据不足).
+///
 /// Errors (`invalid`): negative counts, `conversions > traffic`, negative `min_traffic`,
-/// NaN or infinite cuts, `confidence` outside `(0, 1)`.
-pub fn quadrant(
+/// `traffic_cut` NaN, infinite or negative, `rate_cut` NaN, infinite or outside `[0, 1]`
+/// (it is a rate, not a percentage), `confidence` outside `(0, 1)`, unknown `lang`.
+pub fn quadrant_lang(
     traffic: i64,
     conversions: i64,
     traffic_cut: f64,
     rate_cut: f64,
     min_traffic: i64,
     confidence: f64,
+    lang: &str,
 ) -> OpsResult<Quadrant> {
+    let texts = texts(lang)?;
     if traffic < 0 {
         return Err(OpsError::invalid(format!(
             "traffic must not be negative, got {traffic}"
@@ -105,9 +198,21 @@ pub fn quadrant(
             "traffic_cut must be finite, got {traffic_cut}"
         )));
     }
+    if traffic_cut < 0.0 {
+        return Err(OpsError::invalid(format!(
+            "traffic_cut must not be negative, got {}",
+            crate::error::fmt_f64(traffic_cut)
+        )));
+    }
     if !rate_cut.is_finite() {
         return Err(OpsError::invalid(format!(
             "rate_cut must be finite, got {rate_cut}"
+        )));
+    }
+    if !(0.0..=1.0).contains(&rate_cut) {
+        return Err(OpsError::invalid(format!(
+            "rate_cut must be a rate in [0, 1], got {}",
+            crate::error::fmt_f64(rate_cut)
         )));
     }
     let z = z_for_confidence(confidence)?;
@@ -117,20 +222,26 @@ pub fn quadrant(
     let ci_high = interval.map(|p| p.high);
     let significant = interval.map(|p| p.high < rate_cut || p.low > rate_cut);
 
-    let (quadrant, label, strategy) = match rate {
+    let quadrant = match rate {
         Some(r) if traffic >= min_traffic => {
-            match (int_above(traffic, traffic_cut), r > rate_cut) {
-                (true, true) => (Some(1), STAR, STAR_STRATEGY),
-                (false, true) => (Some(2), POTENTIAL, POTENTIAL_STRATEGY),
-                (false, false) => (Some(3), WEAK, WEAK_STRATEGY),
-                (true, false) => (Some(4), LEAKY, LEAKY_STRATEGY),
-            }
+            Some(match (int_above(traffic, traffic_cut), r > rate_cut) {
+                (true, true) => 1,
+                (false, true) => 2,
+                (false, false) => 3,
+                (true, false) => 4,
+            })
         }
-        _ => (None, INSUFFICIENT, INSUFFICIENT_STRATEGY),
+        _ => None,
+    };
+    let i = quadrant.unwrap_or(0) as usize;
+    let strategy = if quadrant.is_some() && significant == Some(false) {
+        texts.tentative[i]
+    } else {
+        texts.strategy[i]
     };
     Ok(Quadrant {
         quadrant,
-        label,
+        label: texts.label[i],
         rate,
         ci_low,
         ci_high,
@@ -384,8 +495,11 @@ mod tests {
         // huge cuts are compared exactly
         assert_eq!(label(i64::MAX, 0, 9.3e18, 0.5), (Some(3), "weak"));
         assert_eq!(label(i64::MAX, 0, 9.2e18, 0.5), (Some(4), "leaky"));
-        assert_eq!(label(40, 0, -1e300, -0.5), (Some(1), "star"));
-        let q = quadrant(200, 20, 100.0, 0.1, 30, 0.95).unwrap();
+        assert_eq!(label(40, 0, 0.0, 0.0), (Some(4), "leaky"));
+        assert_eq!(label(40, 40, 0.0, 1.0), (Some(4), "leaky"));
+        // 5/200 at 0.95: [0.0107, 0.0572], clearly below 0.1: significant, confident advice
+        let q = quadrant(200, 5, 100.0, 0.1, 30, 0.95).unwrap();
+        assert_eq!((q.label, q.significant), ("leaky", Some(true)));
         assert_eq!(q.strategy, "target delivery more precisely");
         assert_eq!(
             quadrant(101, 20, 100.0, 0.1, 30, 0.95).unwrap().strategy,
@@ -428,6 +542,121 @@ mod tests {
         assert!(!sig(0.11));
         assert!(!sig(0.20));
         assert!(sig(0.21));
+    }
+
+    #[test]
+    fn not_significant_gives_a_tentative_strategy() {
+        // 30/200 at 0.95: rate 0.15, Wilson [0.10714, 0.20606]. With rate_cut 0.12 the rate
+        // is above the cut (star with traffic 200 > 100) but the interval includes 0.12.
+        let q = quadrant(200, 30, 100.0, 0.12, 30, 0.95).unwrap();
+        assert_eq!(
+            (q.quadrant, q.label, q.significant),
+            (Some(1), STAR, Some(false))
+        );
+        assert_eq!(
+            q.strategy,
+            "not enough evidence yet: the conversion-rate interval includes the rate cut; \
+             keep collecting traffic before acting (tentatively star)"
+        );
+        // the same channel against a cut the interval excludes: confident advice
+        let q = quadrant(200, 30, 100.0, 0.10, 30, 0.95).unwrap();
+        assert_eq!(
+            (q.label, q.significant, q.strategy),
+            (STAR, Some(true), STAR_STRATEGY)
+        );
+        // 0.15 is not above 0.15: leaky, interval includes the cut
+        let q = quadrant(200, 30, 100.0, 0.15, 30, 0.95).unwrap();
+        assert_eq!(
+            (q.quadrant, q.label, q.significant),
+            (Some(4), LEAKY, Some(false))
+        );
+        assert!(
+            q.strategy.ends_with("(tentatively leaky)"),
+            "{}",
+            q.strategy
+        );
+        // low traffic, not significant: potential / weak stay as labels, strategy tentative
+        let q = quadrant(50, 8, 100.0, 0.12, 30, 0.95).unwrap();
+        assert_eq!((q.label, q.significant), (POTENTIAL, Some(false)));
+        assert!(q.strategy.ends_with("(tentatively potential)"));
+        let q = quadrant(50, 5, 100.0, 0.12, 30, 0.95).unwrap();
+        assert_eq!((q.label, q.significant), (WEAK, Some(false)));
+        assert!(q.strategy.ends_with("(tentatively weak)"));
+        // below min_traffic: insufficient data, whatever the interval says
+        let q = quadrant(20, 3, 100.0, 0.12, 30, 0.95).unwrap();
+        assert_eq!(
+            (q.quadrant, q.label, q.significant, q.strategy),
+            (None, INSUFFICIENT, Some(false), INSUFFICIENT_STRATEGY)
+        );
+    }
+
+    #[test]
+    fn chinese_texts() {
+        let zh = |t, x, cut| quadrant_lang(t, x, 100.0, cut, 30, 0.95, "zh").unwrap();
+        // significant channels: 20/101 ≈ 0.198 (low ≈ 0.13 > 0.1), 30/50 = 0.6 (low ≈ 0.46),
+        // 1/50 (high ≈ 0.105 < 0.2), 5/200 (high ≈ 0.057 < 0.1)
+        let q = zh(101, 20, 0.1);
+        assert_eq!(
+            (q.quadrant, q.label, q.strategy),
+            (Some(1), "明星渠道", "保持并加大投入")
+        );
+        let q = zh(50, 30, 0.1);
+        assert_eq!((q.label, q.strategy), ("潜力渠道", "扩大投放并关注质量"));
+        let q = zh(50, 1, 0.2);
+        assert_eq!(
+            (q.label, q.strategy),
+            ("低效渠道", "谨慎对待：持续监控，小步调整")
+        );
+        let q = zh(200, 5, 0.1);
+        assert_eq!((q.label, q.strategy), ("漏斗渠道", "精准定向投放"));
+        let q = zh(10, 5, 0.1);
+        assert_eq!(
+            (q.quadrant, q.label, q.strategy),
+            (None, "数据不足", "积累更多流量后再判断")
+        );
+        let q = zh(200, 30, 0.12);
+        assert_eq!(q.label, "明星渠道");
+        assert_eq!(
+            q.strategy,
+            "证据不足：转化率区间包含分界值，继续积累流量后再行动（暂定：明星渠道）"
+        );
+        // everything but the texts equals the English result
+        for (t, x, cut) in [(101, 20, 0.1), (200, 30, 0.12), (10, 5, 0.1), (0, 0, 0.5)] {
+            let en = quadrant_lang(t, x, 100.0, cut, 30, 0.95, "en").unwrap();
+            assert_eq!(en, quadrant(t, x, 100.0, cut, 30, 0.95).unwrap());
+            let zh = zh(t, x, cut);
+            assert_eq!(
+                (zh.quadrant, zh.rate, zh.ci_low, zh.ci_high, zh.significant),
+                (en.quadrant, en.rate, en.ci_low, en.ci_high, en.significant)
+            );
+        }
+        let e = quadrant_lang(10, 5, 1.0, 0.1, 0, 0.95, "fr").unwrap_err();
+        assert!(e.message.contains("'fr'"), "{}", e.message);
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
+    }
+
+    #[test]
+    fn cut_ranges() {
+        let err = |tc: f64, rc: f64| quadrant(10, 5, tc, rc, 0, 0.95).unwrap_err();
+        let e = err(1.0, 10.0);
+        assert_eq!(e.message, "rate_cut must be a rate in [0, 1], got 10");
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
+        assert!(err(1.0, -0.01).message.contains("got -0.01"));
+        assert!(err(1.0, 1.5).message.contains("[0, 1]"));
+        assert_eq!(
+            err(-1.0, 0.1).message,
+            "traffic_cut must not be negative, got -1"
+        );
+        assert!(err(-1e300, 0.1).message.contains("traffic_cut"));
+        // the bounds themselves are fine
+        assert!(quadrant(10, 5, 0.0, 0.0, 0, 0.95).is_ok());
+        assert!(quadrant(10, 5, 0.0, 1.0, 0, 0.95).is_ok());
+        assert!(quadrant(10, 5, -0.0, -0.0, 0, 0.95).is_ok());
+        assert!(quadrant(10, 5, 1e300, 1.0, 0, 0.95).is_ok());
+        for c in [0.0, 1.0, -0.5, 1.5] {
+            let e = quadrant(10, 5, 1.0, 0.1, 0, c).unwrap_err();
+            assert!(e.message.contains("confidence"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -50,3 +50,27 @@ impl fmt::Display for OpsError {
 }
 
 impl std::error::Error for OpsError {}
+
+/// A float for an error message: plain for ordinary magnitudes, scientific otherwise, so a
+/// value such as `-1e308` is written in 7 characters, not 310.
+pub fn fmt_f64(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || !v.is_finite() || (1e-6..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+#[cfg(test)]
+mod fmt_tests {
+    #[test]
+    fn floats_in_messages_stay_short() {
+        use super::fmt_f64;
+        assert_eq!(fmt_f64(-1e308), "-1e308");
+        assert_eq!(fmt_f64(2.5), "2.5");
+        assert_eq!(fmt_f64(1e-300), "1e-300");
+        assert_eq!(fmt_f64(f64::NAN), "NaN");
+        assert_eq!(fmt_f64(0.0), "0");
+    }
+}

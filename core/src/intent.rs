@@ -11,7 +11,8 @@ use crate::quantile::pg_float_cmp;
 use crate::state::PartialState;
 use crate::time;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 // ---------------------------------------------------------------------------------------
@@ -116,12 +117,14 @@ impl ExactSum {
         hi + 0.0
     }
 
-    fn write(&self, w: &mut Writer) {
+    /// Writes the state (see [`ExactSum::read`]).
+    pub(crate) fn write(&self, w: &mut Writer) {
         w.f64(self.special);
         w.f64s(&self.partials);
     }
 
-    fn read(r: &mut Reader<'_>) -> OpsResult<Self> {
+    /// Reads what [`ExactSum::write`] wrote, checking it is a valid state.
+    pub(crate) fn read(r: &mut Reader<'_>) -> OpsResult<Self> {
         let special = r.f64()?;
         let partials = r.f64s()?;
         if partials.iter().any(|p| !p.is_finite() || *p == 0.0) {
@@ -405,17 +408,150 @@ struct EventAcc {
     sum: ExactSum,
 }
 
+impl EventAcc {
+    fn add(&mut self, contribution: f64) {
+        self.count += 1;
+        self.sum.add(contribution);
+    }
+}
+
+/// The accumulator of `event` in `events`, created on first use.
+fn acc_mut<'a>(events: &'a mut BTreeMap<String, EventAcc>, event: &str) -> &'a mut EventAcc {
+    if !events.contains_key(event) {
+        events.insert(event.to_string(), EventAcc::default());
+    }
+    events.get_mut(event).expect("just inserted")
+}
+
+/// "A purchase ends the decision period": events at or before the latest reset event (e.g.
+/// `pay`) in the window count only `factor` times their (decayed) weight.
+///
+/// With `T` the latest timestamp of any event named in `events` inside the window (whether
+/// or not that event has a weight), every weighted in-window event with `ts <= T` (the reset
+/// event itself and events tied with it included) contributes `weight * decay * factor`;
+/// events after `T` contribute fully. Without a reset event in the window the score is
+/// unchanged. `factor = 0`: the decision period before the purchase counts not at all;
+/// `factor = 0.5`: half.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResetRule {
+    /// Sorted, without duplicates.
+    events: Vec<String>,
+    factor: f64,
+}
+
+impl ResetRule {
+    /// `events` must be non-empty and each name non-empty (duplicates and order do not
+    /// matter); `factor` a finite number in `[0, 1]`.
+    pub fn new(mut events: Vec<String>, factor: f64) -> OpsResult<ResetRule> {
+        if events.is_empty() {
+            return Err(OpsError::invalid(
+                "intent reset events must not be empty (e.g. ARRAY['pay'])",
+            ));
+        }
+        if events.iter().any(|e| e.is_empty()) {
+            return Err(OpsError::invalid(
+                "intent reset event names must not be empty, got ''",
+            ));
+        }
+        if !(factor.is_finite() && (0.0..=1.0).contains(&factor)) {
+            return Err(OpsError::invalid(format!(
+                "intent reset factor must be in [0, 1], got {factor}"
+            )));
+        }
+        events.sort_unstable();
+        events.dedup();
+        Ok(ResetRule {
+            events,
+            factor: factor + 0.0,
+        })
+    }
+
+    /// The reset event names, sorted, without duplicates.
+    pub fn events(&self) -> &[String] {
+        &self.events
+    }
+
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+
+    /// True when `event` is a reset event.
+    pub fn is_reset(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event)
+    }
+}
+
+/// Weighted events after the latest reset event: `(ts, contribution bits)` in a min-heap by
+/// `ts`, so moving the events a later reset event overtakes costs `O(log n)` each.
+type AfterHeap = BinaryHeap<Reverse<(i64, u64)>>;
+
+/// The part of an [`IntentState`] that only exists with a [`ResetRule`].
+///
+/// `IntentState::events` then holds the events at or before `latest` with their contributions
+/// already multiplied by the factor (`fl(fl(weight * decay) * factor)`, one rounding each, so
+/// the result does not depend on when an event was moved), and `after` the events after
+/// `latest` (all of them while no reset event was seen) with their full contributions.
+#[derive(Debug, Clone)]
+struct ResetPart {
+    rule: Arc<ResetRule>,
+    /// The latest reset event in the window, `T`.
+    latest: Option<i64>,
+    after: BTreeMap<String, AfterHeap>,
+}
+
+impl PartialEq for ResetPart {
+    fn eq(&self, other: &Self) -> bool {
+        let items = |p: &ResetPart| -> Vec<(String, Vec<(i64, u64)>)> {
+            p.after
+                .iter()
+                .map(|(n, h)| {
+                    let mut v: Vec<(i64, u64)> = h.iter().map(|r| r.0).collect();
+                    v.sort_unstable();
+                    (n.clone(), v)
+                })
+                .collect()
+        };
+        self.rule == other.rule && self.latest == other.latest && items(self) == items(other)
+    }
+}
+
+impl ResetPart {
+    /// Moves every event at or before `latest` into `before`, multiplied by the factor.
+    fn settle(&mut self, before: &mut BTreeMap<String, EventAcc>) {
+        let Some(t) = self.latest else { return };
+        let factor = self.rule.factor;
+        self.after.retain(|name, heap| {
+            if heap.peek().is_some_and(|r| r.0 .0 <= t) {
+                let acc = acc_mut(before, name);
+                while let Some(Reverse((ts, bits))) = heap.peek().copied() {
+                    if ts > t {
+                        break;
+                    }
+                    heap.pop();
+                    acc.add(f64::from_bits(bits) * factor);
+                }
+            }
+            !heap.is_empty()
+        });
+    }
+}
+
 /// Aggregate state of `intent_score` (and its detail breakdown).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntentState {
     pub config: IntentConfig,
     pub weights: Arc<IntentWeights>,
     events: BTreeMap<String, EventAcc>,
+    /// Only with a reset rule (see [`IntentState::with_reset`]).
+    reset: Option<Box<ResetPart>>,
 }
 
 const TAG: u8 = b'I';
 /// Version 2: partial states no longer carry the weights (see [`IntentState`]'s [`PartialState::encode`]).
 const VERSION: u8 = 2;
+/// Version 3: version 2 followed by the reset rule and its state; written only by states
+/// with a reset rule, so a state without one has exactly the version-2 bytes.
+const VERSION_RESET: u8 = 3;
 
 /// The empty weight set shared by every decoded partial state.
 fn no_weights() -> Arc<IntentWeights> {
@@ -425,18 +561,90 @@ fn no_weights() -> Arc<IntentWeights> {
         .clone()
 }
 
+/// The error for a group whose rows disagree on the configuration.
+fn config_mismatch(mine: &IntentConfig, theirs: &IntentConfig) -> OpsError {
+    let mut msg = String::from(
+        "as_of, weights, lookback, half_life and the reset rule must be the same for every row of a group",
+    );
+    if mine.as_of != theirs.as_of {
+        msg.push_str(&format!(
+            ", got as_of {} and {}",
+            time::fmt_ts(mine.as_of),
+            time::fmt_ts(theirs.as_of)
+        ));
+    }
+    OpsError::invalid(msg)
+}
+
 impl IntentState {
-    /// `weights` may be a shared `Arc` (parsed once per call site) or a plain value.
+    /// `weights` may be a shared `Arc` (parsed once per call site) or a plain value. No
+    /// reset rule.
     pub fn new(config: IntentConfig, weights: impl Into<Arc<IntentWeights>>) -> Self {
         IntentState {
             config,
             weights: weights.into(),
             events: BTreeMap::new(),
+            reset: None,
+        }
+    }
+
+    /// As [`IntentState::new`], with an optional [`ResetRule`] (`None` is exactly `new`).
+    /// With a rule the state keeps each weighted in-window event after the latest reset event
+    /// individually (memory proportional to those rows); without one nothing changes.
+    pub fn with_reset(
+        config: IntentConfig,
+        weights: impl Into<Arc<IntentWeights>>,
+        reset: Option<Arc<ResetRule>>,
+    ) -> Self {
+        let mut s = IntentState::new(config, weights);
+        s.reset = reset.map(|rule| {
+            Box::new(ResetPart {
+                rule,
+                latest: None,
+                after: BTreeMap::new(),
+            })
+        });
+        s
+    }
+
+    /// The reset rule, if any.
+    pub fn reset_rule(&self) -> Option<&ResetRule> {
+        self.reset.as_deref().map(|p| &*p.rule)
+    }
+
+    /// Errors unless `config`, `weights` and `reset` are this state's: they must be the same
+    /// for every row of a group, or the result would depend on row order and on the parallel
+    /// plan. The message names both `as_of` values when they differ. The weights of a decoded
+    /// partial state are unknown (not carried, see `encode`) and not compared.
+    pub fn check_same(
+        &self,
+        config: &IntentConfig,
+        weights: &IntentWeights,
+        reset: Option<&ResetRule>,
+    ) -> OpsResult<()> {
+        let same_weights = std::ptr::eq(&*self.weights, weights)
+            || Arc::ptr_eq(&self.weights, &no_weights())
+            || *self.weights == *weights;
+        if self.config != *config || !same_weights || self.reset_rule() != reset {
+            return Err(config_mismatch(&self.config, config));
+        }
+        Ok(())
+    }
+
+    /// The contribution of one event of weight `w` at `ts` before any reset factor.
+    #[inline]
+    fn contribution(&self, w: f64, ts: i64) -> f64 {
+        if self.config.half_life.is_some() {
+            w * self.config.decay(ts)
+        } else {
+            w
         }
     }
 
     /// Adds one event. Events outside the window or without a weight add nothing; an event
     /// whose key has an unusable weight (see [`IntentWeights::from_entries`]) is an error.
+    /// With a reset rule, a reset event in the window moves the reset point even when it has
+    /// no weight.
     pub fn push(&mut self, event: &str, ts: i64) -> OpsResult<()> {
         if !self.config.in_window(ts) {
             return Ok(());
@@ -444,21 +652,41 @@ impl IntentState {
         if !self.weights.unusable.is_empty() {
             self.weights.check(event)?;
         }
+        if self.reset.is_some() {
+            self.push_reset(event, ts);
+            return Ok(());
+        }
         let Some(w) = self.weights.get(event) else {
             return Ok(());
         };
-        let contribution = if self.config.half_life.is_some() {
-            w * self.config.decay(ts)
-        } else {
-            w
-        };
+        let contribution = self.contribution(w, ts);
         let acc = match self.events.get_mut(event) {
             Some(acc) => acc,
             None => self.events.entry(event.to_string()).or_default(),
         };
-        acc.count += 1;
-        acc.sum.add(contribution);
+        acc.add(contribution);
         Ok(())
+    }
+
+    /// [`IntentState::push`] for an in-window event of a state with a reset rule.
+    fn push_reset(&mut self, event: &str, ts: i64) {
+        let w = self.weights.get(event);
+        let c = w.map(|w| self.contribution(w, ts));
+        let part = self.reset.as_mut().expect("a reset rule");
+        if part.rule.is_reset(event) && part.latest.is_none_or(|t| ts > t) {
+            part.latest = Some(ts);
+            part.settle(&mut self.events);
+        }
+        let Some(c) = c else { return };
+        if part.latest.is_some_and(|t| ts <= t) {
+            acc_mut(&mut self.events, event).add(c * part.rule.factor);
+        } else {
+            let heap = match part.after.get_mut(event) {
+                Some(h) => h,
+                None => part.after.entry(event.to_string()).or_default(),
+            };
+            heap.push(Reverse((ts, c.to_bits())));
+        }
     }
 
     /// The score: the exact sum of every in-window contribution, rounded once.
@@ -468,25 +696,53 @@ impl IntentState {
         for acc in self.events.values() {
             total.merge(&acc.sum);
         }
+        if let Some(part) = &self.reset {
+            for heap in part.after.values() {
+                for Reverse((_, bits)) in heap.iter() {
+                    total.add(f64::from_bits(*bits));
+                }
+            }
+        }
         total.value()
     }
 
     /// `(event, count, contribution)` per weighted event seen in the window, by
-    /// contribution descending, then name.
+    /// contribution descending, then name. With a reset rule the contribution of events at
+    /// or before the latest reset event is multiplied by the factor (the count is not).
     pub fn detail(&self) -> Vec<(String, i64, f64)> {
-        let mut out: Vec<(String, i64, f64)> = self
-            .events
-            .iter()
-            .map(|(n, a)| (n.clone(), a.count, a.sum.value()))
-            .collect();
+        let mut out: Vec<(String, i64, f64)> = match &self.reset {
+            None => self
+                .events
+                .iter()
+                .map(|(n, a)| (n.clone(), a.count, a.sum.value()))
+                .collect(),
+            Some(part) => {
+                let mut all = self.events.clone();
+                for (name, heap) in &part.after {
+                    let acc = acc_mut(&mut all, name);
+                    for Reverse((_, bits)) in heap.iter() {
+                        acc.add(f64::from_bits(*bits));
+                    }
+                }
+                all.into_iter()
+                    .map(|(n, a)| (n, a.count, a.sum.value()))
+                    .collect()
+            }
+        };
         out.sort_by(|a, b| pg_float_cmp(&b.2, &a.2).then_with(|| a.0.cmp(&b.0)));
         out
     }
 }
 
 impl PartialState for IntentState {
-    /// Combines a partial state (parallel workers); `self` keeps its configuration.
+    /// Combines a partial state (parallel workers). Errors unless both have the same
+    /// configuration and reset rule (and the same weights, when both carry them).
     fn merge(&mut self, other: IntentState) -> OpsResult<()> {
+        if !Arc::ptr_eq(&other.weights, &no_weights()) {
+            self.check_same(&other.config, &other.weights, other.reset_rule())?;
+        } else if self.config != other.config || self.reset_rule() != other.reset_rule() {
+            return Err(config_mismatch(&self.config, &other.config));
+        }
         for (name, acc) in other.events {
             match self.events.get_mut(&name) {
                 Some(mine) => {
@@ -498,6 +754,18 @@ impl PartialState for IntentState {
                 }
             }
         }
+        if let (Some(mine), Some(theirs)) = (self.reset.as_mut(), other.reset) {
+            mine.latest = mine.latest.max(theirs.latest);
+            for (name, mut heap) in theirs.after {
+                match mine.after.get_mut(&name) {
+                    Some(h) => h.append(&mut heap),
+                    None => {
+                        mine.after.insert(name, heap);
+                    }
+                }
+            }
+            mine.settle(&mut self.events);
+        }
         Ok(())
     }
 
@@ -506,8 +774,17 @@ impl PartialState for IntentState {
     /// and a combined state is only merged and finished, never pushed to again; writing and
     /// re-parsing them for each of 500 000 per-user groups made the parallel plan slower than
     /// the serial one. A decoded state has no weights ([`no_weights`]).
+    ///
+    /// Without a reset rule: format version 2, unchanged. With one: version 3, the version-2
+    /// fields followed by the rule (events, factor), the latest reset timestamp and the
+    /// events after it.
     fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(TAG, VERSION);
+        let version = if self.reset.is_some() {
+            VERSION_RESET
+        } else {
+            VERSION
+        };
+        let mut w = Writer::new(TAG, version);
         let c = &self.config;
         w.i64(c.as_of).i64(c.lookback);
         match c.half_life {
@@ -519,12 +796,34 @@ impl PartialState for IntentState {
             w.str(name).i64(acc.count);
             acc.sum.write(&mut w);
         }
+        if let Some(part) = &self.reset {
+            w.len(part.rule.events.len());
+            for e in &part.rule.events {
+                w.str(e);
+            }
+            w.f64(part.rule.factor);
+            match part.latest {
+                Some(t) => w.u8(1).i64(t),
+                None => w.u8(0),
+            };
+            w.len(part.after.len());
+            for (name, heap) in &part.after {
+                w.str(name).len(heap.len());
+                for Reverse((ts, bits)) in heap.iter() {
+                    w.i64(*ts).u64(*bits);
+                }
+            }
+        }
         w.finish()
     }
 
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let bad = |e: OpsError| OpsError::malformed(format!("intent state: {}", e.message));
-        let mut r = Reader::new(bytes, TAG, VERSION)?;
+        let version = match bytes.get(1) {
+            Some(&VERSION_RESET) => VERSION_RESET,
+            _ => VERSION,
+        };
+        let mut r = Reader::new(bytes, TAG, version)?;
         let as_of = r.i64()?;
         let lookback = r.i64()?;
         let half_life = match r.u8()? {
@@ -550,11 +849,54 @@ impl PartialState for IntentState {
             }
             events.insert(name, EventAcc { count, sum });
         }
+        let reset = if version == VERSION_RESET {
+            let n = r.len(8)?;
+            let names = (0..n).map(|_| r.str()).collect::<OpsResult<Vec<_>>>()?;
+            let factor = r.f64()?;
+            let rule = ResetRule::new(names, factor).map_err(bad)?;
+            let latest = match r.u8()? {
+                0 => None,
+                1 => Some(r.i64()?),
+                t => {
+                    return Err(OpsError::malformed(format!(
+                        "intent state has bad reset flag {t}"
+                    )))
+                }
+            };
+            let n = r.len(16)?;
+            let mut after = BTreeMap::new();
+            for _ in 0..n {
+                let name = r.str()?;
+                let k = r.len(16)?;
+                let mut heap = AfterHeap::with_capacity(k);
+                for _ in 0..k {
+                    let (ts, bits) = (r.i64()?, r.u64()?);
+                    let late = latest.is_none_or(|t| ts > t);
+                    if !late || !config.in_window(ts) || !f64::from_bits(bits).is_finite() {
+                        return Err(OpsError::malformed(format!(
+                            "intent state has an impossible event \"{name}\" after the reset"
+                        )));
+                    }
+                    heap.push(Reverse((ts, bits)));
+                }
+                if !heap.is_empty() {
+                    after.insert(name, heap);
+                }
+            }
+            Some(Box::new(ResetPart {
+                rule: Arc::new(rule),
+                latest,
+                after,
+            }))
+        } else {
+            None
+        };
         r.finish()?;
         Ok(IntentState {
             config,
             weights: no_weights(),
             events,
+            reset,
         })
     }
 }
@@ -624,12 +966,249 @@ pub fn tier_breaks(score: f64, breaks: &[Option<f64>]) -> OpsResult<&'static str
     Ok(tier(score, strong, medium))
 }
 
+// ---------------------------------------------------------------------------------------
+// Share-based tiers (`intent_breaks`)
+// ---------------------------------------------------------------------------------------
+
+const BREAKS_TAG: u8 = b'N';
+const BREAKS_VERSION: u8 = 1;
+
+/// PostgreSQL's `percentile_disc(p)` over `sorted` (ascending, non-empty):
+/// `rownum = ceil(p * n)` in float8, row `rownum` (1-based), the first row when
+/// `rownum <= 1` (`orderedsetaggs.c`, `percentile_disc_final`).
+/// `p` rounded to 12 decimal places: `1 - 0.25 - 0.35` is the `0.4` an analyst means (and
+/// passes to `percentile_disc(0.4)`), not the float `0.39999999999999997`.
+fn decimal_fraction(p: f64) -> f64 {
+    (p * 1e12).round() / 1e12
+}
+
+fn percentile_disc(sorted: &[f64], p: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rownum = (p * n as f64).ceil();
+    let i = if rownum > 1.0 {
+        (rownum as usize).min(n) - 1
+    } else {
+        0
+    };
+    Some(sorted[i])
+}
+
+fn check_share(name: &str, v: f64) -> OpsResult<()> {
+    if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+        return Err(OpsError::invalid(format!(
+            "intent_breaks: {name} must be in (0, 1], got {v}"
+        )));
+    }
+    Ok(())
+}
+
+/// The result of `intent_breaks`: thresholds for [`tier_active`] and what each tier holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntentBreaks {
+    pub strong_share: f64,
+    pub medium_share: f64,
+    /// `percentile_disc(1 - strong_share)` of the active scores; `None` without active users.
+    pub strong_above: Option<f64>,
+    /// `percentile_disc(1 - strong_share - medium_share)` of the active scores.
+    pub medium_above: Option<f64>,
+    /// Users with a non-NULL score.
+    pub users: i64,
+    /// Users with a score above 0.
+    pub active: i64,
+    /// Users in each tier of [`tier_active`]: `strong + medium + weak = active`,
+    /// `none = users - active` (score `<= 0`).
+    pub strong: i64,
+    pub medium: i64,
+    pub weak: i64,
+    pub none: i64,
+}
+
+/// Aggregate state of `intent_breaks(score, strong_share, medium_share)` over one row per
+/// user: honest share-based tiers on tied distributions.
+///
+/// On real data most users score 0, so quantiles over all users collapse. Here users with
+/// score `<= 0` are tier `none`, and the thresholds are taken among the *active* users
+/// (score `> 0`) only, with PostgreSQL's `percentile_disc`:
+/// `strong_above = percentile_disc(1 - strong_share)`,
+/// `medium_above = percentile_disc(1 - strong_share - medium_share)` (1-based row
+/// `ceil(p * n)` of the ascending active scores, the first row when that is `<= 1`).
+/// A user is `strong` when `score > strong_above`, `medium` when `score > medium_above`,
+/// else `weak`. A threshold is always one of the scores and "above" is strict, so a block of
+/// tied scores always lands wholly in one tier, and the strong tier never holds more than
+/// `strong_share` of the active users (strong + medium never more than
+/// `strong_share + medium_share`), up to the float8 rounding of `p * n` that
+/// `percentile_disc` itself does. Ties may leave a tier smaller than its share, even empty;
+/// [`IntentBreaks`] reports what each tier really holds.
+///
+/// Memory: the active scores (one `f64` per active user).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntentBreaksState {
+    strong_share: f64,
+    medium_share: f64,
+    users: i64,
+    active: Vec<f64>,
+}
+
+impl IntentBreaksState {
+    /// Each share in `(0, 1]`, `strong_share + medium_share <= 1` (SQL defaults 0.2 and 0.4).
+    pub fn new(strong_share: f64, medium_share: f64) -> OpsResult<Self> {
+        check_share("strong_share", strong_share)?;
+        check_share("medium_share", medium_share)?;
+        if strong_share + medium_share > 1.0 {
+            return Err(OpsError::invalid(format!(
+                "intent_breaks: strong_share + medium_share must be at most 1, got {strong_share} + {medium_share}"
+            )));
+        }
+        Ok(IntentBreaksState {
+            strong_share,
+            medium_share,
+            users: 0,
+            active: Vec::new(),
+        })
+    }
+
+    pub fn strong_share(&self) -> f64 {
+        self.strong_share
+    }
+
+    pub fn medium_share(&self) -> f64 {
+        self.medium_share
+    }
+
+    /// Errors unless the shares are this state's (they must be the same for every row of a
+    /// group).
+    pub fn check_shares_same(&self, strong_share: f64, medium_share: f64) -> OpsResult<()> {
+        if strong_share == self.strong_share && medium_share == self.medium_share {
+            Ok(())
+        } else {
+            Err(OpsError::invalid(format!(
+                "intent_breaks: strong_share and medium_share must be the same for every row of a group, got ({}, {}) and ({strong_share}, {medium_share})",
+                self.strong_share, self.medium_share
+            )))
+        }
+    }
+
+    /// Adds one user's score: NULL is skipped (not counted), NaN or infinite is an error.
+    pub fn push(&mut self, score: Option<f64>) -> OpsResult<()> {
+        let Some(s) = score else { return Ok(()) };
+        if !s.is_finite() {
+            return Err(OpsError::invalid(format!(
+                "intent_breaks: score must be finite, got {s}"
+            )));
+        }
+        self.users = self.users.saturating_add(1);
+        if s > 0.0 {
+            self.active.push(s);
+        }
+        Ok(())
+    }
+
+    /// The thresholds and tier counts (see [`IntentBreaksState`]).
+    pub fn finish(&mut self) -> IntentBreaks {
+        self.active.sort_unstable_by(f64::total_cmp);
+        let a = &self.active;
+        let strong_above = percentile_disc(a, decimal_fraction(1.0 - self.strong_share));
+        let medium_above = percentile_disc(
+            a,
+            decimal_fraction(1.0 - self.strong_share - self.medium_share),
+        );
+        let above = |t: Option<f64>| t.map_or(0, |t| a.len() - a.partition_point(|x| *x <= t));
+        let strong = above(strong_above) as i64;
+        let medium = above(medium_above) as i64 - strong;
+        let active = a.len() as i64;
+        IntentBreaks {
+            strong_share: self.strong_share,
+            medium_share: self.medium_share,
+            strong_above,
+            medium_above,
+            users: self.users,
+            active,
+            strong,
+            medium,
+            weak: active - strong - medium,
+            none: self.users - active,
+        }
+    }
+}
+
+impl PartialState for IntentBreaksState {
+    /// Combines two partial states; errors when their shares differ.
+    fn merge(&mut self, mut other: IntentBreaksState) -> OpsResult<()> {
+        self.check_shares_same(other.strong_share, other.medium_share)?;
+        self.users = self.users.saturating_add(other.users);
+        self.active.append(&mut other.active);
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new(BREAKS_TAG, BREAKS_VERSION);
+        w.f64(self.strong_share)
+            .f64(self.medium_share)
+            .i64(self.users)
+            .f64s(&self.active);
+        w.finish()
+    }
+
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, BREAKS_TAG, BREAKS_VERSION)?;
+        let (strong, medium, users) = (r.f64()?, r.f64()?, r.i64()?);
+        let active = r.f64s()?;
+        r.finish()?;
+        let mut s = IntentBreaksState::new(strong, medium)
+            .map_err(|e| OpsError::malformed(format!("intent_breaks state: {}", e.message)))?;
+        if users < active.len() as i64 || active.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+            return Err(OpsError::malformed("intent_breaks state is inconsistent"));
+        }
+        s.users = users;
+        s.active = active;
+        Ok(s)
+    }
+}
+
+/// The tier of `score` against [`IntentBreaks`]: `'none'` when `score <= 0`, `'strong'`
+/// when `score > strong_above`, `'medium'` when `score > medium_above`, else `'weak'`.
+///
+/// When the breaks come from a population without any active user (`strong_above` is
+/// `None`), a positive score is `'weak'`: there is no evidence to call it strong.
+/// Errors: NaN score; breaks with only one threshold, a NaN threshold, or
+/// `medium_above > strong_above`.
+pub fn tier_active(score: f64, b: &IntentBreaks) -> OpsResult<&'static str> {
+    check_score(score)?;
+    let (strong, medium) = match (b.strong_above, b.medium_above) {
+        (Some(s), Some(m)) => {
+            if s.is_nan() || m.is_nan() || m > s {
+                return Err(OpsError::invalid(format!(
+                    "intent_tier breaks must satisfy medium_above <= strong_above, got medium_above {m}, strong_above {s}"
+                )));
+            }
+            (Some(s), m)
+        }
+        (None, None) => (None, 0.0),
+        _ => {
+            return Err(OpsError::invalid(
+                "intent_tier breaks must have both strong_above and medium_above, or neither",
+            ))
+        }
+    };
+    if score <= 0.0 {
+        return Ok("none");
+    }
+    match strong {
+        None => Ok("weak"),
+        Some(s) => Ok(tier(score, s, medium)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::time::USECS_PER_DAY;
     use proptest::prelude::*;
     use serde_json::json;
+    use std::collections::HashMap;
 
     const DAY: i64 = USECS_PER_DAY;
     const AS_OF: i64 = 1000 * DAY;
@@ -869,6 +1448,414 @@ mod tests {
         assert!(IntentState::decode(&other).is_err());
     }
 
+    // ---- share-based tiers -------------------------------------------------------------
+
+    fn breaks_of(scores: &[Option<f64>], strong: f64, medium: f64) -> IntentBreaks {
+        let mut s = IntentBreaksState::new(strong, medium).unwrap();
+        for x in scores {
+            s.push(*x).unwrap();
+        }
+        s.finish()
+    }
+
+    #[test]
+    fn breaks_hand_worked_with_many_zeros_and_ties() {
+        // 70 zeros, 20 ones, 6 threes, 4 nines (+ NULLs, not counted).
+        let mut scores = vec![Some(0.0); 70];
+        scores.extend([Some(1.0); 20]);
+        scores.extend([Some(3.0); 6]);
+        scores.extend([Some(9.0); 4]);
+        scores.extend([None; 5]);
+        scores.reverse();
+        let b = breaks_of(&scores, 0.2, 0.4);
+        // 30 active scores x_1..x_30 = 1 (×20), 3 (×6), 9 (×4).
+        // strong_above = percentile_disc(0.8): ceil(0.8 · 30) = 24 → x_24 = 3
+        // medium_above = percentile_disc(0.4): ceil(0.4 · 30) = 12 → x_12 = 1
+        assert_eq!(
+            b,
+            IntentBreaks {
+                strong_share: 0.2,
+                medium_share: 0.4,
+                strong_above: Some(3.0),
+                medium_above: Some(1.0),
+                users: 100,
+                active: 30,
+                strong: 4, // the nines: 4 ≤ 0.2 · 30 = 6
+                medium: 6, // the threes
+                weak: 20,  // the ones: a tied block stays together
+                none: 70,
+            }
+        );
+        let t = |x: f64| tier_active(x, &b).unwrap();
+        assert_eq!(
+            [
+                t(0.0),
+                t(-2.0),
+                t(0.5),
+                t(1.0),
+                t(2.0),
+                t(3.0),
+                t(3.5),
+                t(9.0)
+            ],
+            ["none", "none", "weak", "weak", "medium", "medium", "strong", "strong"]
+        );
+        // every score tied: one block, all weak (no tier may exceed its share)
+        let b = breaks_of(&[Some(5.0); 10], 0.2, 0.4);
+        assert_eq!(
+            (
+                b.strong_above,
+                b.medium_above,
+                b.strong,
+                b.medium,
+                b.weak,
+                b.none
+            ),
+            (Some(5.0), Some(5.0), 0, 0, 10, 0)
+        );
+        // 1..=10 without ties: strong_above x_8 = 8, medium_above x_4 = 4 → 2 / 4 / 4
+        let b = breaks_of(
+            &(1..=10).map(|i| Some(f64::from(i))).collect::<Vec<_>>(),
+            0.2,
+            0.4,
+        );
+        assert_eq!(
+            (b.strong_above, b.medium_above, b.strong, b.medium, b.weak),
+            (Some(8.0), Some(4.0), 2, 4, 4)
+        );
+        // shares summing to 1: medium_above is the smallest active score
+        let b = breaks_of(&[Some(2.0), Some(1.0), Some(4.0), Some(3.0)], 0.5, 0.5);
+        assert_eq!((b.strong_above, b.medium_above), (Some(2.0), Some(1.0)));
+        assert_eq!((b.strong, b.medium, b.weak), (2, 1, 1));
+        // one active user: p · 1 rounds up to row 1, the user is weak
+        let b = breaks_of(&[Some(0.0), Some(7.0)], 0.2, 0.4);
+        assert_eq!(
+            (b.strong_above, b.strong, b.weak, b.none),
+            (Some(7.0), 0, 1, 1)
+        );
+    }
+
+    #[test]
+    fn breaks_without_active_users() {
+        let b = breaks_of(&[Some(0.0), Some(-1.0), None], 0.2, 0.4);
+        assert_eq!(
+            (b.strong_above, b.medium_above, b.users, b.active, b.none),
+            (None, None, 2, 0, 2)
+        );
+        assert_eq!((b.strong, b.medium, b.weak), (0, 0, 0));
+        assert_eq!(tier_active(0.0, &b).unwrap(), "none");
+        assert_eq!(tier_active(5.0, &b).unwrap(), "weak");
+        let b = breaks_of(&[], 0.2, 0.4);
+        assert_eq!((b.users, b.strong_above), (0, None));
+    }
+
+    #[test]
+    fn breaks_errors() {
+        let e = IntentBreaksState::new(0.0, 0.4).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
+        assert_eq!(
+            e.message,
+            "intent_breaks: strong_share must be in (0, 1], got 0"
+        );
+        for (s, m, word) in [
+            (1.5, 0.1, "1.5"),
+            (f64::NAN, 0.1, "NaN"),
+            (0.2, -0.4, "medium_share"),
+            (0.2, f64::INFINITY, "inf"),
+            (0.7, 0.4, "0.7 + 0.4"),
+        ] {
+            let m = IntentBreaksState::new(s, m).unwrap_err().message;
+            assert!(m.contains(word), "{m}");
+        }
+        assert!(IntentBreaksState::new(1.0, 0.0).is_err());
+        assert!(IntentBreaksState::new(0.5, 0.5).is_ok());
+        let mut s = IntentBreaksState::new(0.2, 0.4).unwrap();
+        assert!(s
+            .push(Some(f64::NAN))
+            .unwrap_err()
+            .message
+            .contains("got NaN"));
+        assert!(s
+            .push(Some(f64::NEG_INFINITY))
+            .unwrap_err()
+            .message
+            .contains("got -inf"));
+        let e = s
+            .merge(IntentBreaksState::new(0.1, 0.4).unwrap())
+            .unwrap_err();
+        assert!(e.message.contains("must be the same"), "{}", e.message);
+        let b = breaks_of(&[Some(1.0)], 0.2, 0.4);
+        assert!(tier_active(f64::NAN, &b).is_err());
+        let bad = IntentBreaks {
+            medium_above: None,
+            ..b.clone()
+        };
+        assert!(tier_active(1.0, &bad).is_err());
+        let bad = IntentBreaks {
+            medium_above: Some(2.0),
+            ..b
+        };
+        assert!(tier_active(1.0, &bad)
+            .unwrap_err()
+            .message
+            .contains("medium_above 2"));
+        // codec: round trip, prefixes, wrong tag, inconsistent contents
+        s.push(Some(2.0)).unwrap();
+        s.push(Some(0.0)).unwrap();
+        let bytes = s.encode();
+        assert_eq!(IntentBreaksState::decode(&bytes).unwrap(), s);
+        for n in 0..bytes.len() {
+            assert!(IntentBreaksState::decode(&bytes[..n]).is_err());
+        }
+        let mut w = Writer::new(BREAKS_TAG, BREAKS_VERSION);
+        w.f64(0.2).f64(0.4).i64(0).f64s(&[1.0]);
+        assert!(IntentBreaksState::decode(&w.finish()).is_err());
+        let mut w = Writer::new(BREAKS_TAG, BREAKS_VERSION);
+        w.f64(0.9).f64(0.4).i64(0).f64s(&[]);
+        assert!(IntentBreaksState::decode(&w.finish()).is_err());
+    }
+
+    // ---- reset rule ------------------------------------------------------------------
+
+    fn invest() -> Arc<IntentWeights> {
+        Arc::new(IntentWeights::from_json(&json!({"view": 1, "detail": 2, "pay": 8})).unwrap())
+    }
+
+    fn rule(events: &[&str], factor: f64) -> Arc<ResetRule> {
+        Arc::new(ResetRule::new(events.iter().map(|e| e.to_string()).collect(), factor).unwrap())
+    }
+
+    fn reset_state(factor: f64, half_life_days: Option<i64>) -> IntentState {
+        let cfg = IntentConfig::new(AS_OF, 30 * DAY, half_life_days.map(|h| h * DAY)).unwrap();
+        IntentState::with_reset(cfg, invest(), Some(rule(&["pay", "refund"], factor)))
+    }
+
+    #[test]
+    fn reset_hand_worked() {
+        let events = [
+            ("view", AS_OF - 5 * DAY),
+            ("detail", AS_OF - 4 * DAY),
+            ("pay", AS_OF - 3 * DAY),
+            ("view", AS_OF - DAY),
+        ];
+        let run = |factor: f64, order: &[usize]| {
+            let mut s = reset_state(factor, None);
+            for &i in order {
+                s.push(events[i].0, events[i].1).unwrap();
+            }
+            s
+        };
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [3, 0, 1, 2]] {
+            // factor 0: only the view after the pay counts
+            assert_eq!(run(0.0, &order).score(), 1.0);
+            // factor 0.5: 0.5 · (1 + 2 + 8) + 1
+            let s = run(0.5, &order);
+            assert_eq!(s.score(), 6.5);
+            assert_eq!(
+                s.detail(),
+                vec![
+                    ("pay".to_string(), 1, 4.0),
+                    ("view".to_string(), 2, 1.5),
+                    ("detail".to_string(), 1, 1.0),
+                ]
+            );
+            // factor 1 is the plain score
+            assert_eq!(run(1.0, &order).score(), 12.0);
+        }
+        let d = run(0.0, &[0, 1, 2, 3]).detail();
+        assert_eq!(d[0], ("view".to_string(), 2, 1.0));
+        assert_eq!(d[1].2.to_bits(), 0.0f64.to_bits());
+        // without a reset event in the window: unchanged
+        let mut s = reset_state(0.0, None);
+        s.push("pay", AS_OF - 30 * DAY).unwrap(); // outside the window (start is exclusive)
+        s.push("pay", AS_OF + 1).unwrap(); // after as_of
+        s.push("view", AS_OF - 2 * DAY).unwrap();
+        s.push("detail", AS_OF - DAY).unwrap();
+        assert_eq!(s.score(), 3.0);
+        // no rule at all: with_reset(None) is new
+        let cfg = IntentConfig::new(AS_OF, 30 * DAY, None).unwrap();
+        let mut plain = IntentState::with_reset(cfg, invest(), None);
+        for (e, ts) in events {
+            plain.push(e, ts).unwrap();
+        }
+        assert_eq!(plain.score(), 12.0);
+        assert_eq!(plain.encode()[..2], [b'I', 2]);
+    }
+
+    #[test]
+    fn reset_ties_unweighted_reset_events_and_decay() {
+        // an event at exactly T counts as before the reset
+        let mut s = reset_state(0.0, None);
+        s.push("view", AS_OF - DAY).unwrap();
+        s.push("detail", AS_OF - 2 * DAY).unwrap();
+        s.push("pay", AS_OF - DAY).unwrap();
+        s.push("view", AS_OF - DAY + 1).unwrap();
+        assert_eq!(s.score(), 1.0);
+        // "refund" has no weight but is a reset event: it moves T all the same
+        let mut s = reset_state(0.25, None);
+        s.push("pay", AS_OF - 10 * DAY).unwrap();
+        s.push("view", AS_OF - 3 * DAY).unwrap();
+        s.push("refund", AS_OF - 2 * DAY).unwrap();
+        s.push("detail", AS_OF).unwrap();
+        assert_eq!(s.score(), 0.25 * (8.0 + 1.0) + 2.0);
+        assert_eq!(
+            s.detail(),
+            vec![
+                ("detail".to_string(), 1, 2.0),
+                ("pay".to_string(), 1, 2.0),
+                ("view".to_string(), 1, 0.25),
+            ]
+        );
+        // decay then factor: pay one half-life old 8 · 0.5 · 0.5, view at as_of in full
+        let mut s = reset_state(0.5, Some(7));
+        s.push("view", AS_OF).unwrap();
+        s.push("pay", AS_OF - 7 * DAY).unwrap();
+        s.push("view", AS_OF - 14 * DAY).unwrap();
+        assert_eq!(s.score(), 2.0 + 1.0 + 0.125);
+        // a reset event outside the window does not reset
+        let mut s = reset_state(0.0, None);
+        s.push("refund", AS_OF - 40 * DAY).unwrap();
+        s.push("view", AS_OF - 2 * DAY).unwrap();
+        assert_eq!(s.score(), 1.0);
+    }
+
+    #[test]
+    fn reset_rule_errors() {
+        let new = |e: &[&str], f: f64| {
+            ResetRule::new(e.iter().map(|s| s.to_string()).collect(), f).map(|_| ())
+        };
+        assert!(new(&[], 0.0)
+            .unwrap_err()
+            .message
+            .contains("must not be empty"));
+        assert!(new(&["pay", ""], 0.0)
+            .unwrap_err()
+            .message
+            .contains("names"));
+        for f in [-0.1, 1.5, f64::NAN, f64::INFINITY] {
+            let e = new(&["pay"], f).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
+            assert!(e.message.contains(&format!("got {f}")), "{}", e.message);
+        }
+        assert!(new(&["pay"], 0.0).is_ok() && new(&["pay"], 1.0).is_ok());
+        // order and duplicates do not matter
+        let a = ResetRule::new(vec!["pay".into(), "refund".into(), "pay".into()], 0.5).unwrap();
+        let b = ResetRule::new(vec!["refund".into(), "pay".into()], 0.5).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.events(), ["pay".to_string(), "refund".to_string()]);
+        assert_eq!(
+            (a.factor(), a.is_reset("pay"), a.is_reset("view")),
+            (0.5, true, false)
+        );
+    }
+
+    #[test]
+    fn config_must_be_the_same_for_every_row() {
+        let cfg = IntentConfig::new(AS_OF, 30 * DAY, None).unwrap();
+        let w = invest();
+        let r = rule(&["pay"], 0.0);
+        let s = IntentState::with_reset(cfg, w.clone(), Some(r.clone()));
+        s.check_same(&cfg, &w, Some(&r)).unwrap();
+        s.check_same(&cfg, &invest(), Some(&rule(&["pay"], 0.0)))
+            .unwrap();
+        let other = IntentConfig::new(AS_OF + DAY, 30 * DAY, None).unwrap();
+        let e = s.check_same(&other, &w, Some(&r)).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidParameter);
+        assert_eq!(
+            e.message,
+            "as_of, weights, lookback, half_life and the reset rule must be the same for every \
+             row of a group, got as_of 2002-09-27 00:00:00+00 and 2002-09-28 00:00:00+00"
+        );
+        let msg = "as_of, weights, lookback, half_life and the reset rule must be the same for every row of a group";
+        let longer = IntentConfig::new(AS_OF, 31 * DAY, None).unwrap();
+        let decayed = IntentConfig::new(AS_OF, 30 * DAY, Some(DAY)).unwrap();
+        for c in [longer, decayed] {
+            assert_eq!(s.check_same(&c, &w, Some(&r)).unwrap_err().message, msg);
+        }
+        let w2 = IntentWeights::from_json(&json!({"view": 1, "pay": 8})).unwrap();
+        assert_eq!(s.check_same(&cfg, &w2, Some(&r)).unwrap_err().message, msg);
+        assert!(s.check_same(&cfg, &w, None).is_err());
+        assert!(s.check_same(&cfg, &w, Some(&rule(&["pay"], 0.5))).is_err());
+        assert!(s
+            .check_same(&cfg, &w, Some(&rule(&["refund"], 0.0)))
+            .is_err());
+        let plain = IntentState::new(cfg, w.clone());
+        assert!(plain.check_same(&cfg, &w, None).is_ok());
+        assert!(plain.check_same(&cfg, &w, Some(&r)).is_err());
+
+        // merge uses the same check; decoded states carry no weights, so those are not compared
+        let merge = |mut a: IntentState, b: IntentState| a.merge(b).map(|_| a.score());
+        let mk = |c: IntentConfig, w: &Arc<IntentWeights>, r: Option<Arc<ResetRule>>| {
+            let mut s = IntentState::with_reset(c, w.clone(), r);
+            s.push("view", AS_OF).unwrap();
+            s
+        };
+        assert_eq!(
+            merge(mk(cfg, &w, Some(r.clone())), mk(cfg, &w, Some(r.clone()))),
+            Ok(2.0)
+        );
+        let e = merge(mk(cfg, &w, None), mk(other, &w, None)).unwrap_err();
+        assert!(e.message.contains("got as_of"), "{}", e.message);
+        let dec = |s: IntentState| IntentState::decode(&s.encode()).unwrap();
+        assert!(merge(mk(cfg, &w, None), dec(mk(other, &w, None))).is_err());
+        assert!(merge(dec(mk(cfg, &w, None)), dec(mk(other, &w, None))).is_err());
+        assert!(merge(mk(cfg, &w, None), mk(cfg, &w, Some(r.clone()))).is_err());
+        assert!(merge(mk(cfg, &w, Some(r.clone())), dec(mk(cfg, &w, None))).is_err());
+        assert!(merge(
+            mk(cfg, &w, Some(r.clone())),
+            dec(mk(cfg, &w, Some(rule(&["pay"], 1.0))))
+        )
+        .is_err());
+        let w2 = Arc::new(w2);
+        assert!(merge(mk(cfg, &w, None), mk(cfg, &w2, None)).is_err());
+        assert_eq!(merge(mk(cfg, &w, None), dec(mk(cfg, &w2, None))), Ok(2.0));
+        assert_eq!(merge(dec(mk(cfg, &w, None)), mk(cfg, &w2, None)), Ok(2.0));
+    }
+
+    #[test]
+    fn encoding_without_reset_is_the_version_2_layout() {
+        // as_of, lookback, half_life flag, one event: "view", count 2, sum {special 0, [2.0]}
+        let cfg = IntentConfig::new(AS_OF, 30 * DAY, None).unwrap();
+        let mut s = IntentState::new(cfg, invest());
+        s.push("view", AS_OF).unwrap();
+        s.push("view", AS_OF - DAY).unwrap();
+        let mut want = vec![b'I', 2];
+        want.extend(AS_OF.to_le_bytes());
+        want.extend((30 * DAY).to_le_bytes());
+        want.push(0);
+        want.extend(1u64.to_le_bytes());
+        want.extend(4u64.to_le_bytes());
+        want.extend(b"view");
+        want.extend(2i64.to_le_bytes());
+        want.extend(0f64.to_le_bytes());
+        want.extend(1u64.to_le_bytes());
+        want.extend(2f64.to_le_bytes());
+        assert_eq!(s.encode(), want);
+        let back = IntentState::decode(&want).unwrap();
+        assert_eq!((back.score(), back.reset_rule()), (2.0, None));
+        // with a reset rule: version 3; every strict prefix is malformed
+        let mut s = reset_state(0.5, Some(3));
+        for (e, d) in [("view", 5), ("pay", 3), ("detail", 1), ("view", 0)] {
+            s.push(e, AS_OF - d * DAY).unwrap();
+        }
+        let bytes = s.encode();
+        assert_eq!(bytes[..2], [b'I', 3]);
+        let back = IntentState::decode(&bytes).unwrap();
+        assert_eq!(
+            (back.score().to_bits(), back.detail(), back.reset_rule()),
+            (s.score().to_bits(), s.detail(), s.reset_rule())
+        );
+        for n in 0..bytes.len() {
+            assert_eq!(
+                IntentState::decode(&bytes[..n]).unwrap_err().kind,
+                crate::error::ErrorKind::Malformed
+            );
+        }
+        let mut other = bytes.clone();
+        other[1] = 4;
+        assert!(IntentState::decode(&other).is_err());
+    }
+
     fn event_strategy() -> impl Strategy<Value = Vec<(usize, i64)>> {
         prop::collection::vec((0usize..5, -20 * DAY..DAY), 0..80)
     }
@@ -904,6 +1891,117 @@ mod tests {
             prop_assert_eq!(whole.score().to_bits(), a.score().to_bits());
             let bits = |d: Vec<(String, i64, f64)>| d.into_iter().map(|(n, c, v)| (n, c, v.to_bits())).collect::<Vec<_>>();
             prop_assert_eq!(bits(whole.detail()), bits(a.detail()));
+        }
+
+        #[test]
+        fn breaks_match_naive_percentile_disc_and_respect_shares(
+            scores in prop::collection::vec(prop::option::of(prop_oneof![
+                Just(0.0), -3.0f64..0.0, (1u8..8).prop_map(f64::from), 0.001f64..100.0,
+            ]), 0..120),
+            strong in 1u32..=20,
+            medium in 0u32..=20,
+            split in any::<prop::sample::Index>(),
+            seed in any::<u64>(),
+        ) {
+            let strong_share = f64::from(strong) / 20.0;
+            let medium_share = (f64::from(medium.min(20 - strong)) / 20.0).max(0.05);
+            prop_assume!(strong_share + medium_share <= 1.0);
+            let mut one = IntentBreaksState::new(strong_share, medium_share).unwrap();
+            scores.iter().for_each(|s| one.push(*s).unwrap());
+            let b = one.finish();
+            // naive percentile_disc: the first row i (1-based) with i >= p · n
+            let mut active: Vec<f64> = scores.iter().flatten().copied().filter(|s| *s > 0.0).collect();
+            active.sort_by(f64::total_cmp);
+            let n = active.len();
+            let naive = |p: f64| (1..=n).find(|&i| i as f64 >= p * n as f64).map(|i| active[i - 1]).or(active.first().copied());
+            // the fractions as decimals (12 places), as an analyst writes them
+            let dec = |p: f64| (p * 1e12).round() / 1e12;
+            prop_assert_eq!(b.strong_above, naive(dec(1.0 - strong_share)));
+            prop_assert_eq!(b.medium_above, naive(dec(1.0 - strong_share - medium_share)));
+            prop_assert_eq!(b.users, scores.iter().flatten().count() as i64);
+            prop_assert_eq!(b.active, n as i64);
+            // tiers never exceed their share (up to the rounding percentile_disc does)
+            let cap = |share: f64| (share * n as f64 + 1e-9).floor() as i64;
+            prop_assert!(b.strong <= cap(strong_share), "{:?}", b);
+            prop_assert!(b.strong + b.medium <= cap(strong_share + medium_share), "{:?}", b);
+            // the counts are what tier_active gives each user
+            let mut count: HashMap<&str, i64> = HashMap::new();
+            for s in scores.iter().flatten() {
+                *count.entry(tier_active(*s, &b).unwrap()).or_default() += 1;
+            }
+            let got = |t: &str| count.get(t).copied().unwrap_or(0);
+            prop_assert_eq!((got("strong"), got("medium"), got("weak"), got("none")), (b.strong, b.medium, b.weak, b.none));
+            // permuted, split, encoded and merged: the same
+            let mut perm = scores.clone();
+            let mut x = seed | 1;
+            for i in (1..perm.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                perm.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let (p, q) = perm.split_at(split.index(perm.len() + 1));
+            let mut a = IntentBreaksState::new(strong_share, medium_share).unwrap();
+            let mut c = IntentBreaksState::new(strong_share, medium_share).unwrap();
+            p.iter().for_each(|s| a.push(*s).unwrap());
+            q.iter().for_each(|s| c.push(*s).unwrap());
+            let mut a = IntentBreaksState::decode(&a.encode()).unwrap();
+            a.merge(IntentBreaksState::decode(&c.encode()).unwrap()).unwrap();
+            prop_assert_eq!(a.finish(), b);
+        }
+
+        #[test]
+        fn reset_matches_oracle_and_is_order_and_split_independent(
+            events in prop::collection::vec((0usize..5, -35 * DAY..2 * DAY), 0..80),
+            factor_pick in 0usize..4,
+            half_life in prop::option::of(DAY..10 * DAY),
+            split in 0usize..80,
+            seed in any::<u64>(),
+        ) {
+            const RNAMES: [&str; 5] = ["view", "detail", "pay", "refund", "other"];
+            let factor = [0.0, 0.5, 0.3, 1.0][factor_pick];
+            let cfg = IntentConfig::new(AS_OF, 30 * DAY, half_life).unwrap();
+            let w = invest();
+            let r = rule(&["pay", "refund"], factor);
+            let fresh = || IntentState::with_reset(cfg, w.clone(), Some(r.clone()));
+            let mut whole = fresh();
+            for (e, d) in &events { whole.push(RNAMES[*e], AS_OF + d).unwrap(); }
+            // oracle
+            let in_win: Vec<(&str, i64)> = events.iter().map(|(e, d)| (RNAMES[*e], AS_OF + d)).filter(|(_, ts)| cfg.in_window(*ts)).collect();
+            let t = in_win.iter().filter(|(e, _)| *e == "pay" || *e == "refund").map(|(_, ts)| *ts).max();
+            let mut want = ExactSum::new();
+            for (e, ts) in &in_win {
+                if let Some(wt) = w.get(e) {
+                    let c = if half_life.is_some() { wt * cfg.decay(*ts) } else { wt };
+                    want.add(if t.is_some_and(|t| *ts <= t) { c * factor } else { c });
+                }
+            }
+            prop_assert_eq!(whole.score().to_bits(), want.value().to_bits());
+            if t.is_none() || factor == 1.0 {
+                let mut plain = IntentState::new(cfg, w.clone());
+                for (e, d) in &events { plain.push(RNAMES[*e], AS_OF + d).unwrap(); }
+                prop_assert_eq!(plain.score().to_bits(), whole.score().to_bits());
+            }
+            // permuted, split, encoded, merged
+            let mut perm = events.clone();
+            let mut x = seed | 1;
+            for i in (1..perm.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                perm.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let split = split.min(perm.len());
+            let mut a = fresh();
+            let mut b = fresh();
+            for (e, d) in &perm[..split] { a.push(RNAMES[*e], AS_OF + d).unwrap(); }
+            for (e, d) in &perm[split..] { b.push(RNAMES[*e], AS_OF + d).unwrap(); }
+            let b = IntentState::decode(&b.encode()).unwrap();
+            let mut a2 = IntentState::decode(&a.encode()).unwrap();
+            a2.merge(b.clone()).unwrap();
+            a.merge(b).unwrap();
+            let bits = |d: Vec<(String, i64, f64)>| d.into_iter().map(|(n, c, v)| (n, c, v.to_bits())).collect::<Vec<_>>();
+            for m in [&a, &a2] {
+                prop_assert_eq!(m.score().to_bits(), whole.score().to_bits());
+                prop_assert_eq!(bits(m.detail()), bits(whole.detail()));
+            }
+            prop_assert_eq!(a.reset_rule(), Some(&*r));
         }
 
         #[test]

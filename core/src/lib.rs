@@ -16,6 +16,7 @@ pub mod error;
 pub mod funnel;
 pub mod intent;
 pub mod lifecycle;
+pub mod playbook;
 pub mod quantile;
 pub mod retention;
 pub mod rfm;

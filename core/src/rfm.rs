@@ -40,7 +40,9 @@
 //!
 //! # Value classes (`rfm_segment(r, f, m, 'value8')`)
 //!
-//! Each dimension is high when its score is above the middle bin (`score > 3`):
+//! Each dimension is high when its score is above the middle of `1..=bins`
+//! (`score * 2 > bins + 1`: `score > 3` for 5 bins, `score = 2` for 2 bins, `score > 5`
+//! for 10 bins; see [`segment_binned`]):
 //!
 //! | R    | F    | M    | `en`               | `zh`         |
 //! |------|------|------|--------------------|--------------|
@@ -52,9 +54,22 @@
 //! | low  | high | low  | general retain     | 一般保持客户 |
 //! | high | low  | low  | general develop    | 一般发展客户 |
 //! | low  | low  | low  | general win-back   | 一般挽留客户 |
+//!
+//! # Above / below the mean (`rfm_means`)
+//!
+//! A common alternative to quantile bins: [`RfmMeansState`] gives 2-bin breaks holding the
+//! mean of each metric, so with [`RfmBreaks::cell`] a user is high (score 2) when frequency
+//! or monetary is strictly above the mean, or recency days strictly below the mean, and the
+//! cell's segment is the `value8` class.
+//!
+//! # Frequency as distinct active days
+//!
+//! [`DistinctDays`] counts the distinct days (e.g. `date` values as day numbers) of a user's
+//! transactions, for a frequency that does not reward many orders on one day.
 
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
+use crate::intent::ExactSum;
 use crate::quantile::{pg_float_cmp, QuantileState};
 use crate::state::PartialState;
 use crate::time;
@@ -371,7 +386,9 @@ pub struct RfmCell {
     pub m: Option<i32>,
     /// `"R5F4M3"`; `None` unless all three scores exist.
     pub cell: Option<String>,
-    /// Classic English segment; `None` unless `bins == 5` and all three scores exist.
+    /// English segment when all three scores exist: the classic segment for `bins == 5`,
+    /// the `value8` class for `bins == 2` (high = score 2, e.g. above the mean with
+    /// [`RfmMeansState`] breaks); `None` for any other `bins`.
     pub segment: Option<String>,
 }
 
@@ -436,10 +453,10 @@ impl RfmBreaks {
         let ms = score(m, &self.monetary, false);
         let (cell, segment) = match (rs, fs, ms) {
             (Some(r), Some(f), Some(m)) => {
-                let seg = if self.bins == 5 {
-                    Some(classic_segment(r, f, m).en.to_string())
-                } else {
-                    None
+                let seg = match self.bins {
+                    5 => Some(classic_segment(r, f, m).en.to_string()),
+                    2 => Some(value8_segment(r, f, m, 2).en.to_string()),
+                    _ => None,
                 };
                 (Some(format!("R{r}F{f}M{m}")), seg)
             }
@@ -548,8 +565,10 @@ fn classic_segment(r: i32, f: i32, m: i32) -> SegmentName {
         .expect("classic rules cover every score in 1..=5")
 }
 
-fn value8_segment(r: i32, f: i32, m: i32) -> SegmentName {
-    let bit = |s: i32| usize::from(s > 3);
+/// The value class for scores already checked to be in `1..=bins`: a dimension is high
+/// when its score is above the middle of `1..=bins`, `score * 2 > bins + 1`.
+fn value8_segment(r: i32, f: i32, m: i32, bins: i32) -> SegmentName {
+    let bit = |s: i32| usize::from(s * 2 > bins + 1);
     VALUE8[4 * bit(r) + 2 * bit(f) + bit(m)]
 }
 
@@ -560,18 +579,49 @@ fn quoted(list: &[&str]) -> String {
         .join(", ")
 }
 
-/// `rfm_segment(r, f, m, scheme, lang)`: scores must be in `1..=5`.
+/// `rfm_segment(r, f, m, scheme, lang)`: scores must be in `1..=5`; the same as
+/// [`segment_binned`] with `bins = 5`.
 pub fn segment(r: i32, f: i32, m: i32, scheme: &str, lang: &str) -> OpsResult<String> {
+    segment_binned(r, f, m, 5, scheme, lang)
+}
+
+/// `rfm_segment(r, f, m, bins, scheme, lang)`: scores from `bins` bins.
+///
+/// * `'value8'`: each dimension is high when its score is above the middle of `1..=bins`,
+///   i.e. `score * 2 > bins + 1` (5 bins: `score > 3`; 2 bins: `score = 2`; 4 bins:
+///   `score > 2`), then the 8 value classes of the module documentation.
+/// * `'classic'`: needs `bins = 5` (the grid is defined on 1..5 scores).
+///
+/// Errors (`invalid`): `bins` outside `2..=100`, a score outside `1..=bins` (naming it),
+/// unknown scheme, `'classic'` with `bins != 5`, unknown lang.
+pub fn segment_binned(
+    r: i32,
+    f: i32,
+    m: i32,
+    bins: i32,
+    scheme: &str,
+    lang: &str,
+) -> OpsResult<String> {
+    if !(2..=MAX_BINS).contains(&bins) {
+        return Err(OpsError::invalid(format!(
+            "rfm_segment bins must be between 2 and {MAX_BINS}, got {bins}"
+        )));
+    }
     for (name, v) in [("r", r), ("f", f), ("m", m)] {
-        if !(1..=5).contains(&v) {
+        if !(1..=bins).contains(&v) {
             return Err(OpsError::invalid(format!(
-                "rfm_segment score {name} must be between 1 and 5, got {v}"
+                "rfm_segment score {name} must be between 1 and {bins}, got {v}"
             )));
         }
     }
     let seg = match scheme {
-        "classic" => classic_segment(r, f, m),
-        "value8" => value8_segment(r, f, m),
+        "classic" if bins == 5 => classic_segment(r, f, m),
+        "classic" => {
+            return Err(OpsError::invalid(format!(
+                "rfm_segment scheme 'classic' needs bins = 5, got {bins}"
+            )))
+        }
+        "value8" => value8_segment(r, f, m, bins),
         _ => {
             return Err(OpsError::invalid(format!(
                 "unknown rfm_segment scheme '{scheme}', known schemes: {}",
@@ -586,6 +636,244 @@ pub fn segment(r: i32, f: i32, m: i32, scheme: &str, lang: &str) -> OpsResult<St
             "unknown rfm_segment lang '{lang}', known: {}",
             quoted(LANGS)
         ))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Means as 2-bin breaks (`rfm_means`)
+// ---------------------------------------------------------------------------------------
+
+const MEANS_TAG: u8 = b'E';
+const DAYS_TAG: u8 = b'D';
+
+/// Exact running mean of one metric.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Mean {
+    count: i64,
+    sum: ExactSum,
+}
+
+impl Mean {
+    fn push(&mut self, v: Option<f64>, name: &str) -> OpsResult<()> {
+        let Some(v) = v else { return Ok(()) };
+        if !v.is_finite() {
+            return Err(OpsError::invalid(format!(
+                "rfm_means: {name} must be finite, got {v}"
+            )));
+        }
+        self.count = self.count.saturating_add(1);
+        self.sum.add(v);
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Mean) {
+        self.count = self.count.saturating_add(other.count);
+        self.sum.merge(&other.sum);
+    }
+
+    /// `[mean]`, or `[]` without values.
+    fn breaks(&self) -> Vec<f64> {
+        if self.count == 0 {
+            Vec::new()
+        } else {
+            vec![self.sum.value() / self.count as f64]
+        }
+    }
+}
+
+/// Aggregate state of `rfm_means`: one row per user (`recency_days`, `frequency`,
+/// `monetary`), giving 2-bin [`RfmBreaks`] that hold each metric's mean.
+///
+/// Each mean is the exact sum of the metric's non-NULL values ([`ExactSum`], rounded once)
+/// divided by their count, so it does not depend on row order or on the parallel plan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RfmMeansState {
+    recency: Mean,
+    frequency: Mean,
+    monetary: Mean,
+}
+
+impl RfmMeansState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one user's values; each `None` is skipped independently. A NaN or infinite value
+    /// is an error naming the metric and the value.
+    pub fn push(&mut self, r: Option<f64>, f: Option<f64>, m: Option<f64>) -> OpsResult<()> {
+        self.recency.push(r, "recency_days")?;
+        self.frequency.push(f, "frequency")?;
+        self.monetary.push(m, "monetary")
+    }
+
+    /// `RfmBreaks { bins: 2, recency: [mean], frequency: [mean], monetary: [mean] }`, a metric
+    /// without values getting `[]`; `None` (SQL NULL) when no metric received any value.
+    ///
+    /// With these breaks [`RfmBreaks::cell`] scores 2 (high) when frequency or monetary is
+    /// strictly above its mean, or recency days strictly below the mean recency; 1 otherwise
+    /// (equal to the mean is low). The cell's segment is then the `value8` class.
+    pub fn finish(&self) -> Option<RfmBreaks> {
+        let recency = self.recency.breaks();
+        let frequency = self.frequency.breaks();
+        let monetary = self.monetary.breaks();
+        if recency.is_empty() && frequency.is_empty() && monetary.is_empty() {
+            return None;
+        }
+        Some(RfmBreaks {
+            bins: 2,
+            recency,
+            frequency,
+            monetary,
+        })
+    }
+}
+
+impl PartialState for RfmMeansState {
+    fn merge(&mut self, other: RfmMeansState) -> OpsResult<()> {
+        self.recency.merge(&other.recency);
+        self.frequency.merge(&other.frequency);
+        self.monetary.merge(&other.monetary);
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new(MEANS_TAG, VERSION);
+        for m in [&self.recency, &self.frequency, &self.monetary] {
+            w.i64(m.count);
+            m.sum.write(&mut w);
+        }
+        w.finish()
+    }
+
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, MEANS_TAG, VERSION)?;
+        let mut read = || -> OpsResult<Mean> {
+            let count = r.i64()?;
+            let sum = ExactSum::read(&mut r)?;
+            if count < 0 || (count == 0 && sum != ExactSum::new()) {
+                return Err(OpsError::malformed("rfm_means state is inconsistent"));
+            }
+            Ok(Mean { count, sum })
+        };
+        let recency = read()?;
+        let frequency = read()?;
+        let monetary = read()?;
+        r.finish()?;
+        Ok(RfmMeansState {
+            recency,
+            frequency,
+            monetary,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Distinct days (frequency as active days)
+// ---------------------------------------------------------------------------------------
+
+/// Smallest number of values [`DistinctDays`] lets accumulate before compacting.
+const DAYS_COMPACT_MIN: usize = 32;
+
+/// The number of distinct days (`i32` day numbers, e.g. PostgreSQL `date`s) among the
+/// values pushed.
+///
+/// Days are appended to a vector that is sorted and deduplicated whenever it has grown to
+/// twice its size after the last compaction (and at [`DistinctDays::count`] and encode), so
+/// memory stays proportional to the number of distinct days (at most about twice it, plus a
+/// small constant) and a push is amortised `O(log n)`.
+#[derive(Debug, Clone, Default)]
+pub struct DistinctDays {
+    days: Vec<i32>,
+    /// Length of the sorted, deduplicated prefix of `days`.
+    sorted: usize,
+}
+
+impl PartialEq for DistinctDays {
+    /// The same set of days.
+    fn eq(&self, other: &Self) -> bool {
+        self.normalized() == other.normalized()
+    }
+}
+
+impl DistinctDays {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one day.
+    pub fn push(&mut self, day: i32) {
+        self.days.push(day);
+        self.maybe_compact();
+    }
+
+    /// The number of distinct days pushed (or merged in).
+    pub fn count(&mut self) -> i64 {
+        self.compact();
+        self.days.len() as i64
+    }
+
+    fn maybe_compact(&mut self) {
+        if self.days.len() >= (2 * self.sorted).max(DAYS_COMPACT_MIN) {
+            self.compact();
+        }
+    }
+
+    fn compact(&mut self) {
+        if self.sorted != self.days.len() {
+            self.days.sort_unstable();
+            self.days.dedup();
+            self.sorted = self.days.len();
+        }
+    }
+
+    /// The distinct days, ascending, without changing `self`.
+    fn normalized(&self) -> std::borrow::Cow<'_, [i32]> {
+        if self.sorted == self.days.len() {
+            std::borrow::Cow::Borrowed(&self.days)
+        } else {
+            let mut v = self.days.clone();
+            v.sort_unstable();
+            v.dedup();
+            std::borrow::Cow::Owned(v)
+        }
+    }
+}
+
+impl PartialState for DistinctDays {
+    /// The union of both sets of days.
+    fn merge(&mut self, mut other: DistinctDays) -> OpsResult<()> {
+        if self.days.len() < other.days.len() {
+            std::mem::swap(self, &mut other);
+        }
+        self.days.extend_from_slice(&other.days);
+        self.maybe_compact();
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let days = self.normalized();
+        let mut w = Writer::new(DAYS_TAG, VERSION);
+        w.len(days.len());
+        for d in days.iter() {
+            w.i32(*d);
+        }
+        w.finish()
+    }
+
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, DAYS_TAG, VERSION)?;
+        let n = r.len(4)?;
+        let days = (0..n).map(|_| r.i32()).collect::<OpsResult<Vec<i32>>>()?;
+        r.finish()?;
+        if days.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(OpsError::malformed(
+                "distinct days state is not strictly increasing",
+            ));
+        }
+        Ok(DistinctDays {
+            sorted: days.len(),
+            days,
+        })
     }
 }
 
@@ -854,6 +1142,290 @@ mod tests {
         assert_eq!(b.recency_days(), Some(f64::INFINITY));
         assert!(RfmAcc::decode(&b.encode()[..5]).is_err());
         assert!(RfmBreaksState::decode(&b.encode()).is_err());
+    }
+
+    #[test]
+    fn segment_is_segment_binned_with_5_bins() {
+        for (r, f, m) in all_scores() {
+            for scheme in SCHEMES {
+                for lang in LANGS {
+                    assert_eq!(
+                        segment(r, f, m, scheme, lang),
+                        segment_binned(r, f, m, 5, scheme, lang)
+                    );
+                }
+            }
+        }
+        // errors are the same too
+        assert_eq!(
+            segment(6, 1, 1, "value8", "en"),
+            segment_binned(6, 1, 1, 5, "value8", "en")
+        );
+        assert_eq!(
+            segment(3, 3, 3, "x", "en"),
+            segment_binned(3, 3, 3, 5, "x", "en")
+        );
+    }
+
+    #[test]
+    fn value8_relative_to_the_middle_of_any_bin_count() {
+        let v = |r, f, m, bins| segment_binned(r, f, m, bins, "value8", "en").unwrap();
+        // 2 bins: 2 is high, 1 is low
+        assert_eq!(v(2, 2, 2, 2), "important value");
+        assert_eq!(v(1, 1, 1, 2), "general win-back");
+        assert_eq!(v(2, 1, 2, 2), "important develop");
+        assert_eq!(v(1, 2, 1, 2), "general retain");
+        // 4 bins: middle 2.5, so 3 and 4 are high
+        assert_eq!(v(3, 2, 4, 4), "important develop");
+        // 3 bins: middle 2, so only 3 is high (2 is the middle itself: low)
+        assert_eq!(v(2, 3, 3, 3), "important retain");
+        // 10 bins: > 5.5
+        assert_eq!(v(6, 5, 10, 10), "important develop");
+        assert_eq!(
+            segment_binned(100, 51, 50, 100, "value8", "zh").unwrap(),
+            "一般价值客户"
+        );
+        // high ⟺ score above the middle (bins + 1) / 2, for every bin count
+        for bins in 2..=12 {
+            for s in 1..=bins {
+                let high = f64::from(s) > f64::from(bins + 1) / 2.0;
+                let name = v(s, 1, 1, bins);
+                assert_eq!(name == "general develop", high, "bins {bins} score {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn segment_binned_errors() {
+        let e = segment_binned(3, 1, 1, 2, "value8", "en").unwrap_err();
+        assert_eq!(
+            e.message,
+            "rfm_segment score r must be between 1 and 2, got 3"
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidParameter);
+        assert!(segment_binned(1, 0, 1, 2, "value8", "en")
+            .unwrap_err()
+            .message
+            .contains("score f"));
+        for bins in [1, 0, -3, 101] {
+            let e = segment_binned(1, 1, 1, bins, "value8", "en").unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidParameter);
+            assert!(e.message.contains(&format!("got {bins}")), "{}", e.message);
+        }
+        let e = segment_binned(1, 1, 1, 4, "classic", "en").unwrap_err();
+        assert_eq!(
+            e.message,
+            "rfm_segment scheme 'classic' needs bins = 5, got 4"
+        );
+        assert!(segment_binned(1, 1, 1, 4, "value8", "de")
+            .unwrap_err()
+            .message
+            .contains("'de'"));
+        assert!(segment_binned(1, 1, 1, 4, "v9", "en")
+            .unwrap_err()
+            .message
+            .contains("'v9'"));
+    }
+
+    fn means(rows: &[(Option<f64>, Option<f64>, Option<f64>)]) -> RfmMeansState {
+        let mut s = RfmMeansState::new();
+        for &(r, f, m) in rows {
+            s.push(r, f, m).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn means_hand_worked() {
+        let s = means(&[
+            (Some(10.0), Some(1.0), Some(100.0)),
+            (Some(20.0), Some(3.0), Some(50.0)),
+            (Some(30.0), Some(2.0), None),
+            (None, Some(2.0), Some(150.0)),
+            (None, None, None),
+        ]);
+        // recency (10 + 20 + 30) / 3 = 20, frequency 8 / 4 = 2, monetary 300 / 3 = 100
+        let b = s.finish().unwrap();
+        assert_eq!(
+            b,
+            RfmBreaks {
+                bins: 2,
+                recency: vec![20.0],
+                frequency: vec![2.0],
+                monetary: vec![100.0],
+            }
+        );
+        b.validate().unwrap();
+        // recency 10 < 20 high; frequency 1 low; monetary 100 = mean: low
+        let c = b.cell(Some(10.0), Some(1.0), Some(100.0));
+        assert_eq!((c.r, c.f, c.m), (Some(2), Some(1), Some(1)));
+        assert_eq!(
+            (c.cell.as_deref(), c.segment.as_deref()),
+            (Some("R2F1M1"), Some("general develop"))
+        );
+        // recency 20 = mean: low; frequency 3 high; monetary 50 low
+        let c = b.cell(Some(20.0), Some(3.0), Some(50.0));
+        assert_eq!(c.segment.as_deref(), Some("general retain"));
+        let c = b.cell(Some(19.5), Some(2.5), Some(100.5));
+        assert_eq!(
+            (c.cell.as_deref(), c.segment.as_deref()),
+            (Some("R2F2M2"), Some("important value"))
+        );
+        let c = b.cell(Some(30.0), None, Some(500.0));
+        assert_eq!((c.r, c.f, c.m, c.segment), (Some(1), None, Some(2), None));
+        // exact mean: 0.1 × 10 / 10 is 0.1 exactly, whatever the order
+        let s = means(&vec![(Some(0.1), None, None); 10]);
+        let b = s.finish().unwrap();
+        assert_eq!(b.recency, vec![0.1]);
+        assert!(b.frequency.is_empty() && b.monetary.is_empty());
+        let s = means(&[
+            (Some(1e16), None, None),
+            (Some(1.0), None, None),
+            (Some(-1e16), None, None),
+        ]);
+        assert_eq!(s.finish().unwrap().recency, vec![1.0 / 3.0]);
+        // nothing: NULL
+        assert_eq!(RfmMeansState::new().finish(), None);
+        assert_eq!(means(&[(None, None, None)]).finish(), None);
+    }
+
+    #[test]
+    fn means_errors_and_decode() {
+        let mut s = RfmMeansState::new();
+        let e = s.push(Some(f64::INFINITY), None, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidParameter);
+        assert_eq!(e.message, "rfm_means: recency_days must be finite, got inf");
+        assert!(s
+            .push(None, Some(f64::NAN), None)
+            .unwrap_err()
+            .message
+            .contains("frequency must be finite, got NaN"));
+        assert!(s
+            .push(None, None, Some(f64::NEG_INFINITY))
+            .unwrap_err()
+            .message
+            .contains("monetary must be finite, got -inf"));
+        let s = means(&[(Some(1.0), Some(2.0), None)]);
+        let bytes = s.encode();
+        assert_eq!(RfmMeansState::decode(&bytes).unwrap(), s);
+        for n in 0..bytes.len() {
+            assert_eq!(
+                RfmMeansState::decode(&bytes[..n]).unwrap_err().kind,
+                ErrorKind::Malformed
+            );
+        }
+        assert!(RfmMeansState::decode(&DistinctDays::new().encode()).is_err());
+        // a negative count is rejected
+        let mut bad = bytes.clone();
+        bad[2..10].copy_from_slice(&(-1i64).to_le_bytes());
+        assert!(RfmMeansState::decode(&bad).is_err());
+    }
+
+    #[test]
+    fn distinct_days_basics() {
+        let mut d = DistinctDays::new();
+        assert_eq!(d.count(), 0);
+        for day in [5, 3, 5, -2, 3, i32::MIN, i32::MAX, 5] {
+            d.push(day);
+        }
+        assert_eq!(d.count(), 5);
+        // many repeats of few days stay small
+        for i in 0..100_000 {
+            d.push(i % 7);
+        }
+        assert!(d.days.capacity() < 1000, "{}", d.days.capacity());
+        assert_eq!(d.count(), 5 + 5); // 0..7 adds 0, 1, 2, 4 and 6 (3 and 5 were there)
+        let back = DistinctDays::decode(&d.encode()).unwrap();
+        assert_eq!(back, d);
+        let mut w = Writer::new(DAYS_TAG, VERSION);
+        w.len(2).i32(4).i32(4);
+        assert_eq!(
+            DistinctDays::decode(&w.finish()).unwrap_err().kind,
+            ErrorKind::Malformed
+        );
+        let bytes = d.encode();
+        for n in 0..bytes.len() {
+            assert!(DistinctDays::decode(&bytes[..n]).is_err());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn distinct_days_match_a_set(
+            days in prop::collection::vec(prop_oneof![-40i32..40, any::<i32>()], 0..300),
+            split in any::<prop::sample::Index>(),
+        ) {
+            let set: std::collections::BTreeSet<i32> = days.iter().copied().collect();
+            let mut whole = DistinctDays::new();
+            days.iter().for_each(|d| whole.push(*d));
+            prop_assert_eq!(whole.count(), set.len() as i64);
+            prop_assert!(whole.days.len() <= 2 * set.len() + DAYS_COMPACT_MIN);
+            let (x, y) = days.split_at(split.index(days.len() + 1));
+            let mut a = DistinctDays::new();
+            let mut b = DistinctDays::new();
+            x.iter().rev().for_each(|d| a.push(*d));
+            y.iter().for_each(|d| b.push(*d));
+            let mut a = DistinctDays::decode(&a.encode()).unwrap();
+            a.merge(DistinctDays::decode(&b.encode()).unwrap()).unwrap();
+            prop_assert_eq!(a.count(), set.len() as i64);
+            prop_assert_eq!(&a.normalized()[..], &set.iter().copied().collect::<Vec<_>>()[..]);
+            prop_assert_eq!(a, whole);
+        }
+
+        #[test]
+        fn means_merge_equals_one_shot_and_value8_is_above_the_mean(
+            rows in prop::collection::vec(
+                (prop::option::of(0i32..400), prop::option::of(0i32..30), prop::option::of(-1000i32..100_000)),
+                0..60,
+            ),
+            split in any::<prop::sample::Index>(),
+        ) {
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|(r, f, m)| (r.map(f64::from), f.map(f64::from), m.map(|m| f64::from(m) / 100.0)))
+                .collect();
+            let whole = means(&rows);
+            let (x, y) = rows.split_at(split.index(rows.len() + 1));
+            let mut rev: Vec<_> = x.to_vec();
+            rev.reverse();
+            let mut a = RfmMeansState::decode(&means(&rev).encode()).unwrap();
+            a.merge(RfmMeansState::decode(&means(y).encode()).unwrap()).unwrap();
+            let b = whole.finish();
+            prop_assert_eq!(a.finish(), b.clone());
+            let Some(b) = b else {
+                prop_assert!(rows.iter().all(|(r, f, m)| r.is_none() && f.is_none() && m.is_none()));
+                return Ok(());
+            };
+            b.validate().unwrap();
+            // naive: exact rational comparison against the mean (monetary in cents)
+            let naive_mean = |vals: Vec<i64>| -> Option<(i64, i64)> {
+                (!vals.is_empty()).then(|| (vals.iter().sum::<i64>(), vals.len() as i64))
+            };
+            let rm = naive_mean(rows.iter().filter_map(|r| r.0.map(|v| v as i64)).collect());
+            let fm = naive_mean(rows.iter().filter_map(|r| r.1.map(|v| v as i64)).collect());
+            let mm = naive_mean(rows.iter().filter_map(|r| r.2.map(|v| (v * 100.0).round() as i64)).collect());
+            for &(r, f, m) in &rows {
+                let c = b.cell(r, f, m);
+                let above = |v: Option<f64>, mean: Option<(i64, i64)>, scale: f64, lower: bool| {
+                    let (v, (sum, n)) = (v?, mean?);
+                    let v = (v * scale).round() as i64;
+                    let high = if lower { v * n < sum } else { v * n > sum };
+                    Some(if high { 2 } else { 1 })
+                };
+                let want = (above(r, rm, 1.0, true), above(f, fm, 1.0, false), above(m, mm, 100.0, false));
+                prop_assert_eq!((c.r, c.f, c.m), want);
+                if let (Some(r), Some(f), Some(m)) = want {
+                    let name = VALUE8[4 * (r as usize - 1) + 2 * (f as usize - 1) + (m as usize - 1)].en;
+                    prop_assert_eq!(c.segment.as_deref(), Some(name));
+                    prop_assert_eq!(
+                        c.segment.clone().unwrap(),
+                        segment_binned(r, f, m, 2, "value8", "en").unwrap()
+                    );
+                } else {
+                    prop_assert_eq!(c.segment, None);
+                }
+            }
+        }
     }
 
     proptest! {

@@ -57,7 +57,7 @@ pub fn whole_days_between(from: i64, to: i64) -> i64 {
 
 /// A timestamp for messages: `2024-01-31 12:00:00+00` (fractional seconds when present),
 /// `infinity` / `-infinity` for the infinities.
-pub(crate) fn fmt_ts(ts: i64) -> String {
+pub fn fmt_ts(ts: i64) -> String {
     if ts == POS_INFINITY {
         return "infinity".into();
     }

@@ -15,7 +15,7 @@
 //! ```text
 //! declare! {
 //!     type NAME (field sqltype, ...) "comment";
-//!     fn NAME (arg sqltype [= default], ...) -> RET [strict] [internal] "comment" = |a| body;
+//!     fn NAME (arg sqltype [= default | = NULL], ...) -> RET [strict] [internal] "comment" = |a| body;
 //!     fn NAME (...) -> RET [strict] [internal] "comment" sql "SELECT ...";   -- LANGUAGE sql
 //!     aggregate NAME -> RET "comment" {
 //!         state TAG: RustType [plain] [sspace N] = |state: Option<&mut RustType>, cx| final body;
@@ -123,6 +123,7 @@ impl SqlType {
             ("bytea", false) => (quote!(&'fc [u8]), "bytea"),
             ("numeric", false) => (quote!(::pgrx::AnyNumeric), "numeric"),
             ("bool", true) => (quote!(::pgrx::datum::Array<'fc, bool>), "array"),
+            ("int", true) => (quote!(::pgrx::datum::Array<'fc, i32>), "array"),
             ("text", true) => (quote!(::pgrx::datum::Array<'fc, &'fc str>), "array"),
             ("float8", true) => (quote!(::pgrx::datum::Array<'fc, f64>), "array"),
             (_, false) if self.is_ours() => (quote!(crate::pg::Record<'fc>), "record"),
@@ -150,6 +151,17 @@ impl Parse for Arg {
         let ty: SqlType = input.parse()?;
         let default = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
+            if !input.peek(syn::LitBool) && input.peek(Ident::peek_any) {
+                let id = Ident::parse_any(input)?;
+                if id != "NULL" {
+                    return Err(syn::Error::new(id.span(), "unsupported default"));
+                }
+                return Ok(Arg {
+                    name,
+                    ty,
+                    default: Some("NULL".into()),
+                });
+            }
             let lit: Lit = input.parse()?;
             Some(match lit {
                 Lit::Str(s) => format!("'{}'", s.value().replace('\'', "''")),

@@ -109,6 +109,12 @@ pub struct Varlena<'fc> {
 }
 
 impl<'fc> Varlena<'fc> {
+    /// The value as a datum, to pass it on unchanged (e.g. into a result row, which copies
+    /// it) while the call lasts.
+    pub fn datum(&self) -> pg_sys::Datum {
+        pg_sys::Datum::from(self.ptr)
+    }
+
     /// The whole value, header included.
     pub fn bytes(&self) -> &'fc [u8] {
         // SAFETY: `ptr` is a detoasted varlena that lives for the call.

@@ -27,10 +27,10 @@ FROM (VALUES (101, 20), (100, 20), (99, 20), (100, 10), (99, 5), (200, 20), (200
        v(traffic, conversions),
      LATERAL channel_quadrant(traffic, conversions, 100, 0.1) q
 ORDER BY traffic, conversions;
--- Fractional traffic cut; cut below zero.
+-- Fractional traffic cut; cuts at the ends of their ranges (below them is 22023, see the end).
 SELECT (channel_quadrant(100, 50, 99.5, 0.1)).label AS above_99_5,
        (channel_quadrant(100, 50, 100.5, 0.1)).label AS below_100_5,
-       (channel_quadrant(40, 0, -1, -0.5)).label AS negative_cuts;
+       (channel_quadrant(40, 0, 0, 0)).label AS zero_cuts;
 
 -- min_traffic boundary (default 30): 29 is insufficient (rate and interval still shown), 30 is not.
 SELECT traffic, q.quadrant, q.label, round(q.rate::numeric, 4) AS rate, q.ci_low IS NOT NULL AS has_ci, q.strategy
@@ -152,3 +152,28 @@ SELECT channel, traffic, conversions, round(tcut, 2) AS traffic_cut, round(rcut,
             WHEN conversions::numeric / traffic > rcut THEN 'potential'
             WHEN traffic > tcut THEN 'leaky' ELSE 'weak' END AS expected_label
 FROM c, cuts ORDER BY channel;
+
+-- ==== issue #20: the strategy respects significant, Chinese texts, range errors.
+-- 30 of 200 at rate_cut 0.12: Wilson 95% interval (0.107, 0.206) includes 0.12 -> tentative
+SELECT (q).quadrant, (q).label, (q).significant, (q).strategy
+FROM (SELECT channel_quadrant(200, 30, 100, 0.12) AS q) s;
+SELECT (q).quadrant, (q).label, (q).significant, (q).strategy
+FROM (SELECT channel_quadrant(200, 30, 100, 0.12, 'zh') AS q) s;
+-- significant channels keep the confident advice; en == the 6-argument form
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE a IS DISTINCT FROM b) AS en_differs,
+       count(*) FILTER (WHERE (a).significant AND (a).strategy LIKE 'not enough evidence%') AS significant_but_tentative,
+       count(*) FILTER (WHERE NOT (a).significant AND (a).quadrant IS NOT NULL AND (a).strategy NOT LIKE 'not enough evidence yet%') AS not_significant_but_confident,
+       count(*) FILTER (WHERE (a).quadrant IS DISTINCT FROM (z).quadrant OR (a).significant IS DISTINCT FROM (z).significant) AS zh_differs
+FROM (SELECT channel_quadrant(t, c, 500, 0.1) AS a, channel_quadrant(t, c, 500, 0.1, 'en') AS b,
+             channel_quadrant(t, c, 500, 0.1, 'zh') AS z
+      FROM generate_series(0, 1000, 37) t, generate_series(0, 300, 13) c WHERE c <= t) s;
+SELECT (channel_quadrant(t, c, 1000, 0.12, 'zh')).label AS zh, (channel_quadrant(t, c, 1000, 0.12)).label AS en
+FROM (VALUES (2000, 400), (200, 60), (200, 2), (2000, 20), (10, 5)) v(t, c);
+SELECT channel_quadrant(100, 10, 50, 10);
+SELECT channel_quadrant(100, 10, 50, -0.01);
+SELECT channel_quadrant(100, 10, -5, 0.1);
+SELECT channel_quadrant(100, 10, 50, 0.1, 30, 95);
+SELECT channel_quadrant(100, 10, 50, 0.1, 'de');
+SELECT channel_quadrant(100, 10, 50, 0.1, lang => 'zh', min_traffic => 200);
+SELECT (channel_quadrant(100, 10, 50, 0, 'en')).significant AS cut_zero_ok, (channel_quadrant(100, 100, 50, 1)).label AS cut_one_ok;

@@ -159,3 +159,86 @@ SELECT intent_tier(1, ARRAY[3.0, 1.0]::float8[]);
 SELECT intent_tier(1, ARRAY[NULL, 1.0]::float8[]);
 SELECT intent_tier(NULL, 3, 2) IS NULL AS strict_null;
 SELECT 1 AS still_alive;
+
+-- ==== intent_breaks / intent_share_tier (issue #20): honest tiers on tied distributions.
+-- Oracle: PostgreSQL's percentile_disc over the active scores (score > 0), counts in SQL.
+CREATE TABLE gd AS SELECT * FROM generate_demo_events(3000, 60, 11);
+CREATE TABLE sc AS
+SELECT user_id, intent_score(event, ts, intent_weights(), '2026-02-25', '3 days') AS score FROM gd GROUP BY 1;
+WITH b AS (SELECT intent_breaks(score) AS b, intent_breaks(score, 0.25, 0.35) AS b2 FROM sc),
+o AS (SELECT percentile_disc(0.8) WITHIN GROUP (ORDER BY score) FILTER (WHERE score > 0) AS s80,
+             percentile_disc(0.4) WITHIN GROUP (ORDER BY score) FILTER (WHERE score > 0) AS s40,
+             percentile_disc(0.75) WITHIN GROUP (ORDER BY score) FILTER (WHERE score > 0) AS s75,
+             count(*) AS users, count(*) FILTER (WHERE score > 0) AS active FROM sc)
+SELECT (b).strong_above = s80 AS strong_ok, (b).medium_above = s40 AS medium_ok,
+       (b2).strong_above = s75 AND (b2).medium_above = s40 AS custom_ok,
+       (b).users = o.users AND (b).active = o.active AS counts_ok,
+       (b).strong_users = (SELECT count(*) FROM sc WHERE score > s80)
+   AND (b).medium_users = (SELECT count(*) FROM sc WHERE score > s40 AND score <= s80)
+   AND (b).weak_users = (SELECT count(*) FROM sc WHERE score > 0 AND score <= s40)
+   AND (b).none_users = (SELECT count(*) FROM sc WHERE score <= 0) AS tier_counts_ok,
+       (b).strong_users <= 0.2 * (b).active AS strong_at_most_20pct,
+       (b).none_users > (b).active AS mostly_zero,
+       (b).strong_above, (b).medium_above
+FROM b, o;
+-- intent_share_tier agrees with the reported counts, and a tie block never straddles tiers
+WITH b AS (SELECT intent_breaks(score) AS b FROM sc)
+SELECT intent_share_tier(score, b.b) AS tier, count(*) AS users, min(score), max(score),
+       count(*) = CASE intent_share_tier(score, b.b) WHEN 'strong' THEN (b.b).strong_users WHEN 'medium' THEN (b.b).medium_users
+                       WHEN 'weak' THEN (b.b).weak_users ELSE (b.b).none_users END AS matches_breaks
+FROM sc, b GROUP BY 1, b.b ORDER BY min(score);
+SELECT count(*) AS scores_in_two_tiers FROM (
+  SELECT score FROM sc, (SELECT intent_breaks(score) AS b FROM sc) b GROUP BY score HAVING count(DISTINCT intent_share_tier(score, b.b)) > 1) t;
+-- hand-worked: 70 zeros, 20 ones, 6 threes, 4 nines: active 30; percentile_disc(0.8) of 30 is
+-- row 24 = 3, percentile_disc(0.4) row 12 = 1: strong 4 (the nines), medium 6, weak 20, none 70
+SELECT (b).* FROM (SELECT intent_breaks(s) AS b FROM (
+  SELECT 0::float8 s FROM generate_series(1, 70) UNION ALL SELECT 1 FROM generate_series(1, 20)
+  UNION ALL SELECT 3 FROM generate_series(1, 6) UNION ALL SELECT 9 FROM generate_series(1, 4)) v) x;
+SELECT s, intent_share_tier(s, ROW(0.2, 0.4, 3, 1, 100, 30, 4, 6, 20, 70)::_pg_operations_internal.intent_breaks) AS tier
+FROM unnest(ARRAY[-1, 0, 0.5, 1, 2, 3, 3.5, 9]::float8[]) s;
+SELECT intent_breaks(s) IS NULL AS empty_is_null FROM (SELECT 1.0::float8 s WHERE false) v;
+SELECT (intent_breaks(s)).* FROM (VALUES (0.0::float8), (-2), (NULL)) v(s);
+SELECT intent_share_tier(5, (SELECT intent_breaks(0.0::float8))) AS positive_without_active_population;
+
+-- ==== intent_definition: reset rule (a purchase ends the decision period), == the 6-argument
+-- form without a reset rule, and == a hand-written SQL oracle with one
+SELECT intent_definition(intent_weights(), '2026-03-15');
+SELECT intent_definition('{"pay": 8}', '2026-03-15', '7 days', '2 days', ARRAY['pay', 'pay', 'click_submit'], 0.25);
+WITH ours AS (
+  SELECT user_id,
+         intent_score(event, ts, intent_weights(), '2026-02-25', '10 days', '3 days') AS six,
+         intent_score(event, ts, intent_definition(intent_weights(), '2026-02-25', '10 days', '3 days')) AS def,
+         intent_score(event, ts, intent_definition(intent_weights(), '2026-02-25', '10 days', reset_events => ARRAY['pay'], reset_factor => 0.25)) AS reset,
+         intent_score(event, ts, intent_weights(), '2026-02-25', '10 days') AS plain
+  FROM gd GROUP BY user_id),
+win AS (SELECT * FROM gd WHERE ts > timestamptz '2026-02-25' - interval '10 days' AND ts <= '2026-02-25'),
+t AS (SELECT user_id, max(ts) FILTER (WHERE event = 'pay') AS last_pay FROM win GROUP BY 1),
+oracle AS (
+  SELECT w.user_id,
+         sum((intent_weights() ->> w.event)::float8 * CASE WHEN w.ts <= t.last_pay THEN 0.25 ELSE 1 END) AS reset
+  FROM win w JOIN t USING (user_id) WHERE intent_weights() ? w.event GROUP BY 1)
+SELECT count(*) AS users,
+       count(*) FILTER (WHERE six IS DISTINCT FROM def) AS definition_differs,
+       count(*) FILTER (WHERE abs(ours.reset - coalesce(o.reset, 0)) > 1e-9) AS reset_differs,
+       count(*) FILTER (WHERE ours.reset < plain) > 0 AS some_scores_lowered
+FROM ours LEFT JOIN oracle o USING (user_id);
+SELECT intent_score_detail(event, ts, intent_definition(intent_weights(), '2026-03-15', reset_events => ARRAY['pay'], reset_factor => 0.5))
+FROM (VALUES ('view_detail', timestamptz '2026-03-10'), ('pay', '2026-03-11'), ('view_list', '2026-03-13'), ('pay', '2026-03-01')) v(event, ts);
+
+-- ==== one configuration per group: varying as_of, weights, lookback or definition is 22023
+SELECT intent_score(event, ts, intent_weights(), as_of)
+FROM (VALUES ('pay', timestamptz '2026-03-01', timestamptz '2026-03-02'), ('pay', '2026-03-01', '2026-03-20')) v(event, ts, as_of);
+SELECT intent_score(event, ts, intent_weights(), as_of)
+FROM (VALUES ('pay', timestamptz '2026-03-01', timestamptz '2026-03-20'), ('pay', '2026-03-01', '2026-03-02')) v(event, ts, as_of);
+SELECT intent_score(event, ts, w, '2026-03-02')
+FROM (VALUES ('pay', timestamptz '2026-03-01', '{"pay": 2}'::jsonb), ('pay', '2026-03-01', '{"pay": 200}')) v(event, ts, w);
+SELECT intent_score(event, ts, '{"pay": 2}', '2026-03-02', lb)
+FROM (VALUES ('pay', timestamptz '2026-03-01', interval '1 day'), ('pay', '2026-03-01', '2 days')) v(event, ts, lb);
+SELECT intent_score(event, ts, intent_definition('{"pay": 2}', '2026-03-02', reset_factor => f, reset_events => ARRAY['pay']))
+FROM (VALUES ('pay', timestamptz '2026-03-01', 0.0), ('pay', '2026-03-01', 0.5)) v(event, ts, f);
+-- rows outside the window are checked too (the config is decoded per row, cached per call)
+SELECT intent_score(event, ts, intent_weights(), as_of)
+FROM (VALUES ('pay', timestamptz '2020-01-01', timestamptz '2026-03-02'), ('pay', '2020-01-01', '2026-03-20')) v(event, ts, as_of);
+-- equal values from different rows (e.g. a joined settings table) are fine
+SELECT intent_score(event, ts, w, '2026-03-02')
+FROM (VALUES ('pay', timestamptz '2026-03-01', '{"pay": 2}'::jsonb), ('pay', '2026-03-01', '{"pay": 2.0}'), ('view_list', '2026-03-01', '{ "pay" : 2 }')) v(event, ts, w);

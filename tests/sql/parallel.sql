@@ -153,7 +153,9 @@ SELECT r AS stage, count(*) AS users FROM ser_lc3 GROUP BY r ORDER BY r;
 -- (GROUP BY user_id, or GROUP BY channel for aggregates that take user_id themselves), and
 -- over an empty group, a single row and a row of NULLs. An argument name without a value
 -- below fails the test (add the name, not a special case).
-CREATE TABLE arg_values (name text PRIMARY KEY, expr text NOT NULL);
+-- An argument's value by its name, or by the name and the aggregate when two aggregates give
+-- the same argument name different types (agg = NULL: every aggregate).
+CREATE TABLE arg_values (name text NOT NULL, expr text NOT NULL, agg text, UNIQUE (name, agg));
 INSERT INTO arg_values VALUES
   ('user_id', 'user_id'), ('ts', 'ts'), ('event', 'event'), ('amount', 'amount'),
   ('conds', $$ARRAY[event = 'view_list', event = 'view_detail', event = 'pay']$$),
@@ -173,12 +175,22 @@ INSERT INTO arg_values VALUES
   ('definition', $$retention_definition('2026-03-15', period => 'week', periods => 4, time_zone => 'Asia/Shanghai')$$),
   ('first_day', $$date '2026-02-01'$$), ('last_day', $$date '2026-03-15'$$),
   ('time_zone', $$'America/New_York'$$), ('period', $$'week'$$),
-  ('cohort_events', $$ARRAY['register']$$), ('return_events', $$ARRAY['view_detail', 'pay']$$);
+  ('cohort_events', $$ARRAY['register']$$), ('return_events', $$ARRAY['view_detail', 'pay']$$),
+  ('grade', 'chr(65 + (user_id % 7)::int)'), ('score', '(1 + user_id % 6)::int'),
+  ('invest_event', $$'pay'$$), ('redeem_event', $$'redeem'$$),
+  ('category', $$CASE WHEN event IN ('view_detail', 'click_invest', 'pay') THEN channel END$$),
+  ('session_timeout', $$interval '30 minutes'$$), ('registered_at', $$timestamptz '2025-12-31'$$),
+  ('rules', $$lifecycle_rules(30, 14, 14, 45, 120, new_wins => false)$$),
+  ('count_by', $$'days'$$), ('strong_share', '0.25'), ('medium_share', '0.35');
+INSERT INTO arg_values (name, expr, agg) VALUES
+  ('definition', $$intent_definition(intent_weights(), '2026-03-15', '30 days', '7 days', ARRAY['pay'], 0.5)$$, 'intent_score'),
+  ('definition', $$intent_definition(intent_weights(), '2026-03-15', '30 days', '7 days', ARRAY['pay'], 0.5)$$, 'intent_score_detail');
 CREATE VIEW ext_aggregates AS
 SELECT p.oid::regprocedure::text AS aggregate, p.proname AS name,
        (SELECT string_agg(coalesce(v.expr, '<no value for ' || n || '>'), ', ' ORDER BY o)
         FROM unnest(p.proargnames) WITH ORDINALITY AS a(n, o)
-        LEFT JOIN arg_values v ON v.name = a.n) AS args,
+        LEFT JOIN LATERAL (SELECT expr FROM arg_values v WHERE v.name = a.n AND (v.agg IS NULL OR v.agg = p.proname)
+                           ORDER BY v.agg NULLS LAST LIMIT 1) v ON true) AS args,
        'user_id' = ANY (p.proargnames) AS takes_user
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'

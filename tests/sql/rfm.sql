@@ -195,3 +195,43 @@ SELECT rfm_cell(1, 1, 1, ROW(NULL, ARRAY[1, 2, 3, 4], ARRAY[1, 2, 3, 4], ARRAY[1
 SELECT rfm_cell(1, 1, 1, ROW(1, '{}', '{}', '{}')::_pg_operations_internal.rfm_breaks);
 SELECT rfm_segment(NULL, 1, 1) IS NULL AS strict_null;
 SELECT 1 AS still_alive;
+
+-- ==== rfm_means, value8 by the mean, rfm_segment with bins, rfm_agg count_by (issue #20)
+CREATE TABLE d AS SELECT * FROM generate_demo_events(2000, 90, 5);
+CREATE TABLE r AS
+SELECT user_id, (v).recency_days, (v).frequency::float8 AS frequency, (v).monetary::float8 AS monetary
+FROM (SELECT user_id, rfm_agg(ts, amount, '2026-03-31') FILTER (WHERE event = 'pay') AS v FROM d GROUP BY 1) s
+WHERE (v).frequency > 0;
+-- the means equal avg(); cells and value8 classes equal a hand-written CASE on the means
+WITH m AS (SELECT rfm_means(recency_days, frequency, monetary) AS b FROM r),
+a AS (SELECT avg(recency_days) ar, avg(frequency) af, avg(monetary) am FROM r)
+SELECT abs((b).recency[1] - ar) < 1e-9 AS recency_mean_ok, abs((b).frequency[1] - af) < 1e-9 AS frequency_mean_ok,
+       abs((b).monetary[1] - am) < 1e-6 AS monetary_mean_ok, (b).bins,
+       (SELECT count(*) FROM r, rfm_cell(recency_days, frequency, monetary, m.b) c
+         WHERE c.r <> CASE WHEN recency_days < (m.b).recency[1] THEN 2 ELSE 1 END
+            OR c.f <> CASE WHEN frequency > (m.b).frequency[1] THEN 2 ELSE 1 END
+            OR c.m <> CASE WHEN monetary > (m.b).monetary[1] THEN 2 ELSE 1 END
+            OR c.segment <> rfm_segment(c.r, c.f, c.m, 2)) AS cells_differ,
+       (SELECT count(DISTINCT c.segment) FROM r, rfm_cell(recency_days, frequency, monetary, m.b) c) AS segments_seen
+FROM m, a;
+SELECT rfm_means(x, y, z) IS NULL AS all_null_is_null FROM (VALUES (NULL::float8, NULL::float8, NULL::float8)) v(x, y, z);
+SELECT (rfm_means(x, y, z)).* FROM (VALUES (1.0::float8, NULL::float8, 2.0::float8), (2.0, NULL, 4.0)) v(x, y, z);
+SELECT r, f, m, rfm_segment(r, f, m, 2) AS b2, rfm_segment(r, f, m, 2, 'value8', 'zh') AS b2_zh,
+       rfm_segment(r, f, m, 4) AS b4, rfm_segment(r + 3, f + 3, m + 3, 5) = rfm_segment(r + 3, f + 3, m + 3, 'value8') AS b5_same
+FROM (VALUES (2, 2, 2), (1, 2, 1), (2, 1, 1), (1, 1, 2)) v(r, f, m);
+-- count_by 'days' == count(DISTINCT local date) in SQL, in UTC and in a zone with DST
+SELECT tz, count(*) AS users,
+       count(*) FILTER (WHERE (v).frequency <> o.days) AS differ,
+       count(*) FILTER (WHERE (v).frequency < o.rows) AS fewer_days_than_rows
+FROM unnest(ARRAY['UTC', 'America/New_York']) tz,
+     LATERAL (SELECT user_id, rfm_agg(ts, amount, '2026-03-31', 'days', tz) AS v FROM d WHERE event <> 'register' GROUP BY 1) ours
+     JOIN LATERAL (SELECT user_id, count(DISTINCT (ts AT TIME ZONE tz)::date) AS days, count(*) AS rows
+                   FROM d WHERE event <> 'register' AND ts <= '2026-03-31' GROUP BY 1) o USING (user_id)
+GROUP BY tz ORDER BY tz;
+SELECT (rfm_agg(ts, amount, '2026-03-31', 'rows')) = (rfm_agg(ts, amount, '2026-03-31')) AS rows_is_default FROM d WHERE user_id = 7;
+SELECT (rfm_agg(ts, amount, '2026-03-31', 'days')).frequency AS utc_days FROM (VALUES (timestamptz '2026-03-01 23:00+00', 1.0), ('2026-03-02 01:00+00', 1.0)) v(ts, amount);
+SELECT rfm_agg(ts, amount, '2026-03-31', 'Days') IS NOT NULL AS case_insensitive FROM (VALUES (timestamptz '2026-03-01', 1.0)) v(ts, amount);
+SELECT rfm_agg(ts, amount, '2026-03-31', 'weekly') FROM (VALUES (timestamptz '2026-03-01', 1.0)) v(ts, amount);
+SELECT rfm_agg(ts, amount, '2026-03-31', by) FROM (VALUES (timestamptz '2026-03-01', 1.0, 'days'), ('2026-03-02', 1.0, 'rows')) v(ts, amount, by);
+SELECT rfm_segment(3, 1, 1, 2);
+SELECT rfm_segment(1, 1, 1, 3, 'classic');

@@ -8,10 +8,12 @@
 //! `state.rs` the aggregate's [`LifecycleState`] and its [`PartialState`](crate::PartialState)
 //! impl.
 
+pub mod onboarding;
 mod rules;
 mod state;
 
-pub use rules::{stage, Stage, Thresholds};
+pub use onboarding::ReminderDays;
+pub use rules::{data_issue, stage, Stage, Thresholds};
 pub use state::{LifecycleState, FIXED_LEN};
 
 /// Constants shared by the unit tests of the submodules.

@@ -17,6 +17,14 @@ pub struct Thresholds {
     pub churn_days: i32,
     /// Inactive at most this many days: `'churned'`; longer: `'lost'`.
     pub lost_days: i32,
+    /// `true` (the default): a converted user within `new_days` of registration is `'new'`
+    /// however long they have been idle. `false`: `'new'` only while active (idle at most
+    /// `dormant_days`); an idle new user falls through to the inactivity rules.
+    pub new_wins: bool,
+    /// `true`: inconsistent data (activity or conversion before registration, an infinite
+    /// timestamp) gives NULL instead of error 22023, so one bad row does not abort a
+    /// materialized-view refresh.
+    pub lenient: bool,
 }
 
 impl Thresholds {
@@ -28,6 +36,8 @@ impl Thresholds {
         dormant_days: 30,
         churn_days: 90,
         lost_days: 360,
+        new_wins: true,
+        lenient: false,
     };
 
     /// Validated thresholds: every value `>= 0` and `dormant_days < churn_days < lost_days`.
@@ -44,6 +54,7 @@ impl Thresholds {
             dormant_days,
             churn_days,
             lost_days,
+            ..Thresholds::DEFAULT
         };
         t.validate()?;
         Ok(t)
@@ -81,7 +92,14 @@ impl std::fmt::Display for Thresholds {
             f,
             "new_days {}, dead_days {}, dormant_days {}, churn_days {}, lost_days {}",
             self.new_days, self.dead_days, self.dormant_days, self.churn_days, self.lost_days
-        )
+        )?;
+        if !self.new_wins {
+            write!(f, ", new_wins false")?;
+        }
+        if self.lenient {
+            write!(f, ", lenient")?;
+        }
+        Ok(())
     }
 }
 
@@ -238,12 +256,14 @@ pub(super) fn classify(
             Stage::Registered
         };
     };
-    if elapsed(registered_at, as_of) <= span(t.new_days) {
-        return Stage::New;
-    }
     // A conversion is activity too.
     let last = last_active_at.map_or(converted_at, |l| l.max(converted_at));
     let idle = elapsed(last, as_of);
+    if elapsed(registered_at, as_of) <= span(t.new_days)
+        && (t.new_wins || idle <= span(t.dormant_days))
+    {
+        return Stage::New;
+    }
     if let Some(prev) = previous {
         if elapsed(prev, last) > span(t.churn_days) && idle <= span(t.dormant_days) {
             return Stage::Reactivated;
@@ -270,6 +290,35 @@ pub(super) fn check_as_of(as_of: i64) -> OpsResult<()> {
     Ok(())
 }
 
+/// What is inconsistent in a user summary row, as the error message `lifecycle_stage` would
+/// raise: an infinite `registered_at`, or `first_conversion_at` / `last_active_at` before
+/// `registered_at`. `None` for a consistent row (`lifecycle_issue` in SQL).
+pub fn data_issue(
+    registered_at: i64,
+    first_conversion_at: Option<i64>,
+    last_active_at: Option<i64>,
+) -> Option<String> {
+    if is_infinite(registered_at) {
+        return Some(format!(
+            "registered_at must be finite, got {}",
+            fmt_ts(registered_at)
+        ));
+    }
+    for (name, v) in [
+        ("first_conversion_at", first_conversion_at),
+        ("last_active_at", last_active_at),
+    ] {
+        if let Some(v) = v.filter(|&v| v < registered_at) {
+            return Some(format!(
+                "{name} ({}) is before registered_at ({})",
+                fmt_ts(v),
+                fmt_ts(registered_at)
+            ));
+        }
+    }
+    None
+}
+
 /// `lifecycle_stage(registered_at, first_conversion_at, last_active_at, as_of, ...)`.
 ///
 /// Rules, first match wins (`N` days = `N * USECS_PER_DAY` microseconds, exact):
@@ -278,14 +327,15 @@ pub(super) fn check_as_of(as_of: i64) -> OpsResult<()> {
 ///    not happened yet);
 /// 3. never converted: `Dead` if `as_of − coalesce(last_active_at, registered_at) >
 ///    dead_days`, else `Registered`;
-/// 4. converted and `as_of − registered_at <= new_days`: `New`;
+/// 4. converted and `as_of − registered_at <= new_days`: `New` (with `new_wins` false,
+///    only while `as_of − last <= dormant_days`, `last` as in rule 5);
 /// 5. with `last` = the latest of `last_active_at` and `first_conversion_at`:
 ///    `as_of − last <= dormant_days` `Active`, `<= churn_days` `Dormant`,
 ///    `<= lost_days` `Churned`, else `Lost`.
 ///
-/// Errors (`invalid`), checked before rule 1: infinite `as_of` or `registered_at`,
-/// `first_conversion_at` or `last_active_at` before `registered_at` (inconsistent data is
-/// an error whatever `as_of` is), invalid thresholds.
+/// Errors (`invalid`), checked before rule 1: infinite `as_of`, invalid thresholds, and the
+/// row's [`data_issue`] (inconsistent data is an error whatever `as_of` is; with
+/// `t.lenient` it gives `None` instead).
 pub fn stage(
     registered_at: i64,
     first_conversion_at: Option<i64>,
@@ -295,23 +345,12 @@ pub fn stage(
 ) -> OpsResult<Option<Stage>> {
     t.validate()?;
     check_as_of(as_of)?;
-    if is_infinite(registered_at) {
-        return Err(OpsError::invalid(format!(
-            "registered_at must be finite, got {}",
-            fmt_ts(registered_at)
-        )));
-    }
-    for (name, v) in [
-        ("first_conversion_at", first_conversion_at),
-        ("last_active_at", last_active_at),
-    ] {
-        if let Some(v) = v.filter(|&v| v < registered_at) {
-            return Err(OpsError::invalid(format!(
-                "{name} ({}) is before registered_at ({})",
-                fmt_ts(v),
-                fmt_ts(registered_at)
-            )));
-        }
+    if let Some(issue) = data_issue(registered_at, first_conversion_at, last_active_at) {
+        return if t.lenient {
+            Ok(None)
+        } else {
+            Err(OpsError::invalid(issue))
+        };
     }
     if registered_at > as_of {
         return Ok(None);
@@ -536,6 +575,64 @@ mod tests {
         }
         // +infinity activity is after any finite as_of: ignored
         assert_eq!(st(AS_OF, None, Some(POS_INFINITY)), Some(Stage::Registered));
+    }
+
+    #[test]
+    fn new_wins_and_lenient() {
+        use Stage::*;
+        let reg = AS_OF - 60 * D; // registered 60 days ago: within new_days
+        let nw = Thresholds {
+            new_wins: false,
+            ..T
+        };
+        let idle = |t: &Thresholds, last: i64| stage(reg, Some(reg), Some(last), AS_OF, t).unwrap();
+        assert_eq!(idle(&T, AS_OF - 45 * D), Some(New));
+        assert_eq!(idle(&nw, AS_OF - 45 * D), Some(Dormant));
+        // idle exactly dormant_days is still active, hence new
+        assert_eq!(
+            around(AS_OF - 30 * D).map(|l| idle(&nw, l)),
+            [Some(Dormant), Some(New), Some(New)]
+        );
+        // beyond new_days new_wins changes nothing
+        let old = AS_OF - 100 * D;
+        assert_eq!(
+            stage(old, Some(old), Some(AS_OF - 45 * D), AS_OF, &nw).unwrap(),
+            stage(old, Some(old), Some(AS_OF - 45 * D), AS_OF, &T).unwrap()
+        );
+        let lenient = Thresholds { lenient: true, ..T };
+        assert_eq!(
+            stage(AS_OF, Some(AS_OF - D), None, AS_OF, &lenient).unwrap(),
+            None
+        );
+        assert_eq!(
+            stage(AS_OF, None, Some(AS_OF - D), AS_OF, &lenient).unwrap(),
+            None
+        );
+        assert_eq!(
+            stage(POS_INFINITY, None, None, AS_OF, &lenient).unwrap(),
+            None
+        );
+        assert_eq!(
+            stage(reg, Some(reg), Some(AS_OF - 45 * D), AS_OF, &lenient).unwrap(),
+            Some(New)
+        );
+        // as_of is a query-level error even when lenient
+        assert!(stage(reg, None, None, POS_INFINITY, &lenient).is_err());
+        // lifecycle_issue gives the message the strict form raises
+        assert_eq!(
+            data_issue(AS_OF, Some(AS_OF - D), None).unwrap(),
+            stage(AS_OF, Some(AS_OF - D), None, AS_OF, &T)
+                .unwrap_err()
+                .message
+        );
+        assert_eq!(data_issue(reg, Some(reg), Some(AS_OF)), None);
+        assert!(data_issue(NEG_INFINITY, None, None)
+            .unwrap()
+            .contains("registered_at"));
+        assert_eq!(
+            format!("{lenient}"),
+            "new_days 90, dead_days 30, dormant_days 30, churn_days 90, lost_days 360, lenient"
+        );
     }
 
     #[test]

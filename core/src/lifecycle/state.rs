@@ -25,6 +25,9 @@ pub struct LifecycleState {
     first_conversion: i64,
     last: i64,
     previous: i64,
+    /// The explicit registration time ([`LifecycleState::with_registration`]); [`ABSENT`]
+    /// when the first event is the registration.
+    registered: i64,
 }
 
 /// "Not seen": every kept timestamp is at or before the finite `as_of`, so never `i64::MAX`
@@ -47,7 +50,27 @@ impl LifecycleState {
             first_conversion: ABSENT,
             last: ABSENT,
             previous: ABSENT,
+            registered: ABSENT,
         })
+    }
+
+    /// An empty state whose registration is `registered_at` (the same on every row of the
+    /// group) instead of the first event. Infinite `registered_at` is reported by
+    /// [`LifecycleState::finish`] (as inconsistent data).
+    pub fn with_registration(
+        as_of: i64,
+        thresholds: Thresholds,
+        registered_at: i64,
+    ) -> OpsResult<Self> {
+        let mut s = LifecycleState::new(as_of, thresholds)?;
+        // i64::MAX (+infinity) is ABSENT: keep it distinguishable as "explicit, infinite".
+        s.registered = registered_at.min(i64::MAX - 1);
+        Ok(s)
+    }
+
+    /// The explicit registration time, if the state has one.
+    pub fn registered_at(&self) -> Option<i64> {
+        present(self.registered).map(|r| if r == i64::MAX - 1 { i64::MAX } else { r })
     }
 
     pub fn as_of(&self) -> i64 {
@@ -92,10 +115,16 @@ impl LifecycleState {
     /// `None` when no event is at or before `as_of`. Errors when the first event is
     /// `-infinity`.
     pub fn finish(&self) -> OpsResult<Option<Stage>> {
+        if let Some(registered) = self.registered_at() {
+            return self.finish_registered(registered);
+        }
         let (Some(first), Some(last)) = (present(self.first), present(self.last)) else {
             return Ok(None);
         };
         if is_infinite(first) {
+            if self.thresholds.lenient {
+                return Ok(None);
+            }
             return Err(OpsError::invalid(format!(
                 "event timestamps must be finite, got {}",
                 fmt_ts(first)
@@ -105,6 +134,45 @@ impl LifecycleState {
             first,
             present(self.first_conversion),
             Some(last),
+            present(self.previous),
+            self.as_of,
+            &self.thresholds,
+        )))
+    }
+
+    /// [`LifecycleState::finish`] with an explicit registration: `None` when registered after
+    /// `as_of`; an event before the registration (or an infinite registration) is
+    /// inconsistent data: error, or `None` when lenient. Without any event at or before
+    /// `as_of` the user is classified from the registration alone.
+    fn finish_registered(&self, registered: i64) -> OpsResult<Option<Stage>> {
+        let issue = if is_infinite(registered) {
+            Some(format!(
+                "registered_at must be finite, got {}",
+                fmt_ts(registered)
+            ))
+        } else {
+            present(self.first).filter(|&f| f < registered).map(|f| {
+                format!(
+                    "an event ({}) is before registered_at ({})",
+                    fmt_ts(f),
+                    fmt_ts(registered)
+                )
+            })
+        };
+        if let Some(issue) = issue {
+            return if self.thresholds.lenient {
+                Ok(None)
+            } else {
+                Err(OpsError::invalid(issue))
+            };
+        }
+        if registered > self.as_of {
+            return Ok(None);
+        }
+        Ok(Some(classify(
+            registered,
+            present(self.first_conversion),
+            present(self.last),
             present(self.previous),
             self.as_of,
             &self.thresholds,
@@ -126,6 +194,14 @@ impl PartialState for LifecycleState {
                 other.thresholds
             )));
         }
+        if self.registered != other.registered {
+            let show = |r: Option<i64>| r.map_or("none".to_string(), fmt_ts);
+            return Err(OpsError::invalid(format!(
+                "registered_at must be the same for every row of a group, got {} and {}",
+                show(self.registered_at()),
+                show(other.registered_at())
+            )));
+        }
         self.first = self.first.min(other.first);
         self.first_conversion = self.first_conversion.min(other.first_conversion);
         for ts in [other.last, other.previous].into_iter().filter_map(present) {
@@ -136,9 +212,10 @@ impl PartialState for LifecycleState {
 
     /// The fixed binary form in which a partial state crosses parallel workers, written with
     /// the crate's codec: [`FIXED_LEN`] bytes, `'L'`, format version, flags (which
-    /// timestamps are present), a zero byte, the five day thresholds (`i32`), then `as_of`,
-    /// first event, first converted event, latest and previous distinct event (`i64`), all
-    /// little-endian; absent timestamps are zero.
+    /// timestamps are present), rule flags (new_wins, lenient), the five day thresholds
+    /// (`i32`), then `as_of`, first event, first converted event, latest and previous
+    /// distinct event and the explicit registration (`i64`), all little-endian; absent
+    /// timestamps are zero.
     fn encode(&self) -> Vec<u8> {
         let t = &self.thresholds;
         let times = [
@@ -152,8 +229,14 @@ impl PartialState for LifecycleState {
             .iter()
             .filter(|(v, _)| *v != ABSENT)
             .fold(0, |flags, (_, flag)| flags | flag);
+        let flags = if self.registered != ABSENT {
+            flags | HAS_REGISTRATION
+        } else {
+            flags
+        };
+        let rules = (u8::from(t.new_wins) * NEW_WINS) | (u8::from(t.lenient) * LENIENT);
         let mut w = Writer::new(LIFECYCLE_TAG, FIXED_VERSION);
-        w.u8(flags).u8(0);
+        w.u8(flags).u8(rules);
         for d in [
             t.new_days,
             t.dead_days,
@@ -166,6 +249,11 @@ impl PartialState for LifecycleState {
         for (v, _) in times {
             w.i64(if v == ABSENT { 0 } else { v });
         }
+        w.i64(if self.registered == ABSENT {
+            0
+        } else {
+            self.registered
+        });
         let b = w.finish();
         debug_assert_eq!(b.len(), FIXED_LEN);
         b
@@ -179,9 +267,11 @@ impl PartialState for LifecycleState {
             return Err(corrupt(&format!("{} bytes, expected {FIXED_LEN}", b.len())));
         }
         let mut r = Reader::new(b, LIFECYCLE_TAG, FIXED_VERSION)?;
-        let (flags, zero) = (r.u8()?, r.u8()?);
-        if flags & !(HAS_EVENTS | HAS_CONVERSION | HAS_PREVIOUS) != 0 || zero != 0 {
-            return Err(corrupt(&format!("flags {flags:#x}")));
+        let (flags, rules) = (r.u8()?, r.u8()?);
+        if flags & !(HAS_EVENTS | HAS_CONVERSION | HAS_PREVIOUS | HAS_REGISTRATION) != 0
+            || rules & !(NEW_WINS | LENIENT) != 0
+        {
+            return Err(corrupt(&format!("flags {flags:#x} {rules:#x}")));
         }
         let thresholds = Thresholds {
             new_days: r.i32()?,
@@ -189,6 +279,8 @@ impl PartialState for LifecycleState {
             dormant_days: r.i32()?,
             churn_days: r.i32()?,
             lost_days: r.i32()?,
+            new_wins: rules & NEW_WINS != 0,
+            lenient: rules & LENIENT != 0,
         };
         let mut time = |present: bool| -> OpsResult<Option<i64>> {
             match (present, r.i64()?) {
@@ -204,6 +296,12 @@ impl PartialState for LifecycleState {
         let first_conversion = time(flags & HAS_CONVERSION != 0)?;
         let last = time(events)?;
         let previous = time(flags & HAS_PREVIOUS != 0)?;
+        let registered = match (flags & HAS_REGISTRATION != 0, r.i64()?) {
+            (true, ABSENT) => return Err(corrupt("a registration of ABSENT")),
+            (true, v) => v,
+            (false, 0) => ABSENT,
+            (false, _) => return Err(corrupt("a value for an absent registration")),
+        };
         r.finish()?;
         let mut s = LifecycleState::new(as_of, thresholds).map_err(|e| corrupt(&e.message))?;
         let ok = match (first, last) {
@@ -223,16 +321,20 @@ impl PartialState for LifecycleState {
         s.first_conversion = first_conversion.unwrap_or(ABSENT);
         s.last = last.unwrap_or(ABSENT);
         s.previous = previous.unwrap_or(ABSENT);
+        s.registered = registered;
         Ok(s)
     }
 }
 
 /// Length of a [`LifecycleState`]'s fixed binary form ([`PartialState::encode`]).
-pub const FIXED_LEN: usize = 64;
-const FIXED_VERSION: u8 = 2;
+pub const FIXED_LEN: usize = 72;
+const FIXED_VERSION: u8 = 3;
 const HAS_EVENTS: u8 = 1;
 const HAS_CONVERSION: u8 = 2;
 const HAS_PREVIOUS: u8 = 4;
+const HAS_REGISTRATION: u8 = 8;
+const NEW_WINS: u8 = 1;
+const LENIENT: u8 = 2;
 
 fn corrupt(what: &str) -> OpsError {
     OpsError::malformed(format!("lifecycle state is corrupt: {what}"))
@@ -307,6 +409,68 @@ mod tests {
     }
 
     #[test]
+    fn explicit_registration() {
+        use Stage::*;
+        let reg = AS_OF - 200 * D;
+        let run = |t: Thresholds, r: i64, ev: &[(i64, bool)]| {
+            let mut s = LifecycleState::with_registration(AS_OF, t, r).unwrap();
+            for &(ts, c) in ev {
+                s.push(ts, c);
+            }
+            s.finish()
+        };
+        // the registration alone
+        assert_eq!(run(T, AS_OF - 10 * D, &[]).unwrap(), Some(Registered));
+        assert_eq!(run(T, reg, &[]).unwrap(), Some(Dead));
+        // first event 50 days ago: new when it is the registration, active when the user
+        // registered 200 days ago
+        let ev = [(AS_OF - 50 * D, true), (AS_OF - 5 * D, false)];
+        assert_eq!(agg(&ev, T), Some(New));
+        assert_eq!(run(T, reg, &ev).unwrap(), Some(Active));
+        assert_eq!(run(T, AS_OF + 1, &[]).unwrap(), None);
+        // an event before the registration: error, or None when lenient
+        let e = run(T, reg, &[(reg - 1, false)]).unwrap_err();
+        assert!(
+            e.message.contains("an event (") && e.message.contains("before registered_at"),
+            "{}",
+            e.message
+        );
+        let lenient = Thresholds { lenient: true, ..T };
+        assert_eq!(run(lenient, reg, &[(reg - 1, false)]).unwrap(), None);
+        assert_eq!(run(lenient, reg, &ev).unwrap(), Some(Active));
+        for inf in [POS_INFINITY, NEG_INFINITY] {
+            assert!(run(T, inf, &[])
+                .unwrap_err()
+                .message
+                .contains("registered_at"));
+            assert_eq!(run(lenient, inf, &[]).unwrap(), None);
+        }
+        // codec round trip and merge checks
+        let mut a = LifecycleState::with_registration(AS_OF, T, reg).unwrap();
+        a.push(AS_OF - D, true);
+        assert_eq!(LifecycleState::decode(&a.encode()).unwrap(), a);
+        let inf = LifecycleState::with_registration(AS_OF, T, POS_INFINITY).unwrap();
+        assert_eq!(LifecycleState::decode(&inf.encode()).unwrap(), inf);
+        let e = a.merge(LifecycleState::new(AS_OF, T).unwrap()).unwrap_err();
+        assert!(
+            e.message.contains("registered_at must be the same"),
+            "{}",
+            e.message
+        );
+        let mut c = LifecycleState::new(
+            AS_OF,
+            Thresholds {
+                new_wins: false,
+                lenient: true,
+                ..T
+            },
+        )
+        .unwrap();
+        assert_eq!(LifecycleState::decode(&c.encode()).unwrap(), c);
+        assert!(c.merge(LifecycleState::new(AS_OF, T).unwrap()).is_err());
+    }
+
+    #[test]
     fn aggregate_errors_and_corrupt_states() {
         let mut s = LifecycleState::new(AS_OF, T).unwrap();
         s.push(NEG_INFINITY, false);
@@ -366,11 +530,11 @@ mod tests {
         let mut s = LifecycleState::new(AS_OF, T).unwrap();
         s.push(7, false);
         s.push(5, true);
-        let mut want = vec![b'L', 2, 0x07, 0];
+        let mut want = vec![b'L', 3, 0x07, 0x01];
         for d in [90i32, 30, 30, 90, 360] {
             want.extend_from_slice(&d.to_le_bytes());
         }
-        for t in [AS_OF, 5, 5, 7, 5] {
+        for t in [AS_OF, 5, 5, 7, 5, 0] {
             want.extend_from_slice(&t.to_le_bytes());
         }
         assert_eq!(s.encode(), want);
@@ -378,9 +542,9 @@ mod tests {
         // No event yet: only the configuration.
         let empty = LifecycleState::new(AS_OF, T).unwrap();
         let b = empty.encode();
-        assert_eq!((b[2], &b[32..]), (0, &[0u8; 32][..]));
+        assert_eq!((b[2], &b[32..]), (0, &[0u8; 40][..]));
         assert_eq!(LifecycleState::decode(&b).unwrap(), empty);
-        assert_eq!(std::mem::size_of::<LifecycleState>(), 64);
+        assert_eq!(std::mem::size_of::<LifecycleState>(), 72);
     }
 
     fn thresholds() -> impl Strategy<Value = Thresholds> {
