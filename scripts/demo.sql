@@ -79,16 +79,22 @@ per_user AS (
     SELECT e.user_id,
            intent_score(e.event, e.ts, intent_weights('invest'), s.as_of) AS intent,
            rfm_agg(e.ts, e.amount, s.as_of) FILTER (WHERE e.event = 'pay') AS rfm,
-           lifecycle_stage(e.ts, e.event = 'pay', s.as_of) AS stage
+           lifecycle_stage(e.ts, e.event = 'pay', s.as_of) AS stage,
+           max(e.ts) FILTER (WHERE e.ts <= s.as_of) AS last_active_at,
+           holding_agg(e.ts, e.event, e.amount, s.as_of, 'pay', 'redeem') AS holding,
+           s.as_of
     FROM events e CROSS JOIN s
     GROUP BY e.user_id, s.as_of
 ), breaks AS (
-    SELECT quantile_breaks(intent, ARRAY[0.4, 0.8]) AS intent_breaks,
+    SELECT intent_breaks(intent) AS intent_breaks,
            rfm_breaks((rfm).recency_days, (rfm).frequency, (rfm).monetary::float8) AS rfm_breaks
     FROM per_user
 )
-SELECT p.user_id, p.intent, intent_tier(p.intent, b.intent_breaks) AS intent_tier,
-       c.r, c.f, c.m, c.cell, c.segment, p.stage, lifecycle_code(p.stage) AS stage_code
+SELECT p.user_id, p.intent, intent_share_tier(p.intent, b.intent_breaks) AS intent_tier,
+       c.r, c.f, c.m, c.cell, c.segment, p.stage, lifecycle_code(p.stage) AS stage_code,
+       -- the six-month demo grades inactivity on a shorter ladder than the default
+       CASE WHEN (p.rfm).frequency > 0 THEN lifecycle_grade(p.last_active_at, p.as_of, '{3,7,30,60,120}') END AS grade,
+       (p.rfm).monetary::float8 AS invested, (p.holding).fully_redeemed
 FROM per_user p CROSS JOIN breaks b
 CROSS JOIN LATERAL rfm_cell((p.rfm).recency_days, (p.rfm).frequency, (p.rfm).monetary::float8, b.rfm_breaks) AS c;
 CREATE UNIQUE INDEX ON user_segments (user_id);
@@ -114,7 +120,7 @@ CREATE UNIQUE INDEX ON channel_report (channel);
 REFRESH MATERIALIZED VIEW CONCURRENTLY channel_report;
 
 \echo
-\echo '== Purchase intent tiers (top 20% strong, next 40% medium, bottom 40% weak)'
+\echo '== Purchase intent tiers among users with intent (strong: at most the top 20%, ties kept together)'
 SELECT intent_tier, count(*) AS users, round(min(intent)::numeric, 1) AS min_score,
        round(max(intent)::numeric, 1) AS max_score
 FROM user_segments GROUP BY intent_tier ORDER BY min(intent) DESC;
@@ -129,12 +135,19 @@ FROM user_segments WHERE segment IS NOT NULL GROUP BY segment ORDER BY users DES
 SELECT stage, stage_code, count(*) AS users FROM user_segments GROUP BY stage, stage_code ORDER BY users DESC;
 
 \echo
-\echo '== Old-user matrix: lifecycle code x RFM monetary score (paying users)'
-SELECT stage_code,
-       count(*) FILTER (WHERE m = 1) AS "m1", count(*) FILTER (WHERE m = 2) AS "m2",
-       count(*) FILTER (WHERE m = 3) AS "m3", count(*) FILTER (WHERE m = 4) AS "m4",
-       count(*) FILTER (WHERE m = 5) AS "m5"
-FROM user_segments WHERE m IS NOT NULL GROUP BY stage_code ORDER BY stage_code;
+\echo '== Old-user matrix: inactivity grade A-F x value score 1-5 (30 cells, paying users)'
+SELECT c.grade, g.label_en AS inactive,
+       max(c.users) FILTER (WHERE c.score = 5) AS "5", max(c.users) FILTER (WHERE c.score = 4) AS "4",
+       max(c.users) FILTER (WHERE c.score = 3) AS "3", max(c.users) FILTER (WHERE c.score = 2) AS "2",
+       max(c.users) FILTER (WHERE c.score = 1) AS "1", round(sum(c.value_sum)) AS invested
+FROM (SELECT old_user_matrix(grade, m, invested) AS cells FROM user_segments) s, unnest(s.cells) c
+JOIN lifecycle_grades('{3,7,30,60,120}') g USING (grade)
+GROUP BY c.grade, g.label_en ORDER BY c.grade;
+
+\echo
+\echo '== Seed segment: old customers whose funds are all redeemed, with strong intent'
+SELECT count(*) AS users, round(avg(intent)::numeric, 1) AS avg_intent
+FROM user_segments WHERE fully_redeemed AND intent_tier = 'strong';
 
 \echo
 \echo '== Scheduled refresh: pg_cron refreshes the materialized views every night'

@@ -108,6 +108,25 @@ QUERIES = {
         "SELECT retention_matrix(user_id, ts, event = 'register', event = 'pay', "
         "retention_definition(timestamptz '2026-04-01 00:00+00', period => 'week', periods => 4)) FROM {t}",
         "coordinator", ["retention_matrix"]),
+    "playbook per-user aggregates (holding_agg, category_share, lifecycle_stage_agg, intent_score definition)": (
+        "SELECT user_id, holding_agg(ts, event, amount, timestamptz '2026-03-31 00:00+00', 'pay', 'redeem'), "
+        "category_share(ts, CASE WHEN event IN ('view_detail', 'click_invest') THEN channel END, interval '30 minutes'), "
+        "lifecycle_stage_agg(ts, event = 'pay', timestamptz '2026-03-31 00:00+00', NULL, "
+        "lifecycle_rules(new_wins => false)), "
+        "intent_score(event, ts, intent_definition(intent_weights(), timestamptz '2026-03-15 00:00+00', "
+        "reset_events => ARRAY['pay'])) "
+        "FROM {t} GROUP BY user_id ORDER BY user_id",
+        "workers", ["holding_agg", "category_share", "lifecycle_stage_agg", "intent_score"]),
+    "old_user_matrix over per-user grades and scores": (
+        "SELECT old_user_matrix(lifecycle_grade(last_at, timestamptz '2026-03-31 00:00+00', '{{3,7,14,30,45}}'), "
+        "(1 + (user_id % 5))::int, paid) FROM (SELECT user_id, max(ts) AS last_at, "
+        "coalesce(sum(amount) FILTER (WHERE event = 'pay'), 0)::float8 AS paid FROM {t} "
+        "WHERE ts <= timestamptz '2026-03-31 00:00+00' GROUP BY user_id) s",
+        "two-stage", ["max", "old_user_matrix"]),
+    "intent_breaks over per-user scores": (
+        "SELECT intent_breaks(score) FROM (SELECT user_id, intent_score(event, ts, intent_weights(), "
+        f"{AS_OF}, interval '3 days') AS score FROM {{t}} GROUP BY user_id) s",
+        "two-stage", ["intent_score", "intent_breaks"]),
     "channel_prior over per-channel counts": (
         "SELECT channel_prior(traffic, conversions) FROM (SELECT channel, "
         "count(DISTINCT user_id) AS traffic, count(DISTINCT user_id) FILTER (WHERE event = 'pay') "
