@@ -53,6 +53,13 @@ struct CallSite {
     definition_addr: usize,
     definition_key: Vec<u8>,
     definition: Option<Definition>,
+    /// The reset rule of the current definition (the definition form only).
+    reset: Option<Arc<ResetRule>>,
+    /// The first configuration seen at this call site (key, weights and reset rule
+    /// addresses) and whether any later row had another one. While none did, every group's
+    /// state holds that configuration, so rows need not read their state to check it.
+    first: Option<(ConfigKey, usize, usize)>,
+    varied: bool,
 }
 
 /// The arguments after `event` and `ts`, as the three overloads pass them (`None` = the
@@ -61,7 +68,6 @@ struct ConfigArgs {
     as_of: Option<i64>,
     lookback: Option<Option<Interval>>,
     half_life: Option<Option<Interval>>,
-    reset: Option<Arc<ResetRule>>,
 }
 
 fn interval_key(i: Interval) -> (i64, i32, i32) {
@@ -116,31 +122,29 @@ impl ConfigArgs {
     }
 }
 
-/// The weights, parsed once per call site for as long as their bytes do not change.
-fn parse_weights(w: Option<Varlena<'_>>, site: &mut CallSite) -> Arc<IntentWeights> {
+/// Makes `site.weights` the parsed `w`: parsed once per call site for as long as its bytes do
+/// not change (a constant argument keeps its address, so most rows cost one comparison).
+fn set_weights(w: Option<Varlena<'_>>, site: &mut CallSite) {
     let Some(w) = w else {
         null_argument("intent_score", "weights")
     };
     let bytes = w.bytes();
     let addr = bytes.as_ptr() as usize;
-    if let Some(weights) = &site.weights {
+    if site.weights.is_some() {
         if site.weights_addr == addr && site.weights_key.len() == bytes.len() {
-            // The same datum as the last row (a constant): its bytes have not changed.
-            return weights.clone();
+            return;
         }
         if site.weights_key == bytes {
             site.weights_addr = addr;
-            return weights.clone();
+            return;
         }
     }
     let entries = w
         .jsonb_object()
         .unwrap_or_else(|kind| raise(IntentWeights::not_an_object(kind)));
-    let weights = Arc::new(IntentWeights::from_entries(entries).or_raise());
+    site.weights = Some(Arc::new(IntentWeights::from_entries(entries).or_raise()));
     site.weights_key = bytes.to_vec();
     site.weights_addr = addr;
-    site.weights = Some(weights.clone());
-    weights
 }
 
 /// Shared transition. A group's state is created by its first row, with that row's
@@ -153,11 +157,11 @@ fn intent_step<'fc>(
     slot: &mut Slot<'fc, Boxed<IntentState>>,
     event: impl FnOnce() -> Option<&'fc str>,
     ts: Option<i64>,
-    resolve: impl FnOnce(&mut CallSite) -> (ConfigArgs, Arc<IntentWeights>),
+    resolve: impl FnOnce(&mut CallSite) -> ConfigArgs,
 ) {
     let call = slot.call();
     call.with_cache(|site: &mut CallSite| {
-        let (args, w) = resolve(site);
+        let args = resolve(site);
         let key = args.key();
         let config = match site.config {
             Some((k, c)) if k == key => c,
@@ -167,19 +171,34 @@ fn intent_step<'fc>(
                 c
             }
         };
+        let w = site.weights.as_ref().expect("resolve sets the weights");
+        let this = (
+            key,
+            Arc::as_ptr(w) as usize,
+            site.reset.as_ref().map_or(0, |r| Arc::as_ptr(r) as usize),
+        );
+        match site.first {
+            None => site.first = Some(this),
+            Some(first) if !site.varied && first != this => site.varied = true,
+            _ => {}
+        }
         let s = match slot.get() {
+            // Every state was made from the one configuration this site has seen.
+            Some(s) if !site.varied => s,
             Some(s) => {
-                let same_reset = match (s.reset_rule(), &args.reset) {
+                let same_reset = match (s.reset_rule(), &site.reset) {
                     (None, None) => true,
                     (Some(a), Some(b)) => std::ptr::eq(a, &**b),
                     _ => false,
                 };
-                if s.config != config || !Arc::ptr_eq(&s.weights, &w) || !same_reset {
-                    s.check_same(&config, &w, args.reset.as_deref()).or_raise();
+                if s.config != config || !Arc::ptr_eq(&s.weights, w) || !same_reset {
+                    s.check_same(&config, w, site.reset.as_deref()).or_raise();
                 }
                 s
             }
-            None => slot.get_or_init(|| IntentState::with_reset(config, w, args.reset.clone())),
+            None => {
+                slot.get_or_init(|| IntentState::with_reset(config, w.clone(), site.reset.clone()))
+            }
         };
         let Some(ts) = ts else { return };
         if !config.in_window(ts) {
@@ -192,33 +211,32 @@ fn intent_step<'fc>(
 
 /// The `intent_definition` argument, decoded once per call site while its bytes stay the
 /// same (a constant keeps its address, so most rows are recognized without a comparison).
-fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> (ConfigArgs, Arc<IntentWeights>) {
+fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> ConfigArgs {
     let Some(rec) = rec else {
         null_argument("intent_score", "definition")
     };
     let bytes = rec.bytes();
     let addr = bytes.as_ptr() as usize;
-    let cached = site.definition.as_ref().filter(|_| {
-        (site.definition_addr == addr && site.definition_key.len() == bytes.len())
-            || site.definition_key == bytes
-    });
-    let d = match cached {
-        Some(d) => d.clone(),
-        None => {
-            let d = decode_definition(&rec);
-            site.definition_key = bytes.to_vec();
-            site.definition = Some(d.clone());
-            d
-        }
-    };
+    let known = site.definition.is_some()
+        && ((site.definition_addr == addr && site.definition_key.len() == bytes.len())
+            || site.definition_key == bytes);
+    if !known {
+        let d = decode_definition(&rec);
+        site.weights = Some(d.weights.clone());
+        site.reset = d.reset.clone();
+        site.definition_key = bytes.to_vec();
+        site.definition = Some(d);
+    }
     site.definition_addr = addr;
-    let args = ConfigArgs {
+    let d = site
+        .definition
+        .as_ref()
+        .expect("the definition was just decoded");
+    ConfigArgs {
         as_of: Some(d.as_of),
         lookback: Some(Some(d.lookback)),
         half_life: Some(d.half_life),
-        reset: d.reset,
-    };
-    (args, d.weights)
+    }
 }
 
 fn decode_definition(rec: &Record<'_>) -> Definition {
@@ -338,7 +356,6 @@ pg_operations_macros::declare! {
                 as_of: Some(as_of),
                 lookback: Some(Some(lookback)),
                 half_life: Some(a.half_life()),
-                reset: None,
             };
             args.decode(args.key());
             let events: Option<Vec<Option<String>>> = a
@@ -391,23 +408,26 @@ pg_operations_macros::declare! {
                 cx.row_array(&rows)
             };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz) Intent = |slot, a| {
-            intent_step(slot, || a.event(), a.ts(), |site| (ConfigArgs {
-                as_of: a.as_of(), lookback: None, half_life: None, reset: None,
-            }, parse_weights(a.weights(), site)))
+            intent_step(slot, || a.event(), a.ts(), |site| {
+                set_weights(a.weights(), site);
+                ConfigArgs { as_of: a.as_of(), lookback: None, half_life: None }
+            })
         };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz, lookback interval) Intent
             "Purchase-intent score with an explicit look-back window: sum of weights->>event over events with as_of - lookback < ts <= as_of (1 day = 24 h, 1 month = 30 days). Negative lookback is error 22023."
             = |slot, a| {
-                intent_step(slot, || a.event(), a.ts(), |site| (ConfigArgs {
-                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: None, reset: None,
-                }, parse_weights(a.weights(), site)))
+                intent_step(slot, || a.event(), a.ts(), |site| {
+                    set_weights(a.weights(), site);
+                    ConfigArgs { as_of: a.as_of(), lookback: Some(a.lookback()), half_life: None }
+                })
             };
         (event text, ts timestamptz, weights jsonb, as_of timestamptz, lookback interval, half_life interval) Intent
             "Time-decayed purchase-intent score: each weight in the window (as_of - lookback, as_of] is multiplied by 0.5 ^ ((as_of - ts) / half_life). NULL half_life means no decay; a half_life <= 0 is error 22023."
             = |slot, a| {
-                intent_step(slot, || a.event(), a.ts(), |site| (ConfigArgs {
-                    as_of: a.as_of(), lookback: Some(a.lookback()), half_life: Some(a.half_life()), reset: None,
-                }, parse_weights(a.weights(), site)))
+                intent_step(slot, || a.event(), a.ts(), |site| {
+                    set_weights(a.weights(), site);
+                    ConfigArgs { as_of: a.as_of(), lookback: Some(a.lookback()), half_life: Some(a.half_life()) }
+                })
             };
         (event text, ts timestamptz, definition intent_definition) Intent
             "Purchase-intent score under intent_definition(weights, as_of, ...): the window (as_of - lookback, as_of], optional decay by half_life, and the reset rule: with reset_events, every weighted event at or before the group's latest reset event in the window (a purchase ends the decision period) counts reset_factor times its weight (0: not at all). Same as the 6-argument aggregate otherwise; the definition must be the same on every row of a group."

@@ -252,4 +252,39 @@ mod tests {
     fn retention_definition_rejects_unknown_entry() {
         Spi::run("SELECT retention_definition('2026-01-01', entry => 'sometimes')").unwrap();
     }
+
+    // ---- playbook ----
+
+    #[pg_test]
+    fn old_user_matrix_hand_worked() {
+        // Grades on the default ladder: 2 days idle is A, 10 days B; three users, two cells.
+        let cells = Spi::get_one::<String>(
+            "SELECT string_agg(format('%s:%s:%s', c.cell, c.users, c.value_sum), ' ' ORDER BY c.cell)
+             FROM (SELECT old_user_matrix(lifecycle_grade(l, '2026-06-30'), value_score(v, '{10,20}'), v) m
+                   FROM (VALUES (timestamptz '2026-06-28', 25.0::float8), ('2026-06-28', 20.0),
+                                ('2026-06-20', 5.0)) t(l, v)) s,
+                  unnest(s.m) c WHERE c.users > 0",
+        );
+        assert_eq!(cells, Ok(Some("A2:1:20 A3:1:25 B1:1:5".to_string())));
+    }
+
+    #[pg_test(error = "holding_agg: amount must not be negative, got -1")]
+    fn holding_agg_rejects_negative_amounts() {
+        Spi::run(
+            "SELECT holding_agg(ts, 'pay', -1, '2026-01-10', 'pay', 'redeem')
+             FROM (VALUES (timestamptz '2026-01-01')) t(ts)",
+        )
+        .unwrap();
+    }
+
+    #[pg_test]
+    fn intent_reset_rule_hand_worked() {
+        // detail 2 and pay 8 before the latest pay count 0; the later view_list counts 1
+        let score = Spi::get_one::<f64>(
+            "SELECT intent_score(e, ts, intent_definition(intent_weights(), '2026-03-15', reset_events => ARRAY['pay']))
+             FROM (VALUES ('view_detail', timestamptz '2026-03-10'), ('pay', '2026-03-11'),
+                          ('view_list', '2026-03-13')) v(e, ts)",
+        );
+        assert_eq!(score, Ok(Some(1.0)));
+    }
 }

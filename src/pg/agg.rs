@@ -17,7 +17,7 @@
 use super::errors::{self, OrRaise};
 use super::{Call, Frame};
 use pg_operations_core::PartialState;
-use pgrx::{pg_sys, PgMemoryContexts, PgSqlErrorCode};
+use pgrx::{pg_sys, PgSqlErrorCode};
 use std::marker::PhantomData;
 
 /// The memory context of the running aggregate; raises an error outside an aggregate.
@@ -70,13 +70,49 @@ pub trait Storage {
 /// Any Rust state, kept as `Option<T>` (so combine can move it out) with a drop callback.
 pub struct Boxed<T>(PhantomData<T>);
 
+/// A [`Boxed`] state and the memory-context reset callback that drops it, allocated together.
+#[repr(C)]
+struct BoxedCell<T> {
+    callback: pg_sys::MemoryContextCallback,
+    value: Option<T>,
+}
+
+/// Drops a [`BoxedCell`]'s value in place (its memory belongs to the context being reset).
+unsafe extern "C-unwind" fn drop_boxed_cell<T>(arg: *mut std::ffi::c_void) {
+    // SAFETY: `arg` is the cell registered by `Boxed::alloc`; this runs once, when its
+    // context is reset or deleted.
+    unsafe { std::ptr::drop_in_place(std::ptr::addr_of_mut!((*(arg as *mut BoxedCell<T>)).value)) }
+}
+
 impl<T: PartialState + 'static> Storage for Boxed<T> {
     type State = T;
     fn alloc(ctx: pg_sys::MemoryContext, v: T) -> pg_sys::Datum {
-        // `ctx` is a live memory context owned by the executor for the aggregate's lifetime;
-        // the callback drops the value when the context is reset or deleted.
-        let ptr = PgMemoryContexts::For(ctx).leak_and_drop_on_delete(Some(v));
-        pg_sys::Datum::from(ptr)
+        const {
+            // palloc'd memory is MAXALIGNed (8 bytes).
+            assert!(std::mem::align_of::<BoxedCell<T>>() <= 8);
+        }
+        // One palloc in `ctx` (a live memory context owned by the executor for the
+        // aggregate's lifetime) holds the value and the reset callback that drops it in place
+        // when the context is reset or deleted (the context then frees the memory): no
+        // malloc and no free per group, which a GROUP BY over millions of users would pay.
+        // SAFETY: the allocation is large enough and aligned for BoxedCell<T> and fully
+        // initialised before it is used; the callback only runs when `ctx` is reset or
+        // deleted, after which PostgreSQL never reads the state again.
+        unsafe {
+            let cell = pg_sys::MemoryContextAlloc(ctx, std::mem::size_of::<BoxedCell<T>>())
+                as *mut BoxedCell<T>;
+            std::ptr::addr_of_mut!((*cell).value).write(Some(v));
+            std::ptr::addr_of_mut!((*cell).callback).write(pg_sys::MemoryContextCallback {
+                func: Some(drop_boxed_cell::<T>),
+                arg: cell as *mut std::ffi::c_void,
+                next: std::ptr::null_mut(),
+            });
+            pg_sys::MemoryContextRegisterResetCallback(
+                ctx,
+                std::ptr::addr_of_mut!((*cell).callback),
+            );
+            pg_sys::Datum::from(std::ptr::addr_of_mut!((*cell).value))
+        }
     }
     unsafe fn get<'a>(d: pg_sys::Datum) -> Option<&'a mut T> {
         // SAFETY: guaranteed by the caller.
