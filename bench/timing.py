@@ -2,9 +2,12 @@
 """Times each workload file with psql and prints medians and ratios to the baselines.
 
 A workload file bench/workloads/NAME.sql holds one query; its first comment line is its
-description. Files named baseline_*.sql are the baselines every other workload is
-compared with (the ratio is workload time / baseline time, so < 1 is faster).
-Session settings in a workload (SET ...) apply to that workload only.
+description, and a line `-- vs: OTHER` names its built-in (hand-written SQL) equivalent.
+Files named baseline_*.sql are the baselines every other workload is compared with (the
+ratio is workload time / baseline time, so < 1 is faster); a workload with a `vs` line also
+gets its ratio to that equivalent, measured in the same run. Session settings in a workload
+(SET ...) apply to that workload only; PGOPTIONS (e.g. -c max_parallel_workers_per_gather=2)
+applies to all.
 """
 import argparse
 import glob
@@ -32,21 +35,31 @@ def main():
     files.sort(key=lambda f: (not os.path.basename(f).startswith("baseline_"), f))
     empty = run("SELECT 1")  # psql start-up cost, subtracted from every timing
     results = {}
+    vs_of = {}
+    for f in files:
+        for line in open(f):
+            if line.startswith("-- vs: "):
+                vs_of[os.path.basename(f)[:-4]] = line[7:].strip()
+    wanted = set(a.only) | {vs_of[n] for n in a.only if n in vs_of}
     for f in files:
         name = os.path.basename(f)[:-4]
-        if a.only and name not in a.only and not name.startswith("baseline_"):
+        if a.only and name not in wanted and not name.startswith("baseline_"):
             continue
         sql = open(f).read()
         desc = next((l[2:].strip() for l in sql.splitlines() if l.startswith("--")), "")
+        vs = vs_of.get(name)
         run(sql)  # warm-up
         times = [max(run(sql) - empty, 1e-6) for _ in range(a.runs)]
-        results[name] = (statistics.median(times), desc)
+        results[name] = (statistics.median(times), desc, vs)
     base = {k: v[0] for k, v in results.items() if k.startswith("baseline_")}
-    print(f"\n{a.rows} events, {a.runs} runs each, median seconds (psql start-up subtracted)\n")
-    print(f"{'workload':40} {'median s':>9}  " + "  ".join(f"{'/ ' + k[9:]:>14}" for k in base))
-    for name, (med, desc) in results.items():
+    print(f"\n{a.rows} events, {a.runs} runs each, median seconds (psql start-up subtracted), "
+          f"PGOPTIONS={os.environ.get('PGOPTIONS', '')!r}\n")
+    print(f"{'workload':40} {'median s':>9}  " + "  ".join(f"{'/ ' + k[9:]:>14}" for k in base)
+          + f"  {'/ built-in':>10}")
+    for name, (med, desc, vs) in results.items():
         ratios = "  ".join(f"{med / b:>14.2f}" for b in base.values())
-        print(f"{name:40} {med:>9.3f}  {ratios}   {desc}")
+        own = f"{med / results[vs][0]:>10.2f}" if vs in results else f"{'':>10}"
+        print(f"{name:40} {med:>9.3f}  {ratios}  {own}   {desc}")
 
 
 if __name__ == "__main__":

@@ -210,6 +210,16 @@ fn parse_breaks(rec: &Record<'_>) -> RfmBreaks {
     b
 }
 
+/// An `rfm_breaks` value as the SQL composite (the result of `rfm_breaks` and `rfm_means`).
+fn breaks_row(b: &RfmBreaks, cx: &crate::pg::Call<'_>) -> crate::pg::Row {
+    cx.row(&[
+        b.bins.into_datum(),
+        b.recency.clone().into_datum(),
+        b.frequency.clone().into_datum(),
+        b.monetary.clone().into_datum(),
+    ])
+}
+
 /// What one `rfm_cell` call site keeps: the last breaks argument (by its bytes), decoded.
 #[derive(Default)]
 struct CellCache {
@@ -306,12 +316,7 @@ pg_operations_macros::declare! {
     {
         state Means: RfmMeansState = |s, cx| {
             let b = s?.finish()?;
-            Some(cx.row(&[
-                b.bins.into_datum(),
-                b.recency.into_datum(),
-                b.frequency.into_datum(),
-                b.monetary.into_datum(),
-            ]))
+            Some(breaks_row(&b, cx))
         };
         (recency_days float8, frequency float8, monetary float8) Means = |slot, a| {
             slot.get_or_init(RfmMeansState::new)
@@ -325,12 +330,7 @@ pg_operations_macros::declare! {
     {
         state Metrics: RfmBreaksState = |s, cx| {
             let b = s?.finish()?;
-            Some(cx.row(&[
-                b.bins.into_datum(),
-                b.recency.into_datum(),
-                b.frequency.into_datum(),
-                b.monetary.into_datum(),
-            ]))
+            Some(breaks_row(&b, cx))
         };
         (recency_days float8, frequency float8, monetary float8) Metrics = |slot, a| {
             breaks_step(slot, a.recency_days(), a.frequency(), a.monetary(), 5)

@@ -1,4 +1,5 @@
 -- lifecycle_stage scalar over a per-user min/max summary (compare with lifecycle_case_sql)
+-- vs: lifecycle_case_sql
 WITH s AS (
     SELECT user_id, min(ts) AS registered_at, min(ts) FILTER (WHERE event = 'pay') AS first_conversion_at,
            max(ts) AS last_active_at
