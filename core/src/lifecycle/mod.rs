@@ -14,7 +14,7 @@ mod state;
 
 pub use onboarding::ReminderDays;
 pub use rules::{data_issue, stage, Stage, Thresholds};
-pub use state::{LifecycleState, FIXED_LEN};
+pub use state::{LifecycleState, MAX_LEN};
 
 /// Constants shared by the unit tests of the submodules.
 #[cfg(test)]

@@ -210,98 +210,115 @@ impl PartialState for LifecycleState {
         Ok(())
     }
 
-    /// The fixed binary form in which a partial state crosses parallel workers, written with
-    /// the crate's codec: [`FIXED_LEN`] bytes, `'L'`, format version, flags (which
-    /// timestamps are present), rule flags (new_wins, lenient), the five day thresholds
-    /// (`i32`), then `as_of`, first event, first converted event, latest and previous
-    /// distinct event and the explicit registration (`i64`), all little-endian; absent
-    /// timestamps are zero.
+    /// The compact binary form in which a partial state crosses parallel workers (one per
+    /// group, so every byte counts), written with the crate's codec: `'L'`, format version,
+    /// flags (which timestamps are present, whether the day thresholds are the defaults),
+    /// rule flags (new_wins, lenient), the five day thresholds (`i32`, only when not the
+    /// defaults), then `as_of` and the present timestamps among first event, latest event,
+    /// first converted event, previous distinct event and the explicit registration (`i64`),
+    /// all little-endian: 12 to 72 bytes ([`MAX_LEN`]), 36 or 44 for a typical user.
     fn encode(&self) -> Vec<u8> {
         let t = &self.thresholds;
-        let times = [
-            (self.as_of, 0),
+        let mut flags = 0;
+        for (v, flag) in [
             (self.first, HAS_EVENTS),
             (self.first_conversion, HAS_CONVERSION),
-            (self.last, 0),
             (self.previous, HAS_PREVIOUS),
-        ];
-        let flags = times
-            .iter()
-            .filter(|(v, _)| *v != ABSENT)
-            .fold(0, |flags, (_, flag)| flags | flag);
-        let flags = if self.registered != ABSENT {
-            flags | HAS_REGISTRATION
-        } else {
-            flags
-        };
-        let rules = (u8::from(t.new_wins) * NEW_WINS) | (u8::from(t.lenient) * LENIENT);
-        let mut w = Writer::new(LIFECYCLE_TAG, FIXED_VERSION);
-        w.u8(flags).u8(rules);
-        for d in [
+            (self.registered, HAS_REGISTRATION),
+        ] {
+            if v != ABSENT {
+                flags |= flag;
+            }
+        }
+        let days = [
             t.new_days,
             t.dead_days,
             t.dormant_days,
             t.churn_days,
             t.lost_days,
+        ];
+        let default_days = days
+            == [
+                Thresholds::DEFAULT.new_days,
+                Thresholds::DEFAULT.dead_days,
+                Thresholds::DEFAULT.dormant_days,
+                Thresholds::DEFAULT.churn_days,
+                Thresholds::DEFAULT.lost_days,
+            ];
+        if default_days {
+            flags |= DEFAULT_DAYS;
+        }
+        let rules = (u8::from(t.new_wins) * NEW_WINS) | (u8::from(t.lenient) * LENIENT);
+        let mut w = Writer::new(LIFECYCLE_TAG, CODEC_VERSION);
+        w.u8(flags).u8(rules);
+        if !default_days {
+            for d in days {
+                w.i32(d);
+            }
+        }
+        w.i64(self.as_of);
+        for v in [
+            self.first,
+            self.last,
+            self.first_conversion,
+            self.previous,
+            self.registered,
         ] {
-            w.i32(d);
+            if v != ABSENT {
+                w.i64(v);
+            }
         }
-        for (v, _) in times {
-            w.i64(if v == ABSENT { 0 } else { v });
-        }
-        w.i64(if self.registered == ABSENT {
-            0
-        } else {
-            self.registered
-        });
         let b = w.finish();
-        debug_assert_eq!(b.len(), FIXED_LEN);
+        debug_assert!(b.len() <= MAX_LEN);
         b
     }
 
-    /// A state from [`LifecycleState::encode`]. Every field is checked (length, thresholds,
-    /// finite `as_of`, timestamps in order, absent values zero), so no byte string makes a
+    /// A state from [`LifecycleState::encode`]. Every field is checked (flags, thresholds,
+    /// finite `as_of`, timestamps in order, no trailing bytes), so no byte string makes a
     /// state that misbehaves later; errors are `malformed`.
     fn decode(b: &[u8]) -> OpsResult<Self> {
-        if b.len() != FIXED_LEN {
-            return Err(corrupt(&format!("{} bytes, expected {FIXED_LEN}", b.len())));
+        if b.len() > MAX_LEN {
+            return Err(corrupt(&format!("{} bytes, at most {MAX_LEN}", b.len())));
         }
-        let mut r = Reader::new(b, LIFECYCLE_TAG, FIXED_VERSION)?;
+        let mut r = Reader::new(b, LIFECYCLE_TAG, CODEC_VERSION)?;
         let (flags, rules) = (r.u8()?, r.u8()?);
-        if flags & !(HAS_EVENTS | HAS_CONVERSION | HAS_PREVIOUS | HAS_REGISTRATION) != 0
-            || rules & !(NEW_WINS | LENIENT) != 0
-        {
+        let known = HAS_EVENTS | HAS_CONVERSION | HAS_PREVIOUS | HAS_REGISTRATION | DEFAULT_DAYS;
+        if flags & !known != 0 || rules & !(NEW_WINS | LENIENT) != 0 {
             return Err(corrupt(&format!("flags {flags:#x} {rules:#x}")));
         }
-        let thresholds = Thresholds {
-            new_days: r.i32()?,
-            dead_days: r.i32()?,
-            dormant_days: r.i32()?,
-            churn_days: r.i32()?,
-            lost_days: r.i32()?,
-            new_wins: rules & NEW_WINS != 0,
-            lenient: rules & LENIENT != 0,
+        let thresholds = if flags & DEFAULT_DAYS != 0 {
+            Thresholds {
+                new_wins: rules & NEW_WINS != 0,
+                lenient: rules & LENIENT != 0,
+                ..Thresholds::DEFAULT
+            }
+        } else {
+            Thresholds {
+                new_days: r.i32()?,
+                dead_days: r.i32()?,
+                dormant_days: r.i32()?,
+                churn_days: r.i32()?,
+                lost_days: r.i32()?,
+                new_wins: rules & NEW_WINS != 0,
+                lenient: rules & LENIENT != 0,
+            }
         };
         let mut time = |present: bool| -> OpsResult<Option<i64>> {
-            match (present, r.i64()?) {
-                (true, ABSENT) => Err(corrupt("a timestamp of +infinity")),
-                (true, v) => Ok(Some(v)),
-                (false, 0) => Ok(None),
-                (false, _) => Err(corrupt("a value for an absent timestamp")),
+            if !present {
+                return Ok(None);
+            }
+            match r.i64()? {
+                ABSENT => Err(corrupt("a timestamp of +infinity")),
+                v => Ok(Some(v)),
             }
         };
         let events = flags & HAS_EVENTS != 0;
         let as_of = time(true)?.unwrap_or_default();
         let first = time(events)?;
-        let first_conversion = time(flags & HAS_CONVERSION != 0)?;
         let last = time(events)?;
+        let first_conversion = time(flags & HAS_CONVERSION != 0)?;
         let previous = time(flags & HAS_PREVIOUS != 0)?;
-        let registered = match (flags & HAS_REGISTRATION != 0, r.i64()?) {
-            (true, ABSENT) => return Err(corrupt("a registration of ABSENT")),
-            (true, v) => v,
-            (false, 0) => ABSENT,
-            (false, _) => return Err(corrupt("a value for an absent registration")),
-        };
+        let registered = time(flags & HAS_REGISTRATION != 0)?;
         r.finish()?;
         let mut s = LifecycleState::new(as_of, thresholds).map_err(|e| corrupt(&e.message))?;
         let ok = match (first, last) {
@@ -321,18 +338,21 @@ impl PartialState for LifecycleState {
         s.first_conversion = first_conversion.unwrap_or(ABSENT);
         s.last = last.unwrap_or(ABSENT);
         s.previous = previous.unwrap_or(ABSENT);
-        s.registered = registered;
+        s.registered = registered.unwrap_or(ABSENT);
         Ok(s)
     }
 }
 
-/// Length of a [`LifecycleState`]'s fixed binary form ([`PartialState::encode`]).
-pub const FIXED_LEN: usize = 72;
-const FIXED_VERSION: u8 = 3;
+/// Longest binary form of a [`LifecycleState`] ([`PartialState::encode`]): header, days and
+/// six timestamps.
+pub const MAX_LEN: usize = 4 + 5 * 4 + 6 * 8;
+const CODEC_VERSION: u8 = 4;
 const HAS_EVENTS: u8 = 1;
 const HAS_CONVERSION: u8 = 2;
 const HAS_PREVIOUS: u8 = 4;
 const HAS_REGISTRATION: u8 = 8;
+/// The five day thresholds are [`Thresholds::DEFAULT`]'s and not written.
+const DEFAULT_DAYS: u8 = 16;
 const NEW_WINS: u8 = 1;
 const LENIENT: u8 = 2;
 
@@ -502,39 +522,54 @@ mod tests {
         assert!(LifecycleState::decode(&good).is_ok());
         assert!(LifecycleState::decode(&good[..good.len() - 1]).is_err());
         let malformed = |b: &[u8]| LifecycleState::decode(b).unwrap_err().kind;
-        // previous (bytes 56..64) after last (7)
+        // layout: header 0..4, as_of 4..12, first 12..20, last 20..28, conversion 28..36,
+        // previous 36..44; previous after last (7)
+        assert_eq!(good.len(), 44);
         let mut b = good.clone();
-        b[2] |= HAS_PREVIOUS;
-        b[56..64].copy_from_slice(&8i64.to_le_bytes());
+        b[36..44].copy_from_slice(&8i64.to_le_bytes());
         assert_eq!(malformed(&b), ErrorKind::Malformed);
         // invalid thresholds in a state: dormant_days (bytes 12..16) = churn_days
-        let mut b = good.clone();
+        let custom = {
+            let mut s = LifecycleState::new(
+                AS_OF,
+                Thresholds {
+                    lost_days: 400,
+                    ..T
+                },
+            )
+            .unwrap();
+            s.push(5, true);
+            s.encode()
+        };
+        assert!(LifecycleState::decode(&custom).is_ok());
+        let mut b = custom.clone();
         b[12..16].copy_from_slice(&90i32.to_le_bytes());
         assert_eq!(malformed(&b), ErrorKind::Malformed);
-        // a value behind a flag that says absent, an unknown flag, +infinity
+        // trailing bytes, an unknown flag, +infinity, a flag without its value
         let mut b = good.clone();
-        b[56] = 1;
+        b.push(0);
         assert_eq!(malformed(&b), ErrorKind::Malformed);
         let mut b = good.clone();
         b[2] |= 0x40;
         assert_eq!(malformed(&b), ErrorKind::Malformed);
         let mut b = good.clone();
-        b[48..56].copy_from_slice(&i64::MAX.to_le_bytes());
+        b[12..20].copy_from_slice(&i64::MAX.to_le_bytes());
         assert_eq!(malformed(&b), ErrorKind::Malformed);
+        let mut b = good.clone();
+        b[2] |= HAS_REGISTRATION;
+        assert_eq!(malformed(&b), ErrorKind::Malformed);
+        assert_eq!(malformed(&[b'L', 4]), ErrorKind::Malformed);
     }
 
     #[test]
-    fn fixed_form_layout() {
-        // Hand-encoded: default days, as_of, first event 5, conversion 5, latest 7,
-        // previous 5.
+    fn compact_form_layout() {
+        // Hand-encoded: default days (not written), as_of, first event 5, latest 7,
+        // conversion 5, previous 5.
         let mut s = LifecycleState::new(AS_OF, T).unwrap();
         s.push(7, false);
         s.push(5, true);
-        let mut want = vec![b'L', 3, 0x07, 0x01];
-        for d in [90i32, 30, 30, 90, 360] {
-            want.extend_from_slice(&d.to_le_bytes());
-        }
-        for t in [AS_OF, 5, 5, 7, 5, 0] {
+        let mut want = vec![b'L', 4, 0x17, 0x01];
+        for t in [AS_OF, 5, 7, 5, 5] {
             want.extend_from_slice(&t.to_le_bytes());
         }
         assert_eq!(s.encode(), want);
@@ -542,8 +577,21 @@ mod tests {
         // No event yet: only the configuration.
         let empty = LifecycleState::new(AS_OF, T).unwrap();
         let b = empty.encode();
-        assert_eq!((b[2], &b[32..]), (0, &[0u8; 40][..]));
+        assert_eq!((b.len(), b[2]), (12, 0x10));
         assert_eq!(LifecycleState::decode(&b).unwrap(), empty);
+        // Everything present: the longest form.
+        let t = Thresholds {
+            lost_days: 400,
+            new_wins: false,
+            lenient: true,
+            ..T
+        };
+        let mut full = LifecycleState::with_registration(AS_OF, t, 1).unwrap();
+        full.push(5, true);
+        full.push(7, false);
+        let b = full.encode();
+        assert_eq!((b.len(), b[3]), (MAX_LEN, LENIENT));
+        assert_eq!(LifecycleState::decode(&b).unwrap(), full);
         assert_eq!(std::mem::size_of::<LifecycleState>(), 72);
     }
 
