@@ -1205,6 +1205,19 @@ pub fn tier_active(score: f64, b: &IntentBreaks) -> OpsResult<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `v` in a pseudo-random order fixed by `seed` (xorshift Fisher-Yates).
+    fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
+        let mut perm = v.to_vec();
+        let mut x = seed | 1;
+        for i in (1..perm.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            perm.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        perm
+    }
     use crate::time::USECS_PER_DAY;
     use proptest::prelude::*;
     use serde_json::json;
@@ -1874,12 +1887,7 @@ mod tests {
             let mut whole = IntentState::new(cfg, w.clone());
             for (e, d) in &events { whole.push(NAMES[*e], AS_OF + d).unwrap(); }
             // a pseudo-random permutation
-            let mut perm = events.clone();
-            let mut x = seed | 1;
-            for i in (1..perm.len()).rev() {
-                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-                perm.swap(i, (x % (i as u64 + 1)) as usize);
-            }
+            let perm = shuffled(&events, seed);
             let split = split.min(perm.len());
             let mut a = IntentState::new(cfg, w.clone());
             let mut b = IntentState::new(cfg, w.clone());
@@ -1981,12 +1989,7 @@ mod tests {
                 prop_assert_eq!(plain.score().to_bits(), whole.score().to_bits());
             }
             // permuted, split, encoded, merged
-            let mut perm = events.clone();
-            let mut x = seed | 1;
-            for i in (1..perm.len()).rev() {
-                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-                perm.swap(i, (x % (i as u64 + 1)) as usize);
-            }
+            let perm = shuffled(&events, seed);
             let split = split.min(perm.len());
             let mut a = fresh();
             let mut b = fresh();
