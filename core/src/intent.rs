@@ -258,6 +258,32 @@ impl IntentWeights {
         Ok(IntentWeights { map, unusable })
     }
 
+    /// A 64-bit fingerprint of the weights (FNV-1a over the entries in key order, the
+    /// unusable keys included): the same in every process for equal weights, so partial
+    /// states from parallel workers, which do not carry the weights, can still be compared.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for b in bytes {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        let mut map: Vec<_> = self.map.iter().collect();
+        map.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in map {
+            eat(k.as_bytes());
+            eat(&[0xff]);
+            eat(&v.to_bits().to_le_bytes());
+        }
+        let mut unusable: Vec<_> = self.unusable.keys().collect();
+        unusable.sort();
+        for k in unusable {
+            eat(k.as_bytes());
+            eat(&[0xfe]);
+        }
+        h
+    }
+
     /// The error for scoring an event whose weight is unusable, if it is.
     pub fn check(&self, event: &str) -> OpsResult<()> {
         match self.unusable.get(event) {
@@ -541,6 +567,9 @@ impl ResetPart {
 pub struct IntentState {
     pub config: IntentConfig,
     pub weights: Arc<IntentWeights>,
+    /// [`IntentWeights::fingerprint`] of the weights the rows were scored with (kept when a
+    /// partial state crosses workers without its weights).
+    weights_fingerprint: u64,
     events: BTreeMap<String, EventAcc>,
     /// Only with a reset rule (see [`IntentState::with_reset`]).
     reset: Option<Box<ResetPart>>,
@@ -548,10 +577,10 @@ pub struct IntentState {
 
 const TAG: u8 = b'I';
 /// Version 2: partial states no longer carry the weights (see [`IntentState`]'s [`PartialState::encode`]).
-const VERSION: u8 = 2;
+const VERSION: u8 = 4;
 /// Version 3: version 2 followed by the reset rule and its state; written only by states
 /// with a reset rule, so a state without one has exactly the version-2 bytes.
-const VERSION_RESET: u8 = 3;
+const VERSION_RESET: u8 = 5;
 
 /// The empty weight set shared by every decoded partial state.
 fn no_weights() -> Arc<IntentWeights> {
@@ -580,9 +609,11 @@ impl IntentState {
     /// `weights` may be a shared `Arc` (parsed once per call site) or a plain value. No
     /// reset rule.
     pub fn new(config: IntentConfig, weights: impl Into<Arc<IntentWeights>>) -> Self {
+        let weights = weights.into();
         IntentState {
             config,
-            weights: weights.into(),
+            weights_fingerprint: weights.fingerprint(),
+            weights,
             events: BTreeMap::new(),
             reset: None,
         }
@@ -738,6 +769,9 @@ impl PartialState for IntentState {
     /// Combines a partial state (parallel workers). Errors unless both have the same
     /// configuration and reset rule (and the same weights, when both carry them).
     fn merge(&mut self, other: IntentState) -> OpsResult<()> {
+        if self.weights_fingerprint != other.weights_fingerprint {
+            return Err(config_mismatch(&self.config, &other.config));
+        }
         if !Arc::ptr_eq(&other.weights, &no_weights()) {
             self.check_same(&other.config, &other.weights, other.reset_rule())?;
         } else if self.config != other.config || self.reset_rule() != other.reset_rule() {
@@ -787,6 +821,7 @@ impl PartialState for IntentState {
         let mut w = Writer::new(TAG, version);
         let c = &self.config;
         w.i64(c.as_of).i64(c.lookback);
+        w.u64(self.weights_fingerprint);
         match c.half_life {
             Some(h) => w.u8(1).i64(h),
             None => w.u8(0),
@@ -826,6 +861,7 @@ impl PartialState for IntentState {
         let mut r = Reader::new(bytes, TAG, version)?;
         let as_of = r.i64()?;
         let lookback = r.i64()?;
+        let weights_fingerprint = r.u64()?;
         let half_life = match r.u8()? {
             0 => None,
             1 => Some(r.i64()?),
@@ -895,6 +931,7 @@ impl PartialState for IntentState {
         Ok(IntentState {
             config,
             weights: no_weights(),
+            weights_fingerprint,
             events,
             reset,
         })
@@ -1692,7 +1729,7 @@ mod tests {
             plain.push(e, ts).unwrap();
         }
         assert_eq!(plain.score(), 12.0);
-        assert_eq!(plain.encode()[..2], [b'I', 2]);
+        assert_eq!(plain.encode()[..2], [b'I', 4]);
     }
 
     #[test]
@@ -1821,20 +1858,44 @@ mod tests {
         .is_err());
         let w2 = Arc::new(w2);
         assert!(merge(mk(cfg, &w, None), mk(cfg, &w2, None)).is_err());
-        assert_eq!(merge(mk(cfg, &w, None), dec(mk(cfg, &w2, None))), Ok(2.0));
-        assert_eq!(merge(dec(mk(cfg, &w, None)), mk(cfg, &w2, None)), Ok(2.0));
+        // partial states cross workers without their weights, but with their fingerprint
+        assert!(merge(mk(cfg, &w, None), dec(mk(cfg, &w2, None))).is_err());
+        assert!(merge(dec(mk(cfg, &w, None)), mk(cfg, &w2, None)).is_err());
+        assert!(merge(dec(mk(cfg, &w, None)), dec(mk(cfg, &w2, None))).is_err());
+        assert_eq!(
+            merge(dec(mk(cfg, &w, None)), dec(mk(cfg, &w, None))),
+            Ok(2.0)
+        );
     }
 
     #[test]
-    fn encoding_without_reset_is_the_version_2_layout() {
-        // as_of, lookback, half_life flag, one event: "view", count 2, sum {special 0, [2.0]}
+    fn weights_fingerprint_is_stable_and_tells_weights_apart() {
+        let a = IntentWeights::from_json(&json!({"view": 1, "pay": 8})).unwrap();
+        let b = IntentWeights::from_json(&json!({"pay": 8.0, "view": 1.0})).unwrap();
+        let c = IntentWeights::from_json(&json!({"pay": 8, "view": 2})).unwrap();
+        let d = IntentWeights::from_json(&json!({"pay": 8, "view": 1, "x": "bad"})).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+        assert_ne!(a.fingerprint(), d.fingerprint());
+        // fixed across processes (no random hasher): FNV-1a of the empty input
+        assert_eq!(
+            IntentWeights::default().fingerprint(),
+            0xcbf2_9ce4_8422_2325
+        );
+    }
+
+    #[test]
+    fn encoding_layout() {
+        // as_of, lookback, weights fingerprint, half_life flag, one event: "view", count 2,
+        // sum {special 0, [2.0]}
         let cfg = IntentConfig::new(AS_OF, 30 * DAY, None).unwrap();
         let mut s = IntentState::new(cfg, invest());
         s.push("view", AS_OF).unwrap();
         s.push("view", AS_OF - DAY).unwrap();
-        let mut want = vec![b'I', 2];
+        let mut want = vec![b'I', 4];
         want.extend(AS_OF.to_le_bytes());
         want.extend((30 * DAY).to_le_bytes());
+        want.extend(s.weights.fingerprint().to_le_bytes());
         want.push(0);
         want.extend(1u64.to_le_bytes());
         want.extend(4u64.to_le_bytes());
@@ -1846,13 +1907,13 @@ mod tests {
         assert_eq!(s.encode(), want);
         let back = IntentState::decode(&want).unwrap();
         assert_eq!((back.score(), back.reset_rule()), (2.0, None));
-        // with a reset rule: version 3; every strict prefix is malformed
+        // with a reset rule: version 5; every strict prefix is malformed
         let mut s = reset_state(0.5, Some(3));
         for (e, d) in [("view", 5), ("pay", 3), ("detail", 1), ("view", 0)] {
             s.push(e, AS_OF - d * DAY).unwrap();
         }
         let bytes = s.encode();
-        assert_eq!(bytes[..2], [b'I', 3]);
+        assert_eq!(bytes[..2], [b'I', 5]);
         let back = IntentState::decode(&bytes).unwrap();
         assert_eq!(
             (back.score().to_bits(), back.detail(), back.reset_rule()),

@@ -636,6 +636,7 @@ SELECT rfm_agg(ts, amount, CASE WHEN i < 30000 THEN timestamptz '2026-03-01' ELS
 SELECT rfm_breaks(v, v, v, CASE WHEN i < 30000 THEN 5 ELSE 6 END) FROM hp;
 SELECT lifecycle_stage(ts, true, CASE WHEN i < 30000 THEN timestamptz '2026-03-01' ELSE '2026-03-02' END) FROM hp;
 SELECT intent_score(e, ts, '{"a": 1}', CASE WHEN i < 30000 THEN timestamptz '2026-03-01' ELSE '2026-03-02' END) FROM hp;
+SELECT intent_score(e, ts, CASE WHEN i < 30000 THEN '{"a": 1}'::jsonb ELSE '{"a": 2}' END, '2026-03-01') FROM hp;
 SELECT holding_agg(ts, e, 1, CASE WHEN i < 30000 THEN timestamptz '2026-03-01' ELSE '2026-03-02' END, 'a', 'b') FROM hp;
 SELECT category_share(ts, e, CASE WHEN i < 30000 THEN interval '1 hour' ELSE '2 hours' END) FROM hp;
 SELECT intent_breaks(v, CASE WHEN i < 30000 THEN 0.2 ELSE 0.3 END, 0.4) FROM hp WHERE v BETWEEN 0 AND 1e300;
