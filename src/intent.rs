@@ -30,14 +30,13 @@ struct ConfigKey {
     half_life: Option<(i64, i32, i32)>,
 }
 
-/// A decoded `intent_definition` value: its weights, as_of, intervals and reset rule.
-#[derive(Clone)]
+/// A decoded `intent_definition` value's time fields (its weights and reset rule are kept
+/// in the call site's `weights` and `reset`).
+#[derive(Clone, Copy)]
 struct Definition {
-    weights: Arc<IntentWeights>,
     as_of: i64,
     lookback: Interval,
     half_life: Option<Interval>,
-    reset: Option<Arc<ResetRule>>,
 }
 
 /// What one transition call site has decoded: the last weights (keyed by their `jsonb`
@@ -221,17 +220,11 @@ fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> ConfigArgs {
         && ((site.definition_addr == addr && site.definition_key.len() == bytes.len())
             || site.definition_key == bytes);
     if !known {
-        let d = decode_definition(&rec);
-        site.weights = Some(d.weights.clone());
-        site.reset = d.reset.clone();
+        site.definition = Some(decode_definition(&rec, site));
         site.definition_key = bytes.to_vec();
-        site.definition = Some(d);
     }
     site.definition_addr = addr;
-    let d = site
-        .definition
-        .as_ref()
-        .expect("the definition was just decoded");
+    let d = site.definition.expect("the definition was just decoded");
     ConfigArgs {
         as_of: Some(d.as_of),
         lookback: Some(Some(d.lookback)),
@@ -239,7 +232,8 @@ fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> ConfigArgs {
     }
 }
 
-fn decode_definition(rec: &Record<'_>) -> Definition {
+/// Decodes an `intent_definition` value, making its weights and reset rule the site's.
+fn decode_definition(rec: &Record<'_>, site: &mut CallSite) -> Definition {
     const F: &str = "intent_definition";
     let t = rec.tuple();
     let weights = match t.get_by_name::<pgrx::JsonB>("weights") {
@@ -263,13 +257,14 @@ fn decode_definition(rec: &Record<'_>) -> Definition {
     let factor = t
         .get_by_name::<f64>("reset_factor")
         .unwrap_or_else(|e| invalid(format!("{F}.reset_factor: {e}")));
-    Definition {
-        weights,
+    let d = Definition {
         as_of,
         lookback: interval("lookback").unwrap_or_else(|| null_argument(F, "lookback")),
         half_life: interval("half_life"),
-        reset: reset_rule(events, factor),
-    }
+    };
+    site.weights = Some(weights);
+    site.reset = reset_rule(events, factor);
+    d
 }
 
 /// The reset rule of `intent_definition` (validated, 22023): none without reset events.

@@ -31,12 +31,9 @@ impl RfmAggState {
         }
     }
 
-    /// The counting rule's description, to compare rows and partial states.
-    fn counting(&self) -> String {
-        match &self.days {
-            None => "rows".into(),
-            Some(d) => format!("days in {}", d.1.name()),
-        }
+    /// The counting rule: `None` for rows, the zone's name for distinct local days.
+    fn counting(&self) -> Option<&str> {
+        self.days.as_ref().map(|d| d.1.name())
     }
 
     /// Frequency: counted rows, or distinct local days with a counted row.
@@ -58,10 +55,11 @@ fn add_numeric(a: Option<AnyNumeric>, b: AnyNumeric) -> AnyNumeric {
 impl PartialState for RfmAggState {
     fn merge(&mut self, other: Self) -> OpsResult<()> {
         if self.counting() != other.counting() {
+            let show = |c: Option<&str>| c.map_or("rows".to_string(), |z| format!("days in {z}"));
             return Err(OpsError::invalid(format!(
                 "rfm_agg: count_by and time_zone must be the same for every row of a group, got {} and {}",
-                self.counting(),
-                other.counting()
+                show(self.counting()),
+                show(other.counting())
             )));
         }
         self.acc.merge(other.acc)?;

@@ -298,25 +298,36 @@ pub fn data_issue(
     first_conversion_at: Option<i64>,
     last_active_at: Option<i64>,
 ) -> Option<String> {
+    registration_issue(
+        registered_at,
+        &[
+            ("first_conversion_at", first_conversion_at),
+            ("last_active_at", last_active_at),
+        ],
+    )
+}
+
+/// The check behind [`data_issue`], shared with the aggregate's explicit registration: an
+/// infinite `registered_at`, or the first of the named times that comes before it.
+pub(super) fn registration_issue(
+    registered_at: i64,
+    times: &[(&str, Option<i64>)],
+) -> Option<String> {
     if is_infinite(registered_at) {
         return Some(format!(
             "registered_at must be finite, got {}",
             fmt_ts(registered_at)
         ));
     }
-    for (name, v) in [
-        ("first_conversion_at", first_conversion_at),
-        ("last_active_at", last_active_at),
-    ] {
-        if let Some(v) = v.filter(|&v| v < registered_at) {
-            return Some(format!(
+    times.iter().find_map(|&(name, v)| {
+        v.filter(|&v| v < registered_at).map(|v| {
+            format!(
                 "{name} ({}) is before registered_at ({})",
                 fmt_ts(v),
                 fmt_ts(registered_at)
-            ));
-        }
-    }
-    None
+            )
+        })
+    })
 }
 
 /// `lifecycle_stage(registered_at, first_conversion_at, last_active_at, as_of, ...)`.

@@ -145,20 +145,8 @@ impl LifecycleState {
     /// inconsistent data: error, or `None` when lenient. Without any event at or before
     /// `as_of` the user is classified from the registration alone.
     fn finish_registered(&self, registered: i64) -> OpsResult<Option<Stage>> {
-        let issue = if is_infinite(registered) {
-            Some(format!(
-                "registered_at must be finite, got {}",
-                fmt_ts(registered)
-            ))
-        } else {
-            present(self.first).filter(|&f| f < registered).map(|f| {
-                format!(
-                    "an event ({}) is before registered_at ({})",
-                    fmt_ts(f),
-                    fmt_ts(registered)
-                )
-            })
-        };
+        let issue =
+            super::rules::registration_issue(registered, &[("an event", present(self.first))]);
         if let Some(issue) = issue {
             return if self.thresholds.lenient {
                 Ok(None)
