@@ -5,14 +5,18 @@
 
 use crate::keys::{conds_mask, SqlKey};
 use crate::pg::agg::{Boxed, Slot};
-use crate::pg::errors::{invalid, null_argument, OrRaise};
-use crate::pg::{Call, RowArray};
+use crate::pg::errors::{invalid, notice, null_argument, OrRaise};
+use crate::pg::{Call, Record, RowArray};
+use pg_operations_core::codec::{Reader, Writer};
+use pg_operations_core::error::truncate;
 use pg_operations_core::funnel::{
-    FunnelConfig, FunnelMode, LevelCounts, PopulationFunnel, StepRow, UserFunnel, UserKey,
+    Exclusion, FunnelConfig, FunnelMode, FunnelSpec, LevelCounts, PopulationFunnel, PropertyStep,
+    StepMatcher, StepRow, UserFunnel, UserKey, MAX_STEPS,
 };
-use pg_operations_core::OpsResult;
-use pgrx::datum::{Array, Interval};
-use pgrx::IntoDatum;
+use pg_operations_core::{OpsError, OpsResult, PartialState};
+use pgrx::datum::{Array, Interval, TimestampWithTimeZone};
+use pgrx::{pg_sys, IntoDatum};
+use std::sync::Arc;
 
 const WF: &str = "window_funnel";
 const FSR: &str = "funnel_step_rates";
@@ -83,6 +87,19 @@ fn or_raise_in<T>(result: OpsResult<T>, caller: &str) -> T {
 // window_funnel
 // ---------------------------------------------------------------------------------------
 
+/// The plain spec of `cfg`, shared by every group of a call site while `cfg` stays the same
+/// (one allocation per query, not per user).
+fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
+    call.with_cache(|site: &mut Option<Arc<FunnelSpec>>| match site {
+        Some(s) if s.cfg == cfg => s.clone(),
+        _ => {
+            let s = Arc::new(FunnelSpec::plain(cfg));
+            *site = Some(s.clone());
+            s
+        }
+    })
+}
+
 fn window_funnel_step(
     slot: &mut Slot<'_, Boxed<UserFunnel>>,
     ts: Option<i64>,
@@ -94,13 +111,15 @@ fn window_funnel_step(
         return;
     };
     let len = conds.len();
+    let call = slot.call();
     let s = slot.get_or_init(|| {
         let window = window_micros(window(), WF);
         let mode = funnel_mode(mode(), WF);
-        UserFunnel::new(or_raise_in(FunnelConfig::new(len, window, mode), WF))
+        let cfg = or_raise_in(FunnelConfig::new(len, window, mode), WF);
+        UserFunnel::new(plain_spec(&call, cfg))
     });
-    check_conds_len(s.cfg.nsteps, len, WF);
-    s.push(ts, conds_mask(&conds).1);
+    check_conds_len(s.spec.cfg.nsteps, len, WF);
+    s.push(ts, conds_mask(&conds).1, 0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -130,9 +149,12 @@ fn conds_step<'fc, K: SqlKey>(
             None | Some(None) => default_names(len),
             Some(names) => text_list(names, "step_names", FSR),
         };
-        or_raise_in(PopulationFunnel::<K::Owned>::new(cfg, Some(names)), FSR)
+        or_raise_in(
+            PopulationFunnel::<K::Owned>::new(Arc::new(FunnelSpec::plain(cfg)), Some(names)),
+            FSR,
+        )
     });
-    check_conds_len(s.cfg.nsteps, len, FSR);
+    check_conds_len(s.spec().cfg.nsteps, len, FSR);
     key.funnel(s, ts, conds_mask(&conds).1);
 }
 
@@ -156,8 +178,9 @@ fn event_step<'fc, K: SqlKey>(
         let steps = text_list(steps(), "steps", FSR);
         let window = window_micros(window(), FSR);
         let mode = funnel_mode(mode(), FSR);
+        let cfg = or_raise_in(FunnelConfig::new(steps.len(), window, mode), FSR);
         or_raise_in(
-            PopulationFunnel::<K::Owned>::for_events(steps, window, mode),
+            PopulationFunnel::<K::Owned>::for_events(Arc::new(FunnelSpec::plain(cfg)), steps, Vec::new()),
             FSR,
         )
     });
@@ -192,7 +215,878 @@ fn population_final<K: UserKey>(
     Some(step_rows(cx, rows))
 }
 
+
+// ---------------------------------------------------------------------------------------
+// funnel_definition and the aggregates that take it
+// ---------------------------------------------------------------------------------------
+
+const FD: &str = "funnel_definition";
+
+/// What an exclusion's events are: rows whose event is this name (event form) or rows
+/// whose `conds[i]` is true (conds form, 1-based).
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    Event(String),
+    Cond(usize),
+}
+
+/// A decoded `funnel_definition` value. The step count of the conds form may come from the
+/// rows (the length of `conds`), so the core spec is made per step count.
+#[derive(Debug)]
+struct Definition {
+    window: i64,
+    mode: FunnelMode,
+    steps: Option<Vec<String>>,
+    step_count: Option<usize>,
+    names: Option<Vec<String>>,
+    step_windows: Vec<Option<i64>>,
+    /// (target, from_step, to_step; None = the last step)
+    exclusions: Vec<(Target, usize, Option<usize>)>,
+    property_step: String,
+    /// The spec for the last step count asked for.
+    spec: std::cell::RefCell<Option<Arc<FunnelSpec>>>,
+    matcher: std::cell::OnceCell<StepMatcher>,
+}
+
+
+fn micros_of(i: Interval, what: &str) -> i64 {
+    let micros = i.as_micros();
+    if micros <= 0 {
+        invalid(format!("{FD}: {what} must be a positive interval, got '{i}'"));
+    }
+    i64::try_from(micros).unwrap_or(i64::MAX)
+}
+
+/// Parses the `exclusions` jsonb: an array of objects with `event` (text) or `cond` (int),
+/// and optional `from_step` (default 1) and `to_step` (default the last step).
+fn parse_exclusions(v: &serde_json::Value) -> Vec<(Target, usize, Option<usize>)> {
+    let Some(items) = v.as_array() else {
+        invalid(format!(
+            "{FD}: exclusions must be a jsonb array of objects such as \
+             {{\"event\": \"cancel\", \"from_step\": 1, \"to_step\": 3}}, got {}",
+            pg_operations_core::error::truncate(&v.to_string(), 60)
+        ))
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let bad = |why: &str| -> ! {
+                invalid(format!(
+                    "{FD}: exclusions[{}] {why}, got {}",
+                    i + 1,
+                    pg_operations_core::error::truncate(&item.to_string(), 60)
+                ))
+            };
+            let Some(obj) = item.as_object() else {
+                bad("must be an object")
+            };
+            for k in obj.keys() {
+                if !matches!(k.as_str(), "event" | "cond" | "from_step" | "to_step") {
+                    bad("may only have the keys event, cond, from_step and to_step")
+                }
+            }
+            let step = |key: &str| -> Option<usize> {
+                match obj.get(key) {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(v) => match v.as_u64() {
+                        Some(n) if (1..=MAX_STEPS as u64).contains(&n) => Some(n as usize),
+                        _ => bad(&format!("{key} must be a step number 1..{MAX_STEPS}")),
+                    },
+                }
+            };
+            let target = match (obj.get("event"), obj.get("cond")) {
+                (Some(serde_json::Value::String(e)), None) => Target::Event(e.clone()),
+                (None, Some(c)) => match c.as_u64() {
+                    Some(n) if (1..=MAX_STEPS as u64).contains(&n) => Target::Cond(n as usize),
+                    _ => bad(&format!("cond must be a position in conds, 1..{MAX_STEPS}")),
+                },
+                _ => bad("needs exactly one of event (a text) or cond (a position in conds)"),
+            };
+            (target, step("from_step").unwrap_or(1), step("to_step"))
+        })
+        .collect()
+}
+
+impl Definition {
+    fn from_parts(
+        window: Option<Interval>,
+        steps: Option<Vec<String>>,
+        mode: Option<&str>,
+        names: Option<Vec<String>>,
+        step_windows: Option<Vec<Option<Interval>>>,
+        exclusions: Option<serde_json::Value>,
+        step_count: Option<i32>,
+        property_step: Option<&str>,
+    ) -> Definition {
+        let window = micros_of(window.unwrap_or_else(|| null_argument(FD, "window")), "window");
+        let mode = or_raise_in(FunnelMode::parse(mode.unwrap_or("default")), FD);
+        let step_count = step_count.map(|n| {
+            usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=MAX_STEPS).contains(n))
+                .unwrap_or_else(|| {
+                    invalid(format!("{FD}: step_count must be 1..{MAX_STEPS}, got {n}"))
+                })
+        });
+        let step_windows = step_windows
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(k, g)| g.map(|g| micros_of(g, &format!("step_windows[{}]", k + 1))))
+            .collect();
+        let exclusions = exclusions.map_or_else(Vec::new, |v| parse_exclusions(&v));
+        let d = Definition {
+            window,
+            mode,
+            steps,
+            step_count,
+            names,
+            step_windows,
+            exclusions,
+            property_step: property_step.unwrap_or("first").to_string(),
+            spec: Default::default(),
+            matcher: Default::default(),
+        };
+        // Everything that can be checked without the rows is checked now.
+        let known = [
+            d.step_count,
+            d.steps.as_ref().map(Vec::len),
+            d.names.as_ref().map(Vec::len),
+        ];
+        let mut counts = known.iter().flatten();
+        if let Some(&n) = counts.next() {
+            if let Some(&m) = counts.find(|&&m| m != n) {
+                invalid(format!(
+                    "{FD}: steps, step_names and step_count disagree on the number of steps ({n} and {m})"
+                ));
+            }
+            d.spec_for(n);
+            PropertyStep::parse(&d.property_step, n)
+                .map_err(|mut e| {
+                    e.message = format!("{FD}: {}", e.message);
+                    e
+                })
+                .or_raise();
+        }
+        if d.steps.is_some() {
+            if let Some((i, _)) = d
+                .exclusions
+                .iter()
+                .enumerate()
+                .find(|(_, x)| matches!(x.0, Target::Cond(_)))
+            {
+                invalid(format!(
+                    "{FD}: exclusions[{}] names a cond, but this definition matches steps by event name; \
+                     use {{\"event\": ...}}",
+                    i + 1
+                ));
+            }
+        }
+        d
+    }
+
+    /// The number of steps, given the conds length of the rows (conds form).
+    fn nsteps(&self, conds_len: Option<usize>) -> usize {
+        self.step_count
+            .or(self.steps.as_ref().map(Vec::len))
+            .or(self.names.as_ref().map(Vec::len))
+            .or(conds_len)
+            .unwrap_or_else(|| {
+                invalid(format!(
+                    "{FD}: the event form needs steps (the event names of the steps)"
+                ))
+            })
+    }
+
+    /// The core spec for `nsteps` steps (validated; cached for the last step count).
+    fn spec_for(&self, nsteps: usize) -> Arc<FunnelSpec> {
+        if let Some(s) = self.spec.borrow().as_ref().filter(|s| s.cfg.nsteps == nsteps) {
+            return s.clone();
+        }
+        let cfg = or_raise_in(FunnelConfig::new(nsteps, self.window, self.mode), FD);
+        let exclusions = self
+            .exclusions
+            .iter()
+            .map(|(_, from, to)| Exclusion {
+                from: *from,
+                to: to.unwrap_or(nsteps),
+            })
+            .collect();
+        let spec = Arc::new(or_raise_in(
+            FunnelSpec::new(cfg, self.step_windows.clone(), exclusions, false),
+            FD,
+        ));
+        *self.spec.borrow_mut() = Some(spec.clone());
+        spec
+    }
+
+    fn keyed_spec(&self, nsteps: usize, keyed: bool) -> Arc<FunnelSpec> {
+        let spec = self.spec_for(nsteps);
+        if !keyed {
+            return spec;
+        }
+        Arc::new(FunnelSpec {
+            keyed: true,
+            ..(*spec).clone()
+        })
+    }
+
+    /// The step names for the report: step_names, else steps, else 'step 1', ...
+    fn report_names(&self, nsteps: usize) -> Vec<String> {
+        self.names
+            .clone()
+            .or_else(|| self.steps.clone())
+            .unwrap_or_else(|| default_names(nsteps))
+    }
+
+    /// The exclusions mask of a conds row (`full` = mask of its first 64 conds).
+    #[inline]
+    fn conds_excl(&self, full: u64) -> u32 {
+        let mut excl = 0u32;
+        for (e, (t, _, _)) in self.exclusions.iter().enumerate() {
+            if let Target::Cond(c) = t {
+                excl |= ((full >> (c - 1) & 1) as u32) << e;
+            }
+        }
+        excl
+    }
+
+    /// Checks that the exclusion conds exist in rows of `len` conds.
+    fn check_conds(&self, len: usize, caller: &str) {
+        for (e, (t, _, _)) in self.exclusions.iter().enumerate() {
+            if let Target::Event(name) = t {
+                invalid(format!(
+                    "{caller}: exclusions[{}] names the event '{}', but the rows give conds; \
+                     name a position in conds instead ({{\"cond\": n}})",
+                    e + 1,
+                    truncate(name, 60)
+                ));
+            }
+            if let Target::Cond(c) = t {
+                if *c > len {
+                    invalid(format!(
+                        "{caller}: exclusions[{}] names cond {c}, but conds has {len} elements",
+                        e + 1
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Event name → (steps mask, exclusions mask), for the event form.
+    fn matcher(&self, caller: &str) -> &StepMatcher {
+        self.matcher.get_or_init(|| {
+            let Some(steps) = &self.steps else {
+                invalid(format!(
+                    "{caller}: the event form needs a definition with steps (event names)"
+                ))
+            };
+            let exclusions: Vec<String> = self
+                .exclusions
+                .iter()
+                .map(|(t, _, _)| match t {
+                    Target::Event(e) => e.clone(),
+                    Target::Cond(_) => unreachable!("checked by from_parts"),
+                })
+                .collect();
+            or_raise_in(StepMatcher::with_exclusions(steps, &exclusions), caller)
+        })
+    }
+
+    /// The mode as its canonical text (flags in a fixed order, comma-separated).
+    fn mode_text(&self) -> String {
+        let m = self.mode;
+        let flags = [
+            (m.strict_order, "strict_order"),
+            (m.strict_deduplication, "strict_deduplication"),
+            (m.strict_increase, "strict_increase"),
+            (m.strict_once, "strict_once"),
+            (m.allow_reentry, "allow_reentry"),
+            (m.clickhouse, "clickhouse"),
+        ];
+        let on: Vec<&str> = flags.iter().filter(|f| f.0).map(|f| f.1).collect();
+        if on.is_empty() {
+            "default".into()
+        } else {
+            on.join(", ")
+        }
+    }
+
+    fn property_step(&self, nsteps: usize) -> PropertyStep {
+        or_raise_in(PropertyStep::parse(&self.property_step, nsteps), FD)
+    }
+}
+
+fn text_vec(a: Option<Array<'_, &str>>, what: &str) -> Option<Vec<String>> {
+    a.map(|a| {
+        a.iter()
+            .enumerate()
+            .map(|(i, s)| match s {
+                Some(s) => s.to_string(),
+                None => invalid(format!("{FD}: {what}[{}] is NULL", i + 1)),
+            })
+            .collect()
+    })
+}
+
+/// Decodes a `funnel_definition` value as the scalar made it.
+fn decode_definition(rec: &Record<'_>) -> Definition {
+    let t = rec.tuple();
+    fn field<T, E: std::fmt::Display>(r: Result<Option<T>, E>, name: &str) -> Option<T> {
+        r.unwrap_or_else(|e| invalid(format!("{FD}.{name}: {e}")))
+    }
+    let steps = field(t.get_by_name::<Array<'_, &str>>("steps"), "steps");
+    let names = field(t.get_by_name::<Array<'_, &str>>("step_names"), "step_names");
+    let windows = field(
+        t.get_by_name::<Array<'_, Interval>>("step_windows"),
+        "step_windows",
+    );
+    let exclusions = field(t.get_by_name::<pgrx::JsonB>("exclusions"), "exclusions");
+    Definition::from_parts(
+        field(t.get_by_name::<Interval>("window"), "window"),
+        text_vec(steps, "steps"),
+        field(t.get_by_name::<String>("mode"), "mode").as_deref(),
+        text_vec(names, "step_names"),
+        windows.map(|w| w.iter().collect()),
+        exclusions.map(|j| j.0),
+        field(t.get_by_name::<i32>("step_count"), "step_count"),
+        field(t.get_by_name::<String>("property_step"), "property_step").as_deref(),
+    )
+}
+
+/// What one transition call site has decoded: the last definition, keyed by its bytes.
+#[derive(Default)]
+struct DefinitionSite {
+    addr: usize,
+    key: Vec<u8>,
+    def: Option<Arc<Definition>>,
+}
+
+/// The `funnel_definition` argument, decoded once per call site while its bytes stay the
+/// same (a constant keeps its address, so most rows cost one comparison).
+fn definition_at(call: &Call<'_>, rec: Option<Record<'_>>, caller: &str) -> Arc<Definition> {
+    let Some(rec) = rec else {
+        null_argument(caller, "definition")
+    };
+    call.with_cache(|site: &mut DefinitionSite| {
+        let bytes = rec.bytes();
+        let addr = bytes.as_ptr() as usize;
+        let known = site.def.is_some()
+            && ((site.addr == addr && site.key.len() == bytes.len()) || site.key == bytes);
+        if !known {
+            site.def = Some(Arc::new(decode_definition(&rec)));
+            site.key = bytes.to_vec();
+        }
+        site.addr = addr;
+        site.def.clone().expect("decoded above")
+    })
+}
+
+/// A held key's hash (deterministic across processes, so parallel partial states agree).
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// The per-user aggregates' state: the user's rows and the definition they were made with.
+pub struct UserState {
+    /// The definition rows are mapped with (absent in a state received from a parallel
+    /// worker: no row is added to those).
+    def: Option<Arc<Definition>>,
+    inner: UserFunnel,
+    conds_len: Option<usize>,
+    property: PropertyStep,
+}
+
+const USER_STATE_TAG: u8 = b'U';
+const REPORT_STATE_TAG: u8 = b'R';
+
+fn write_opt_len(w: &mut Writer, n: Option<usize>) {
+    w.u64(n.map_or(u64::MAX, |n| n as u64));
+}
+
+fn read_opt_len(r: &mut Reader) -> OpsResult<Option<usize>> {
+    let n = r.u64()?;
+    Ok((n != u64::MAX).then_some(n.min(MAX_STEPS as u64 * 1024) as usize))
+}
+
+impl PartialState for UserState {
+    fn merge(&mut self, other: Self) -> OpsResult<()> {
+        if let (Some(a), Some(b)) = (self.conds_len, other.conds_len) {
+            if a != b {
+                return Err(OpsError::invalid(
+                    "conds must have the same number of elements on every row of a group",
+                ));
+            }
+        }
+        if self.inner.spec != other.inner.spec || self.property != other.property {
+            return Err(OpsError::invalid(
+                "the definition must be the same for every row of a group",
+            ));
+        }
+        self.inner.merge(other.inner)
+    }
+    fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new(USER_STATE_TAG, 1);
+        write_opt_len(&mut w, self.conds_len);
+        let p = match self.property {
+            PropertyStep::First => 0u64,
+            PropertyStep::Last => u64::MAX,
+            PropertyStep::Step(n) => n as u64,
+        };
+        w.u64(p).bytes(&self.inner.encode());
+        w.finish()
+    }
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, USER_STATE_TAG, 1)?;
+        let conds_len = read_opt_len(&mut r)?;
+        let property = match r.u64()? {
+            0 => PropertyStep::First,
+            u64::MAX => PropertyStep::Last,
+            n => PropertyStep::Step(n.min(MAX_STEPS as u64) as usize),
+        };
+        let inner = UserFunnel::decode(r.bytes()?)?;
+        r.finish()?;
+        Ok(UserState {
+            def: None,
+            inner,
+            conds_len,
+            property,
+        })
+    }
+}
+
+/// One row of a per-user funnel aggregate: `input` is the row's conds or event.
+enum Input<'fc> {
+    Conds(Array<'fc, bool>),
+    Event(&'fc str),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn user_step<'fc>(
+    slot: &mut Slot<'fc, Boxed<UserState>>,
+    caller: &str,
+    ts: Option<i64>,
+    input: Option<Input<'fc>>,
+    definition: impl FnOnce() -> Option<Record<'fc>>,
+    key: Option<Option<&str>>,
+    property: Option<Option<&str>>,
+) {
+    let (Some(ts), Some(input)) = (ts, input) else {
+        return;
+    };
+    let keyed = key.is_some();
+    let key = match key {
+        Some(None) => return, // a row without a key belongs to no chain
+        Some(Some(k)) => Some(key_hash(k)),
+        None => None,
+    };
+    let def = definition_at(&slot.call(), definition(), caller);
+    let conds_len = match &input {
+        Input::Conds(c) => Some(c.len()),
+        Input::Event(_) => None,
+    };
+    let s = slot.get_or_init(|| {
+        let nsteps = def.nsteps(conds_len);
+        if let Some(len) = conds_len {
+            def.check_conds(len, caller);
+            if len < nsteps {
+                invalid(format!(
+                    "{caller}: conds has {len} elements but the definition has {nsteps} steps"
+                ));
+            }
+        }
+        let spec = def.keyed_spec(nsteps, keyed);
+        let inner = if property.is_some() {
+            UserFunnel::with_property(spec)
+        } else {
+            UserFunnel::new(spec)
+        };
+        UserState {
+            def: Some(def.clone()),
+            inner,
+            conds_len,
+            property: def.property_step(nsteps),
+        }
+    });
+    let sdef = s.def.as_ref().expect("a state that receives rows has its definition");
+    if !Arc::ptr_eq(sdef, &def) && !same_definition(sdef, &def) {
+        invalid(format!(
+            "{caller}: the definition must be the same for every row of a group"
+        ));
+    }
+    let (mask, excl) = match input {
+        Input::Conds(c) => {
+            let (len, full) = conds_mask(&c);
+            check_conds_len(s.conds_len.unwrap_or(len), len, caller);
+            (full, def.conds_excl(full))
+        }
+        Input::Event(e) => def.matcher(caller).lookup(e),
+    };
+    s.inner.push_full(ts, mask, excl, key, property.flatten());
+}
+
+fn same_definition(a: &Definition, b: &Definition) -> bool {
+    a.window == b.window
+        && a.mode == b.mode
+        && a.steps == b.steps
+        && a.step_count == b.step_count
+        && a.names == b.names
+        && a.step_windows == b.step_windows
+        && a.exclusions == b.exclusions
+        && a.property_step == b.property_step
+}
+
+fn path_row(s: Option<&mut UserState>, cx: &Call<'_>) -> Option<crate::pg::Row> {
+    let s = s?;
+    let path = s.inner.finish_path(s.property);
+    let times: Option<Vec<TimestampWithTimeZone>> = (!s.inner.spec.cfg.mode.clickhouse).then(|| {
+        path.times
+            .iter()
+            .map(|&t| TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| internal_ts(t)))
+            .collect()
+    });
+    let anchor = path.times.first().map(|&t| pg_sys::Datum::from(t));
+    Some(cx.row(&[
+        (path.level as i32).into_datum(),
+        anchor,
+        times.into_datum(),
+        path.property.into_datum(),
+    ]))
+}
+
+fn internal_ts(t: i64) -> TimestampWithTimeZone {
+    crate::pg::errors::internal(&format!("funnel_path: bad timestamp {t}"))
+}
+
+/// The one-shot population state with its definition.
+pub struct ReportState<K: UserKey> {
+    def: Option<Arc<Definition>>,
+    inner: PopulationFunnel<K>,
+    conds_len: Option<usize>,
+    /// How the NOTICE for an exclusion that matched no row names it.
+    excl_labels: Vec<String>,
+    event_form: bool,
+    names: Vec<String>,
+}
+
+impl<K: UserKey> PartialState for ReportState<K> {
+    fn merge(&mut self, other: Self) -> OpsResult<()> {
+        self.merge_interruptible(other, &mut || {})
+    }
+    fn merge_interruptible(&mut self, other: Self, check: &mut dyn FnMut()) -> OpsResult<()> {
+        if self.conds_len != other.conds_len && self.conds_len.is_some() && other.conds_len.is_some() {
+            return Err(OpsError::invalid(
+                "conds must have the same number of elements on every row",
+            ));
+        }
+        self.inner.merge_interruptible(other.inner, check)
+    }
+    fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new(REPORT_STATE_TAG, 1);
+        write_opt_len(&mut w, self.conds_len);
+        w.u8(self.event_form as u8).len(self.excl_labels.len());
+        for l in &self.excl_labels {
+            w.str(l);
+        }
+        w.len(self.names.len());
+        for l in &self.names {
+            w.str(l);
+        }
+        w.bytes(&self.inner.encode());
+        w.finish()
+    }
+    fn decode(bytes: &[u8]) -> OpsResult<Self> {
+        let mut r = Reader::new(bytes, REPORT_STATE_TAG, 1)?;
+        let conds_len = read_opt_len(&mut r)?;
+        let event_form = r.u8()? == 1;
+        let n = r.len(8)?;
+        let excl_labels = (0..n).map(|_| r.str()).collect::<OpsResult<Vec<_>>>()?;
+        let n = r.len(8)?;
+        let names = (0..n).map(|_| r.str()).collect::<OpsResult<Vec<_>>>()?;
+        let inner = PopulationFunnel::<K>::decode(r.bytes()?)?;
+        r.finish()?;
+        Ok(ReportState {
+            def: None,
+            inner,
+            conds_len,
+            excl_labels,
+            event_form,
+            names,
+        })
+    }
+}
+
+/// The report rows, after a NOTICE for every step and exclusion that matched no row.
+fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Option<RowArray> {
+    let s = s?;
+    let names = s.names.clone();
+    let (steps, excl) = (s.inner.matched_steps(), s.inner.matched_exclusions());
+    for (k, name) in names.iter().enumerate() {
+        if steps >> k & 1 == 0 {
+            let what = if s.event_form {
+                format!("step {} '{}' (no row has that event)", k + 1, truncate(name, 60))
+            } else {
+                format!("step {} '{}' (its condition was never true)", k + 1, truncate(name, 60))
+            };
+            notice(&format!("funnel_report: {what}"));
+        }
+    }
+    for (e, label) in s.excl_labels.iter().enumerate() {
+        if excl >> e & 1 == 0 {
+            notice(&format!("funnel_report: exclusion {} ({label}) matched no row", e + 1));
+        }
+    }
+    let rows = s.inner.finish(&mut || cx.check_interrupts());
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(|r| {
+            let p = |a: Option<[f64; 4]>, i: usize| a.map(|a| a[i]).into_datum();
+            vec![
+                r.step.into_datum(),
+                r.name.into_datum(),
+                r.users.into_datum(),
+                r.rate_from_previous.into_datum(),
+                r.rate_from_first.into_datum(),
+                r.ci_low.into_datum(),
+                r.ci_high.into_datum(),
+                p(r.from_previous, 0),
+                p(r.from_previous, 1),
+                p(r.from_previous, 2),
+                p(r.from_previous, 3),
+                p(r.from_first, 0),
+                p(r.from_first, 1),
+                p(r.from_first, 2),
+                p(r.from_first, 3),
+            ]
+        })
+        .collect();
+    Some(cx.row_array(&rows))
+}
+
+fn report_step<'fc, K: SqlKey>(
+    slot: &mut Slot<'fc, Boxed<ReportState<K::Owned>>>,
+    user: Option<K>,
+    ts: Option<i64>,
+    input: Option<Input<'fc>>,
+    definition: impl FnOnce() -> Option<Record<'fc>>,
+    key: Option<Option<&str>>,
+) {
+    const F: &str = "funnel_report";
+    let (Some(user), Some(ts), Some(input)) = (user, ts, input) else {
+        return;
+    };
+    let conds_len = match &input {
+        Input::Conds(c) => Some(c.len()),
+        Input::Event(_) => None,
+    };
+    if slot.get().is_none() {
+        let def = definition_at(&slot.call(), definition(), F);
+        slot.get_or_init(|| new_report::<K::Owned>(def, conds_len, key.is_some()));
+    }
+    let s = slot.get().expect("made above");
+    let def = s.def.as_ref().expect("a state that receives rows has its definition");
+    let (mask, excl) = match input {
+        Input::Conds(c) => {
+            let (len, full) = conds_mask(&c);
+            check_conds_len(s.conds_len.unwrap_or(len), len, F);
+            (full, def.conds_excl(full))
+        }
+        Input::Event(e) => def.matcher(F).lookup(e),
+    };
+    user.report(&mut s.inner, ts, mask, excl, key.flatten());
+}
+
+fn new_report<K: UserKey>(def: Arc<Definition>, conds_len: Option<usize>, keyed: bool) -> ReportState<K> {
+        const F: &str = "funnel_report";
+        let nsteps = def.nsteps(conds_len);
+        if let Some(len) = conds_len {
+            def.check_conds(len, F);
+            if len < nsteps {
+                invalid(format!(
+                    "{F}: conds has {len} elements but the definition has {nsteps} steps"
+                ));
+            }
+        }
+        let spec = def.keyed_spec(nsteps, keyed);
+        let names = def.report_names(nsteps);
+        if names.len() != nsteps {
+            invalid(format!(
+                "{F}: the definition names {} steps but the rows have {nsteps}",
+                names.len()
+            ));
+        }
+        let inner = or_raise_in(PopulationFunnel::<K>::new(spec, Some(names.clone())), F);
+        let excl_labels = def
+            .exclusions
+            .iter()
+            .map(|(t, _, _)| match t {
+                Target::Event(e) => format!("event '{}'", truncate(e, 60)),
+                Target::Cond(c) => format!("cond {c}"),
+            })
+            .collect();
+        ReportState {
+            event_form: conds_len.is_none(),
+            def: Some(def),
+            inner,
+            conds_len,
+            excl_labels,
+            names,
+        }
+}
+
 pg_operations_macros::declare! {
+    type funnel_definition (window interval, steps text[], mode text, step_names text[],
+                            step_windows interval[], exclusions jsonb, step_count int,
+                            property_step text)
+        "What a funnel measures, built by funnel_definition(...): the window from step 1, the steps (event names, for the event form), mode, step names, per-step windows, exclusions, the step count (conds form) and which step's property funnel_path reports.";
+    type funnel_path (level int, anchor timestamptz, step_times timestamptz[], property text)
+        "A user's reported funnel chain from funnel_path: the deepest step reached, the chain's first event (anchor), the time of each step reached, and the property of the chosen step's row.";
+    type funnel_report_step (step int, name text, users bigint, rate_from_previous float8,
+                             rate_from_first float8, ci_low float8, ci_high float8,
+                             p25_seconds_from_previous float8, p50_seconds_from_previous float8,
+                             p75_seconds_from_previous float8, p90_seconds_from_previous float8,
+                             p25_seconds_from_first float8, p50_seconds_from_first float8,
+                             p75_seconds_from_first float8, p90_seconds_from_first float8)
+        "One step of funnel_report: users whose deepest step is at least step, rates with the 95 % Wilson interval, and the 25th/50th/75th/90th percentiles (percentile_cont) of the seconds from the previous step and from step 1 over the reported chains reaching the step.";
+
+    fn funnel_definition(window interval, steps text[] = NULL, mode text = "default",
+                         step_names text[] = NULL, step_windows interval[] = NULL,
+                         exclusions jsonb = NULL, step_count int = NULL,
+                         property_step text = "first") -> funnel_definition
+        "A funnel definition (validated) for funnel_level, funnel_path and funnel_report: window (from step 1, inclusive, > 0), steps (event names of the steps; the event form), mode (default, strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry, clickhouse, comma-separated), step_names (report names), step_windows (largest gap from step k to step k+1; NULL elements: none), exclusions (jsonb array of {\"event\" or \"cond\", \"from_step\", \"to_step\"}: a chain with such an event strictly between its from_step and to_step events cannot reach to_step), step_count (conds form: the number of conds elements that are steps) and property_step ('first', 'last' or a step number). 22023 for anything invalid. See docs/funnels.md."
+        = |a| {
+            let windows: Option<Vec<Option<Interval>>> = a.step_windows().map(|w| w.iter().collect());
+            let exclusions = a.exclusions().map(|v| {
+                // SAFETY-free: the jsonb datum is read by pgrx's own conversion.
+                unsafe { <pgrx::JsonB as pgrx::FromDatum>::from_datum(v.datum(), false) }
+                    .map(|j| j.0)
+                    .unwrap_or(serde_json::Value::Null)
+            });
+            let d = Definition::from_parts(
+                a.window(),
+                text_vec(a.steps(), "steps"),
+                Some(a.mode().unwrap_or_else(|| null_argument(FD, "mode"))),
+                text_vec(a.step_names(), "step_names"),
+                windows.clone(),
+                exclusions,
+                a.step_count(),
+                Some(a.property_step().unwrap_or_else(|| null_argument(FD, "property_step"))),
+            );
+            let normalized = serde_json::Value::Array(
+                d.exclusions
+                    .iter()
+                    .map(|(t, from, to)| {
+                        let mut o = serde_json::Map::new();
+                        match t {
+                            Target::Event(e) => o.insert("event".into(), e.clone().into()),
+                            Target::Cond(c) => o.insert("cond".into(), (*c as u64).into()),
+                        };
+                        o.insert("from_step".into(), (*from as u64).into());
+                        if let Some(to) = to {
+                            o.insert("to_step".into(), (*to as u64).into());
+                        }
+                        serde_json::Value::Object(o)
+                    })
+                    .collect(),
+            );
+            a.call().row(&[
+                a.window().into_datum(),
+                d.steps.clone().into_datum(),
+                d.mode_text().into_datum(),
+                d.names.clone().into_datum(),
+                windows.into_datum(),
+                (!d.exclusions.is_empty()).then(|| pgrx::JsonB(normalized)).into_datum(),
+                d.step_count.map(|n| n as i32).into_datum(),
+                d.property_step.trim().to_lowercase().into_datum(),
+            ])
+        };
+
+    aggregate funnel_level -> int
+        "Per-user funnel under a funnel_definition: the deepest step (1..n) of any chain that satisfies every constraint of the definition (window, per-step windows, mode, exclusions), 0 when step 1 never occurred. conds (bool[]: the steps' conditions, then any exclusion conditions) or event (matched against the definition's steps and exclusion events). Rows with NULL ts or conds/event are skipped (NULL when none is left). See docs/funnels.md."
+    {
+        state User: UserState sspace 256 = |s, _| s.map(|s| s.inner.finish() as i32);
+        (ts timestamptz, conds bool[], definition funnel_definition) User = |slot, a| {
+            user_step(slot, "funnel_level", a.ts(), a.conds().map(Input::Conds), || a.definition(), None, None)
+        };
+        (ts timestamptz, event text, definition funnel_definition) User = |slot, a| {
+            user_step(slot, "funnel_level", a.ts(), a.event().map(Input::Event), || a.definition(), None, None)
+        };
+        (ts timestamptz, conds bool[], definition funnel_definition, key text) User
+            "Per-user funnel with a key held constant: every event of a chain carries the same non-NULL key (e.g. an application id); rows with a NULL key are skipped; the level is the deepest over keys. Otherwise as funnel_level(ts, conds, definition). See docs/funnels.md."
+            = |slot, a| {
+                user_step(slot, "funnel_level", a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(a.key()), None)
+            };
+        (ts timestamptz, event text, definition funnel_definition, key text) User
+            "Per-user funnel by event name with a key held constant (see funnel_level(ts, conds, definition, key)). See docs/funnels.md."
+            = |slot, a| {
+                user_step(slot, "funnel_level", a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()), None)
+            };
+    }
+
+    aggregate funnel_path -> funnel_path
+        "Per-user funnel with its reported chain: the deepest level, the anchor (step 1) and the time of each step reached of the reported chain (among deepest chains: latest anchor, then earliest last step, then the latest events before it), under a funnel_definition. NULL step times with the clickhouse flag. See docs/funnels.md."
+    {
+        state Path: UserState sspace 512 = |s, cx| path_row(s, cx);
+        (ts timestamptz, conds bool[], definition funnel_definition) Path = |slot, a| {
+            user_step(slot, "funnel_path", a.ts(), a.conds().map(Input::Conds), || a.definition(), None, None)
+        };
+        (ts timestamptz, event text, definition funnel_definition) Path = |slot, a| {
+            user_step(slot, "funnel_path", a.ts(), a.event().map(Input::Event), || a.definition(), None, None)
+        };
+        (ts timestamptz, conds bool[], definition funnel_definition, key text) Path
+            "funnel_path with a key held constant (NULL key: no key held; see funnel_level(..., key)). See docs/funnels.md."
+            = |slot, a| {
+                let key = a.key();
+                user_step(slot, "funnel_path", a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(key), None)
+            };
+        (ts timestamptz, event text, definition funnel_definition, key text) Path
+            "funnel_path by event name with a key held constant (see funnel_level(..., key)). See docs/funnels.md."
+            = |slot, a| {
+                let key = a.key();
+                user_step(slot, "funnel_path", a.ts(), a.event().map(Input::Event), || a.definition(), Some(key), None)
+            };
+        (ts timestamptz, conds bool[], definition funnel_definition, key text, property text) Path
+            "funnel_path that also reports property (e.g. platform, channel) of the row of the definition's property_step ('first' = step 1, first touch; 'last' = the deepest step, last touch; or a step number; NULL when not reached). key NULL on every row: no key held. See docs/funnels.md."
+            = |slot, a| {
+                let key = a.key();
+                user_step(slot, "funnel_path", a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(key), Some(a.property()))
+            };
+        (ts timestamptz, event text, definition funnel_definition, key text, property text) Path
+            "funnel_path by event name reporting a property of the chosen step's row (see funnel_path(ts, conds, definition, key, property)). See docs/funnels.md."
+            = |slot, a| {
+                let key = a.key();
+                user_step(slot, "funnel_path", a.ts(), a.event().map(Input::Event), || a.definition(), Some(key), Some(a.property()))
+            };
+    }
+
+    aggregate funnel_report -> funnel_report_step[]
+        "One-shot population funnel over raw events under a funnel_definition: one funnel_report_step per step with users, rates, the 95 % Wilson interval and time percentiles from the previous step and from step 1. Rows with NULL user_id, ts or conds/event are skipped. A NOTICE names every step and exclusion that matched no row. See docs/funnels.md."
+    {
+        state ById: ReportState<i64> = |s, cx| report_final(s, cx);
+        state ByText: ReportState<String> = |s, cx| report_final(s, cx);
+        (user_id bigint, ts timestamptz, conds bool[], definition funnel_definition) ById
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.conds().map(Input::Conds), || a.definition(), None);
+        (user_id text, ts timestamptz, conds bool[], definition funnel_definition) ByText
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.conds().map(Input::Conds), || a.definition(), None);
+        (user_id bigint, ts timestamptz, event text, definition funnel_definition) ById
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), None);
+        (user_id text, ts timestamptz, event text, definition funnel_definition) ByText
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), None);
+        (user_id bigint, ts timestamptz, conds bool[], definition funnel_definition, key text) ById
+            "funnel_report with a key held constant (every event of a chain carries the same non-NULL key). See docs/funnels.md."
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(a.key()));
+        (user_id text, ts timestamptz, conds bool[], definition funnel_definition, key text) ByText
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(a.key()));
+        (user_id bigint, ts timestamptz, event text, definition funnel_definition, key text) ById
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()));
+        (user_id text, ts timestamptz, event text, definition funnel_definition, key text) ByText
+            = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()));
+    }
+
     type funnel_step (step int, name text, users bigint, rate_from_previous float8,
                       rate_from_first float8, ci_low float8, ci_high float8,
                       median_seconds_from_previous float8)
@@ -201,7 +1095,7 @@ pg_operations_macros::declare! {
     aggregate window_funnel -> int
         "Per-user funnel: the deepest step (1..n) reached by any chain of events that starts at a row matching conds[1] and matches conds[2], conds[3], ... in order within window of its start (inclusive); 0 when step 1 never matched. Rows with NULL ts or conds are skipped (NULL when none is left); NULL elements of conds count as false. Up to 64 steps. See docs/funnels.md."
     {
-        state User: UserFunnel sspace 256 = |s, _| s.map(|s| i32::from(s.finish()));
+        state User: UserFunnel sspace 256 = |s, _| s.map(|s| s.finish() as i32);
         (ts timestamptz, conds bool[], window interval) User = |slot, a| {
             window_funnel_step(slot, a.ts(), a.conds(), || a.window(), || None)
         };

@@ -74,3 +74,12 @@ mod fmt_tests {
         assert_eq!(fmt_f64(0.0), "0");
     }
 }
+
+/// `text` cut to at most `max` characters (with `...` when cut), for error messages that
+/// must name a bad value without echoing megabytes.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}

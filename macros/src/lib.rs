@@ -126,6 +126,10 @@ impl SqlType {
             ("int", true) => (quote!(::pgrx::datum::Array<'fc, i32>), "array"),
             ("text", true) => (quote!(::pgrx::datum::Array<'fc, &'fc str>), "array"),
             ("float8", true) => (quote!(::pgrx::datum::Array<'fc, f64>), "array"),
+            ("interval", true) => (
+                quote!(::pgrx::datum::Array<'fc, ::pgrx::datum::Interval>),
+                "array",
+            ),
             (_, false) if self.is_ours() => (quote!(crate::pg::Record<'fc>), "record"),
             _ => {
                 return Err(syn::Error::new(

@@ -64,3 +64,8 @@ pub fn null_argument(caller: &str, what: &str) -> ! {
 pub fn invalid(message: impl Into<String>) -> ! {
     raise(OpsError::invalid(message))
 }
+
+/// Sends a NOTICE to the client (at most about 1 kB of `message`).
+pub fn notice(message: &str) {
+    pgrx::notice!("{}", bounded(message));
+}

@@ -184,7 +184,12 @@ INSERT INTO arg_values VALUES
   ('count_by', $$'days'$$), ('strong_share', '0.25'), ('medium_share', '0.35');
 INSERT INTO arg_values (name, expr, agg) VALUES
   ('definition', $$intent_definition(intent_weights(), '2026-03-15', '30 days', '7 days', ARRAY['pay'], 0.5)$$, 'intent_score'),
-  ('definition', $$intent_definition(intent_weights(), '2026-03-15', '30 days', '7 days', ARRAY['pay'], 0.5)$$, 'intent_score_detail');
+  ('definition', $$intent_definition(intent_weights(), '2026-03-15', '30 days', '7 days', ARRAY['pay'], 0.5)$$, 'intent_score_detail'),
+  ('definition', $$funnel_definition('3 days', steps => '{view_list,view_detail,pay}', mode => 'strict_order', step_windows => ARRAY['1 day', NULL]::interval[], property_step => 'last')$$, 'funnel_level'),
+  ('definition', $$funnel_definition('3 days', steps => '{view_list,view_detail,pay}', mode => 'strict_order', step_windows => ARRAY['1 day', NULL]::interval[], property_step => 'last')$$, 'funnel_path'),
+  ('definition', $$funnel_definition('3 days', steps => '{view_list,view_detail,pay}', mode => 'strict_order', step_windows => ARRAY['1 day', NULL]::interval[], property_step => 'last')$$, 'funnel_report'),
+  ('key', $$(user_id % 3)::text$$, NULL),
+  ('property', $$event$$, NULL);
 CREATE VIEW ext_aggregates AS
 SELECT p.oid::regprocedure::text AS aggregate, p.proname AS name,
        (SELECT string_agg(coalesce(v.expr, '<no value for ' || n || '>'), ', ' ORDER BY o)

@@ -6,7 +6,8 @@ use crate::error::{OpsError, OpsResult};
 /// Most steps a funnel may have (one bit per step in a `u64` mask).
 pub const MAX_STEPS: usize = 64;
 
-const KNOWN_MODES: &str = "default, strict_order, strict_deduplication, strict_increase";
+const KNOWN_MODES: &str = "default, strict_order, strict_deduplication, strict_increase, \
+                           strict_once, allow_reentry, clickhouse";
 
 /// The `mode` argument: which strictness rules apply (see the module documentation).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -14,6 +15,14 @@ pub struct FunnelMode {
     pub strict_order: bool,
     pub strict_deduplication: bool,
     pub strict_increase: bool,
+    /// A row counts for at most one step of a chain (ClickHouse `strict_once`).
+    pub strict_once: bool,
+    /// With `strict_order`, a step event that skips ahead is ignored instead of ending the
+    /// chain (ClickHouse `allow_reentry`).
+    pub allow_reentry: bool,
+    /// Reproduce ClickHouse `windowFunnel`'s greedy single pass exactly
+    /// ([`super::clickhouse`]) instead of the deepest chain.
+    pub clickhouse: bool,
 }
 
 impl FunnelMode {
@@ -27,6 +36,9 @@ impl FunnelMode {
                 "strict_order" => mode.strict_order = true,
                 "strict_deduplication" => mode.strict_deduplication = true,
                 "strict_increase" => mode.strict_increase = true,
+                "strict_once" => mode.strict_once = true,
+                "allow_reentry" => mode.allow_reentry = true,
+                "clickhouse" => mode.clickhouse = true,
                 _ => {
                     return Err(OpsError::invalid(format!(
                         "unknown funnel mode '{part}'; known modes are {KNOWN_MODES} \
@@ -42,10 +54,13 @@ impl FunnelMode {
         self.strict_order as u8
             | (self.strict_deduplication as u8) << 1
             | (self.strict_increase as u8) << 2
+            | (self.strict_once as u8) << 3
+            | (self.allow_reentry as u8) << 4
+            | (self.clickhouse as u8) << 5
     }
 
     pub(super) fn from_bits(bits: u8) -> OpsResult<FunnelMode> {
-        if bits > 0b111 {
+        if bits > 0b11_1111 {
             return Err(OpsError::malformed(format!(
                 "aggregate state holds funnel mode {bits}"
             )));
@@ -54,6 +69,9 @@ impl FunnelMode {
             strict_order: bits & 1 != 0,
             strict_deduplication: bits & 2 != 0,
             strict_increase: bits & 4 != 0,
+            strict_once: bits & 8 != 0,
+            allow_reentry: bits & 16 != 0,
+            clickhouse: bits & 32 != 0,
         })
     }
 }

@@ -1,29 +1,52 @@
 //! Which steps a row matches: the mask of an event name or of a `conds bool[]` row.
 
 use super::config::{check_nsteps, FunnelMode, MAX_STEPS};
-use crate::error::OpsResult;
+use super::spec::MAX_EXCLUSIONS;
+use crate::error::{OpsError, OpsResult};
 use hashbrown::HashMap;
 
-/// Maps an event name to the mask of the steps it matches (the event-name form). A name may
-/// appear at several steps. Built once per group.
+/// Maps an event name to the mask of the steps it matches and the mask of the exclusions it
+/// is an event of (the event-name form). A name may appear at several steps and exclusions.
+/// Built once per group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepMatcher {
-    masks: HashMap<String, u64>,
+    masks: HashMap<String, (u64, u32)>,
 }
 
 impl StepMatcher {
     pub fn new(steps: &[String]) -> OpsResult<StepMatcher> {
+        StepMatcher::with_exclusions(steps, &[])
+    }
+
+    /// `steps[k - 1]` is step `k`'s event name, `exclusions[e]` exclusion `e`'s.
+    pub fn with_exclusions(steps: &[String], exclusions: &[String]) -> OpsResult<StepMatcher> {
         check_nsteps(steps.len())?;
-        let mut masks: HashMap<String, u64> = HashMap::with_capacity(steps.len());
+        if exclusions.len() > MAX_EXCLUSIONS {
+            return Err(OpsError::limit(format!(
+                "funnel has {} exclusions; at most {MAX_EXCLUSIONS} are supported",
+                exclusions.len()
+            )));
+        }
+        let mut masks: HashMap<String, (u64, u32)> =
+            HashMap::with_capacity(steps.len() + exclusions.len());
         for (i, name) in steps.iter().enumerate() {
-            *masks.entry(name.clone()).or_default() |= 1u64 << i;
+            masks.entry(name.clone()).or_default().0 |= 1u64 << i;
+        }
+        for (e, name) in exclusions.iter().enumerate() {
+            masks.entry(name.clone()).or_default().1 |= 1u32 << e;
         }
         Ok(StepMatcher { masks })
     }
 
     /// The steps `event` matches (0 when none).
     pub fn mask(&self, event: &str) -> u64 {
-        self.masks.get(event).copied().unwrap_or(0)
+        self.lookup(event).0
+    }
+
+    /// The steps `event` matches and the exclusions it is an event of, in one lookup.
+    #[inline]
+    pub fn lookup(&self, event: &str) -> (u64, u32) {
+        self.masks.get(event).copied().unwrap_or((0, 0))
     }
 }
 
@@ -55,6 +78,8 @@ mod tests {
         let many: Vec<String> = (0..65).map(|i| i.to_string()).collect();
         assert_eq!(StepMatcher::new(&many).unwrap_err().kind, LimitExceeded);
         assert!(StepMatcher::new(&many[..64]).is_ok());
+        let e = StepMatcher::with_exclusions(&many[..2], &many[..33]).unwrap_err();
+        assert_eq!(e.kind, LimitExceeded);
     }
 
     #[test]
@@ -64,6 +89,12 @@ mod tests {
         assert_eq!(m.mask("view"), 0b0101);
         assert_eq!(m.mask("buy"), 0b1000);
         assert_eq!(m.mask("other"), 0);
+        let excl: Vec<String> = ["refund", "view", "refund"].map(String::from).to_vec();
+        let m = StepMatcher::with_exclusions(&steps, &excl).unwrap();
+        assert_eq!(m.lookup("view"), (0b0101, 0b010));
+        assert_eq!(m.lookup("refund"), (0, 0b101));
+        assert_eq!(m.lookup("cart"), (0b0010, 0));
+        assert_eq!(m.lookup("other"), (0, 0));
         assert_eq!(
             mask_from_conds(&[Some(true), None, Some(false), Some(true)]),
             0b1001

@@ -3,39 +3,58 @@
 //!
 //! See `../shared/API.md`, "1. Funnels".
 //!
-//! # Semantics: the deepest step reachable by any chain
+//! # Semantics: the deepest chain that satisfies every constraint
 //!
-//! Each input row `(ts, mask)` is expanded into one event `(ts, step)` per step it matches
-//! (steps are 1-based; a row matching steps 1 and 2 yields both events), plus `(ts, 0)` for a
-//! row matching nothing when the mode is `strict_order`. Events are ordered by `(ts, step)`.
+//! The input is one user's rows (with a held key: one (user, key) partition's rows; rows
+//! with a NULL key are ignored and the user's level is the maximum over keys). Row `r` has a
+//! timestamp `ts(r)`, a step mask (the steps it matches; a row may match several) and an
+//! exclusion mask ([`Row`]). Each row yields one *event* `(ts, step, r)` per step it matches,
+//! and, when the mode has `strict_order` and the row matches no step, one event
+//! `(ts, 0, r)`. Events are ordered by `(ts, step)`; "between" below is strict in that order.
 //!
-//! A *chain* is anchored at a step-1 event. From the anchor it walks forward through the later
-//! events while `ts <= anchor + window` (saturating at the infinities); with `L` its current
-//! level (1 at the anchor):
-//! - an event of step `L + 1` extends it (with `strict_increase` only if its timestamp is
-//!   greater than the chain's last matched timestamp; otherwise the event is just skipped);
-//! - with `strict_order` any other event (a row matching no step, a step `<= L` including
-//!   another step-1 event, or a step `> L + 1`) ends the chain;
-//! - with `strict_deduplication` an event of a step `2..=L` (already matched by the chain) ends
-//!   it; another step-1 event does not;
-//! - every other event is skipped.
+//! A **chain** of length `L >= 1` is a sequence of events `c_1, ..., c_L` with
+//! `step(c_k) = k` and `ts(c_1) <= ts(c_2) <= ... <= ts(c_L)` that satisfies:
+//! - **window**: `ts(c_L) <= ts(c_1) + window` (saturating at the infinities); `c_1` is the
+//!   *anchor*;
+//! - **per-step windows**: `ts(c_{k+1}) - ts(c_k) <= step_windows[k]` where given;
+//! - **strict_increase**: `ts(c_{k+1}) > ts(c_k)`;
+//! - **strict_once**: the rows of `c_1, ..., c_L` are pairwise distinct (a row matching two
+//!   steps serves one of them);
+//! - **exclusions**: for each exclusion `(from, to)` with `to <= L`, no row that is an event
+//!   of that exclusion has `ts(c_from) < ts < ts(c_to)` (ties never exclude);
+//! - **strict_order**: for each `k < L`, no event `x` between `c_k` and `c_{k+1}` with
+//!   `step(x) = 0` (a row matching no step) or `step(x) > k + 1` (skipping ahead; with
+//!   `allow_reentry` such events are ignored); repeated or earlier steps (`step(x) <= k + 1`)
+//!   do not break it;
+//! - **strict_deduplication**: for each `k < L`, no event `x` between `c_k` and `c_{k+1}`
+//!   with `2 <= step(x) <= k` (a repeat of a step already passed; a repeated step 1 does not
+//!   break it).
 //!
-//! A user's level is the maximum level over all anchors (0 without a step-1 event).
+//! A user's **level** is the largest `L` of any chain, 0 when there is none. The **reported
+//! chain** (per-user output, step times) is, among chains of the maximal length: the one
+//! with the latest anchor; among those, the one whose last step is earliest; then, going
+//! backwards from step `L - 1` to 2, each step at the latest event that still allows the
+//! steps chosen after it. (So the end-to-end time is the shortest of the latest attempt, and
+//! a repeated intermediate step counts from its last occurrence before the next step.)
+//!
+//! Without the `clickhouse` flag these rules are exact and order independent. With it,
+//! [`clickhouse`] reproduces ClickHouse 26.x `windowFunnel`'s greedy single pass instead
+//! (there is no reported chain then).
 //!
 //! # Where ClickHouse `windowFunnel` differs
 //!
 //! ClickHouse keeps a single `(first, last)` timestamp pair per level and updates it greedily.
 //! In default mode that greedy is exact (the latest anchor that reached a level dominates every
-//! earlier one), and [`deepest_level`] uses it. In the strict modes it mixes chains:
+//! earlier one). In the strict modes it mixes chains or stops early:
 //! - `strict_increase` with ties (window 10, `A@0 A@5 B@5`): the anchor `A@5` overwrites
 //!   `A@0`, and `B@5` is not later than it, so ClickHouse answers 1; the chain `A@0 → B@5`
 //!   reaches 2.
-//! - `strict_deduplication` (`A@0 B@1 A@2 B@3 C@4`): ClickHouse stops at the repeated `B@3`
-//!   and returns the previous event's step (1; newer releases return the level so far, 2);
-//!   the chain anchored at `A@2` reaches 3.
+//! - `strict_deduplication` (`A@0 B@1 A@2 B@3 C@4`): ClickHouse stops the whole user at the
+//!   repeated `B@3` (level 2); the chain anchored at `A@2` reaches 3.
 //! - `strict_order` (`A@0 B@1 A@2 C@3`): ClickHouse restarts level 1 at `A@2` but keeps level 2
 //!   from `A@0`, so `C@3` yields 3; no single chain has `A → B → C` without an interruption,
-//!   so the answer is 2.
+//!   so the answer is 2. And ClickHouse stops the whole user at the first interruption, where
+//!   a later chain may still go deeper.
 //!
 //! `tests/funnel_oracle.py` holds a literal implementation of these rules and a port of the
 //! ClickHouse algorithm, for differential tests.
@@ -49,16 +68,24 @@
 //! - `report.rs`: the `funnel_step` rows ([`StepRow`], [`step_rows`]).
 
 mod chain;
+pub mod clickhouse;
 mod config;
+pub mod engine;
 mod matcher;
 mod report;
+mod spec;
 mod state;
+mod user;
+#[cfg(test)]
+mod oracle;
 
 pub use chain::{deepest_chain, deepest_level};
 pub use config::{FunnelConfig, FunnelMode, MAX_STEPS};
 pub use matcher::{keeps, mask_from_conds, StepMatcher};
-pub use report::{step_rows, StepRow};
-pub use state::{LevelCounts, PopulationFunnel, UserFunnel, UserKey};
+pub use report::{percentiles, step_rows, StepDurations, StepRow, PERCENTILES};
+pub use spec::{Exclusion, FunnelSpec, Outcome, Row, MAX_EXCLUSIONS};
+pub use state::{LevelCounts, PopulationFunnel, UserKey};
+pub use user::{PropertyStep, UserFunnel, UserPath};
 
 /// Helpers shared by the unit tests of the submodules.
 #[cfg(test)]

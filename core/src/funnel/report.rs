@@ -1,7 +1,7 @@
-//! The `funnel_step` rows of a population: users, rates, Wilson intervals and median step
-//! durations per step.
+//! The `funnel_step` rows of a population: users, rates, Wilson intervals and step-duration
+//! percentiles per step.
 
-use crate::quantile::{percentile_cont_sorted, pg_float_cmp};
+use crate::quantile::pg_float_cmp;
 use crate::stats::{wilson, z_for_confidence};
 use crate::time::{is_infinite, seconds_between};
 
@@ -21,17 +21,55 @@ pub struct StepRow {
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     /// Median over users reaching the step of the seconds from the previous step of their
-    /// reported chain; NULL for step 1, without users, and in the two-stage form.
+    /// reported chain (= `from_previous[1]`); NULL for step 1, without users, and in the
+    /// two-stage form.
     pub median_seconds_from_previous: Option<f64>,
+    /// The [`PERCENTILES`] (25th, 50th, 75th, 90th; PostgreSQL `percentile_cont`) over users
+    /// reaching the step of the seconds from the previous step of their reported chain;
+    /// `None` as `median_seconds_from_previous`.
+    pub from_previous: Option<[f64; 4]>,
+    /// The same percentiles of the seconds from step 1 to this step (end to end up to it).
+    pub from_first: Option<[f64; 4]>,
+}
+
+/// The percentiles of [`StepRow::from_previous`] and [`StepRow::from_first`].
+pub const PERCENTILES: [f64; 4] = [0.25, 0.5, 0.75, 0.9];
+
+/// Step durations of the one-shot form, in seconds: for each user reaching step `k >= 2`,
+/// `from_previous[k]` holds the time from step `k - 1` to step `k` of its reported chain and
+/// `from_first[k]` the time from step 1 to step `k` (entries 0 and 1 stay empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepDurations {
+    pub from_previous: Vec<Vec<f64>>,
+    pub from_first: Vec<Vec<f64>>,
+}
+
+impl StepDurations {
+    /// Empty lists for a funnel of `nsteps` steps.
+    pub fn new(nsteps: usize) -> StepDurations {
+        StepDurations {
+            from_previous: vec![Vec::new(); nsteps + 1],
+            from_first: vec![Vec::new(); nsteps + 1],
+        }
+    }
+
+    /// Records a user's reported chain from its step timestamps (`times[k - 1]` = step `k`).
+    pub fn push_chain(&mut self, times: &[i64]) {
+        for k in 2..=times.len() {
+            let previous = step_seconds(times[k - 2], times[k - 1]);
+            self.from_previous[k].push(previous);
+            self.from_first[k].push(step_seconds(times[0], times[k - 1]));
+        }
+    }
 }
 
 /// Builds the rows from `histogram[l]` = users whose deepest step is `l` (`l` in
-/// `0..=nsteps`) and, for the one-shot form, `durations[k]` = seconds from step `k - 1` to
-/// step `k` of each user reaching step `k`. Shared by both forms so they agree exactly.
+/// `0..=nsteps`) and, for the one-shot form, the step durations of the users' reported
+/// chains (reordered in place). Shared by both forms so they agree exactly.
 pub fn step_rows(
     histogram: &[i64],
     names: Option<&[String]>,
-    durations: Option<Vec<Vec<f64>>>,
+    durations: Option<StepDurations>,
 ) -> Vec<StepRow> {
     let z = z_for_confidence(0.95).expect("0.95 is a valid confidence");
     let mut at_least: Vec<i64> = histogram.to_vec();
@@ -45,7 +83,13 @@ pub fn step_rows(
             let (users, previous) = (at_least[k], at_least[k - 1]);
             let ci = wilson(users, previous, z).ok().flatten();
             let rate_from_first = (first > 0).then(|| users as f64 / first as f64);
-            let median = durations.as_mut().and_then(|d| median(&mut d[k]));
+            let (from_previous, from_first) = match durations.as_mut() {
+                Some(d) if k >= 2 => (
+                    d.from_previous.get_mut(k).and_then(|v| percentiles(v)),
+                    d.from_first.get_mut(k).and_then(|v| percentiles(v)),
+                ),
+                _ => (None, None),
+            };
             StepRow {
                 step: k as i32,
                 name: names.and_then(|n| n.get(k - 1).cloned()),
@@ -54,7 +98,9 @@ pub fn step_rows(
                 rate_from_first,
                 ci_low: ci.map(|p| p.low),
                 ci_high: ci.map(|p| p.high),
-                median_seconds_from_previous: if k == 1 { None } else { median },
+                median_seconds_from_previous: from_previous.map(|p| p[1]),
+                from_previous,
+                from_first,
             }
         })
         .collect()
@@ -73,14 +119,42 @@ pub(super) fn step_seconds(from: i64, to: i64) -> f64 {
     }
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
-    values.sort_unstable_by(pg_float_cmp);
-    percentile_cont_sorted(values, 0.5)
+/// The [`PERCENTILES`] of `values` with `percentile_cont` semantics, bit for bit what
+/// [`percentile_cont_sorted`](crate::quantile::percentile_cont_sorted) gives on the sorted values, by selection (linear time) instead
+/// of a sort. Reorders `values`; `None` when empty.
+pub fn percentiles(values: &mut [f64]) -> Option<[f64; 4]> {
+    if values.is_empty() {
+        return None;
+    }
+    let last = (values.len() - 1) as f64;
+    let mut out = [0.0; 4];
+    // values[..done] hold the smallest `done` values (in any order) and values[done] is the
+    // value of rank `done` once selected.
+    let mut done = 0;
+    for (slot, p) in out.iter_mut().zip(PERCENTILES) {
+        let pos = p * last;
+        let (first, second) = (pos.floor(), pos.ceil());
+        let rank = first as usize;
+        let (_, lo, above) = values[done..].select_nth_unstable_by(rank - done, pg_float_cmp);
+        let lo = *lo;
+        done = rank;
+        *slot = if first == second {
+            lo
+        } else {
+            let hi = *above
+                .iter()
+                .min_by(|a, b| pg_float_cmp(a, b))
+                .expect("a value above a rank below the last");
+            lo + (pos - first) * (hi - lo)
+        };
+    }
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quantile::percentile_cont_sorted;
 
     #[test]
     fn step_rows_hand_worked() {
@@ -104,9 +178,9 @@ mod tests {
             (rows[1].ci_low, rows[1].ci_high),
             (Some(ci.low), Some(ci.high))
         );
-        assert!(rows
-            .iter()
-            .all(|r| r.median_seconds_from_previous.is_none()));
+        assert!(rows.iter().all(|r| r.median_seconds_from_previous.is_none()
+            && r.from_previous.is_none()
+            && r.from_first.is_none()));
         // nobody reached step 1: rates after the population rate are NULL.
         let rows = step_rows(&[5, 0, 0], None, None);
         assert_eq!(rows[0].rate_from_previous, Some(0.0));
@@ -119,6 +193,48 @@ mod tests {
         assert!(step_rows(&[0, 0], None, None)[0]
             .rate_from_previous
             .is_none());
+    }
+
+    #[test]
+    fn percentiles_match_percentile_cont() {
+        let by_sort = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_unstable_by(pg_float_cmp);
+            PERCENTILES.map(|p| percentile_cont_sorted(&v, p).unwrap())
+        };
+        let cases: Vec<Vec<f64>> = vec![
+            vec![3.0],
+            vec![2.0, 1.0],
+            vec![5.0, 1.0, 4.0, 2.0, 3.0],
+            vec![0.0, f64::INFINITY, 7.5, 7.5, 1.0, 2.0],
+            (0..1000)
+                .map(|i| ((i * 7919) % 1009) as f64 / 3.0)
+                .collect(),
+            vec![1.0; 17],
+        ];
+        for v in cases {
+            let got = percentiles(&mut v.clone()).unwrap();
+            let want = by_sort(&v);
+            for (g, w) in got.iter().zip(want) {
+                assert!(g.to_bits() == w.to_bits(), "{v:?}: {got:?} vs {want:?}");
+            }
+        }
+        assert_eq!(percentiles(&mut []), None);
+        assert_eq!(
+            percentiles(&mut [10.0, 20.0, 30.0, 40.0, 50.0]),
+            Some([20.0, 30.0, 40.0, 46.0])
+        );
+        let mut d = StepDurations::new(3);
+        d.push_chain(&[0, 10_000_000, 40_000_000]);
+        d.push_chain(&[0, 20_000_000]);
+        d.push_chain(&[5]);
+        let rows = step_rows(&[0, 1, 1, 1], None, Some(d));
+        assert_eq!(rows[0].from_previous, None);
+        assert_eq!(rows[1].from_previous, Some([12.5, 15.0, 17.5, 19.0]));
+        assert_eq!(rows[1].median_seconds_from_previous, Some(15.0));
+        assert_eq!(rows[1].from_first, Some([12.5, 15.0, 17.5, 19.0]));
+        assert_eq!(rows[2].from_previous, Some([30.0; 4]));
+        assert_eq!(rows[2].from_first, Some([40.0; 4]));
     }
 
     #[test]

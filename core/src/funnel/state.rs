@@ -1,28 +1,18 @@
-//! The funnel aggregate states: `window_funnel`'s [`UserFunnel`], the one-shot
+//! The population funnel aggregate states: the one-shot
 //! `funnel_step_rates`' [`PopulationFunnel`] and the two-stage form's [`LevelCounts`], with
 //! their [`PartialState`] impls.
 
-use super::chain::{deepest_chain, deepest_level};
-use super::config::{check_nsteps, FunnelConfig, FunnelMode};
-use super::matcher::{keeps, StepMatcher};
-use super::report::{step_rows, step_seconds, StepRow};
+use super::config::{check_nsteps, low_bits, FunnelConfig};
+use super::matcher::StepMatcher;
+use super::report::{step_rows, StepDurations, StepRow};
+use super::spec::{FunnelSpec, Outcome, Row};
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::state::PartialState;
 use hashbrown::HashMap;
 use std::hash::Hash;
-
-fn write_rows(w: &mut Writer, rows: &[(i64, u64)]) {
-    w.len(rows.len());
-    for (ts, mask) in rows {
-        w.i64(*ts).u64(*mask);
-    }
-}
-
-fn read_rows(r: &mut Reader) -> OpsResult<Vec<(i64, u64)>> {
-    let n = r.len(16)?;
-    (0..n).map(|_| Ok((r.i64()?, r.u64()?))).collect()
-}
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 fn write_names(w: &mut Writer, names: &[String]) {
     w.len(names.len());
@@ -36,66 +26,35 @@ fn read_names(r: &mut Reader) -> OpsResult<Vec<String>> {
     (0..n).map(|_| r.str()).collect()
 }
 
-const VERSION: u8 = 1;
+/// Format version of `window_funnel`'s and the two-stage form's states.
+pub(super) const VERSION: u8 = 1;
+/// Format version of [`PopulationFunnel`]'s state (2: flat rows of packed keys).
+const POPULATION_VERSION: u8 = 2;
 
-/// State of `window_funnel`: one user's kept rows (16 bytes each). The result does not
-/// depend on the row order nor on how rows are split across merges.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UserFunnel {
-    pub cfg: FunnelConfig,
-    pub rows: Vec<(i64, u64)>,
+// ---------------------------------------------------------------------------------------
+// The engines, per (user, key) partition
+// ---------------------------------------------------------------------------------------
+
+/// The deepest chain of one partition's rows (sorted by timestamp) and its rows.
+fn deepest(rows: &[Row], spec: &FunnelSpec, want_path: bool) -> Outcome {
+    super::engine::deepest(rows, spec, want_path)
 }
 
-const USER_TAG: u8 = b'F';
-
-impl UserFunnel {
-    pub fn new(cfg: FunnelConfig) -> UserFunnel {
-        UserFunnel {
-            cfg,
-            rows: Vec::new(),
-        }
-    }
-
-    /// Adds a row; rows matching no step are dropped unless the mode is `strict_order`.
-    pub fn push(&mut self, ts: i64, mask: u64) {
-        let mask = mask & self.cfg.step_bits();
-        if keeps(self.cfg.mode, mask) {
-            self.rows.push((ts, mask));
-        }
-    }
-
-    /// The deepest step reached (0 = never reached step 1).
-    pub fn finish(&mut self) -> u8 {
-        deepest_level(&mut self.rows, &self.cfg)
-    }
+/// ClickHouse `windowFunnel`'s level of one partition's rows (sorted by timestamp).
+fn clickhouse_level(rows: &[Row], cfg: &FunnelConfig) -> usize {
+    super::clickhouse::level(rows, cfg)
 }
 
-impl PartialState for UserFunnel {
-    fn merge(&mut self, mut other: UserFunnel) -> OpsResult<()> {
-        self.rows.append(&mut other.rows);
-        Ok(())
-    }
-
-    fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(USER_TAG, VERSION);
-        self.cfg.write(&mut w);
-        write_rows(&mut w, &self.rows);
-        w.finish()
-    }
-
-    fn decode(bytes: &[u8]) -> OpsResult<UserFunnel> {
-        let mut r = Reader::new(bytes, USER_TAG, VERSION)?;
-        let cfg = FunnelConfig::read(&mut r)?;
-        let rows = read_rows(&mut r)?;
-        r.finish()?;
-        Ok(UserFunnel { cfg, rows })
-    }
-}
+// ---------------------------------------------------------------------------------------
+// User keys
+// ---------------------------------------------------------------------------------------
 
 /// A user identifier of the one-shot form (`bigint` or `text`).
 pub trait UserKey: Hash + Eq + Clone {
     /// Distinguishes key types in serialized states.
     const KIND: u8;
+    /// How many words of [`UserKey::pack`] identify a user (1 or 2).
+    const WORDS: usize = 2;
     fn write(&self, w: &mut Writer);
     fn read(r: &mut Reader) -> OpsResult<Self>;
 
@@ -110,15 +69,32 @@ pub trait UserKey: Hash + Eq + Clone {
         }
         Ok(())
     }
+
+    /// The fixed-width key [`PopulationFunnel`] stores and sorts by, the same in every
+    /// process (partial states of parallel workers are combined): its first
+    /// [`UserKey::WORDS`] words identify the user, and the first word is uniformly spread
+    /// (the sort's radix digits are its top bits). By default a 128-bit hash of the key's
+    /// encoding ([`key_hash128`]).
+    fn pack(&self) -> [u64; 2] {
+        let mut w = Writer::new(0, 0);
+        self.write(&mut w);
+        key_hash128(&w.finish())
+    }
 }
 
 impl UserKey for i64 {
     const KIND: u8 = 1;
+    const WORDS: usize = 1;
     fn write(&self, w: &mut Writer) {
         w.i64(*self);
     }
     fn read(r: &mut Reader) -> OpsResult<i64> {
         r.i64()
+    }
+    /// A bijection of the id: distinct ids never collide.
+    #[inline]
+    fn pack(&self) -> [u64; 2] {
+        [mix64(*self as u64), 0]
     }
 }
 
@@ -130,133 +106,860 @@ impl UserKey for String {
     fn read(r: &mut Reader) -> OpsResult<String> {
         r.str()
     }
+    /// [`key_hash128`] of the text's bytes (what `push_str` computes from a borrowed key).
+    #[inline]
+    fn pack(&self) -> [u64; 2] {
+        key_hash128(self.as_bytes())
+    }
 }
 
-/// State of the one-shot `funnel_step_rates(user_id, ts, ...)`: every user's kept rows.
+/// MurmurHash3's 64-bit finalizer: a bijection of `u64` spreading every input bit over the
+/// output (so sequential ids fill the radix digits evenly).
+#[inline]
+fn mix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+const SECRETS: [u64; 8] = [
+    0xa076_1d64_78bd_642f,
+    0xe703_7ed1_a0b4_28db,
+    0x8ebc_6af0_9c88_c6e3,
+    0x5899_65cc_7537_4cc3,
+    0x1d8e_4e27_c47d_124f,
+    0x9e37_79b9_7f4a_7c15,
+    0xbf58_476d_1ce4_e5b9,
+    0x94d0_49bb_1331_11eb,
+];
+
+/// The 128-bit product of `a` and `b`, folded to 64 bits (wyhash's mixing step).
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Up to 8 bytes as a little-endian word, zero-padded.
+#[inline]
+fn word(bytes: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w[..bytes.len()].copy_from_slice(bytes);
+    u64::from_le_bytes(w)
+}
+
+/// A deterministic 128-bit hash of `bytes`: two 64-bit lanes in the style of wyhash (fixed
+/// secrets, the length folded in first), each 16-byte block mixed into both lanes by
+/// different multiplications. The same value in every process, on every platform and in
+/// every build (fixed by a test). Not collision resistant against inputs crafted for it;
+/// on ordinary keys two distinct texts share a hash with probability about `2^-128` per
+/// pair (a collision would merge two users).
+pub fn key_hash128(bytes: &[u8]) -> [u64; 2] {
+    let s = SECRETS;
+    let len = bytes.len() as u64;
+    let (mut a, mut b) = (s[0] ^ len, s[1] ^ len.rotate_left(32));
+    let mut block = |x: u64, y: u64| {
+        a = fold(x ^ a ^ s[2], y ^ s[3]);
+        b = fold(x ^ s[4], y ^ b ^ s[5]);
+    };
+    let mut chunks = bytes.chunks_exact(16);
+    for c in &mut chunks {
+        block(word(&c[..8]), word(&c[8..]));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() || len == 0 {
+        let cut = rest.len().min(8);
+        block(word(&rest[..cut]), word(&rest[cut..]));
+    }
+    [fold(a ^ s[6], s[7] ^ len), fold(b ^ s[7], s[6] ^ len)]
+}
+
+/// The 64-bit key a held-key value is stored as (it only needs to be distinct among one
+/// user's values).
+#[inline]
+fn held_hash(key: &str) -> u64 {
+    key_hash128(key.as_bytes())[0]
+}
+
+// ---------------------------------------------------------------------------------------
+// Row bits: steps and exclusions in one word
+// ---------------------------------------------------------------------------------------
+
+/// How a row's step mask and exclusion mask are stored in one `u64`.
 ///
-/// Memory: 16 bytes per kept row (rows matching no step are not kept, except in
-/// `strict_order`), plus per user the key (8 bytes, or 24 plus the text for `text` ids), a
-/// 24-byte `Vec` header and the hash table's slack (about 1 byte of control plus up to 1/8
-/// empty buckets). A user whose rows never matched costs only that per-user overhead.
+/// When `nsteps + exclusions <= 64` (narrow): `mask | excl << nsteps`, the same in every
+/// state of the funnel. Otherwise (wide): the index of the `(mask, excl)` pair in a table of
+/// the distinct pairs seen, in the order this state saw them (a merge renumbers the other
+/// state's rows; the encoding carries the table).
+#[derive(Debug, Clone)]
+struct Packing {
+    nsteps: usize,
+    nexcl: usize,
+    wide: Option<Classes>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Classes {
+    list: Vec<(u64, u32)>,
+    index: HashMap<(u64, u32), u64>,
+}
+
+impl Classes {
+    fn id(&mut self, mask: u64, excl: u32) -> u64 {
+        let list = &mut self.list;
+        *self.index.entry((mask, excl)).or_insert_with(|| {
+            list.push((mask, excl));
+            (list.len() - 1) as u64
+        })
+    }
+}
+
+impl Packing {
+    fn new(spec: &FunnelSpec) -> Packing {
+        let (nsteps, nexcl) = (spec.cfg.nsteps, spec.exclusions.len());
+        Packing {
+            nsteps,
+            nexcl,
+            wide: (nsteps + nexcl > 64).then(Classes::default),
+        }
+    }
+
+    #[inline]
+    fn pack(&mut self, mask: u64, excl: u32) -> u64 {
+        match &mut self.wide {
+            None if self.nsteps >= 64 => mask,
+            None => mask | u64::from(excl) << self.nsteps,
+            Some(classes) => classes.id(mask, excl),
+        }
+    }
+
+    /// The engine's row for a stored row.
+    #[inline]
+    fn row(&self, ts: i64, bits: u64) -> Row {
+        match &self.wide {
+            None if self.nsteps >= 64 => Row {
+                ts,
+                mask: bits,
+                excl: 0,
+            },
+            None => Row {
+                ts,
+                mask: bits & low_bits(self.nsteps),
+                excl: (bits >> self.nsteps) as u32,
+            },
+            Some(classes) => {
+                let (mask, excl) = classes.list[bits as usize];
+                Row { ts, mask, excl }
+            }
+        }
+    }
+
+    /// Whether `bits` could have been stored (by a state of this funnel with this table).
+    fn valid(&self, bits: u64) -> bool {
+        match &self.wide {
+            None => bits & !low_bits(self.nsteps + self.nexcl) == 0,
+            Some(classes) => bits < classes.list.len() as u64,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Flat buffers and their sort
+// ---------------------------------------------------------------------------------------
+
+/// Interrupt cadence of [`PopulationFunnel::finish`] and merges: a check at least every
+/// 64K units of work (rows counted, moved or scanned by a pass of the sort, rows evaluated,
+/// and [`USER_WORK`] per user).
+const INTERRUPT_WORK: usize = 1 << 16;
+const USER_WORK: usize = 64;
+
+/// Most bits per pass of the radix sort (4096 buckets).
+const RADIX_BITS: u32 = 12;
+/// Fewer rows than this are sorted by one comparison sort.
+const RADIX_MIN_ROWS: usize = 1 << 10;
+/// The silent-user buffer is compacted once it holds twice the users it held after the last
+/// compaction, and at least this many.
+const SILENT_MIN_COMPACT: usize = 1 << 10;
+
+/// Work done since the last interrupt check; checks once it reaches [`INTERRUPT_WORK`].
+struct Work<'a> {
+    done: usize,
+    check: &'a mut dyn FnMut(),
+}
+
+impl Work<'_> {
+    #[inline]
+    fn add(&mut self, n: usize) {
+        self.done += n;
+        if self.done >= INTERRUPT_WORK {
+            (self.check)();
+            self.done = 0;
+        }
+    }
+}
+
+/// A kept row: the packed key (`W` words: the user's [`UserKey::pack`] words, then the held
+/// key's hash when the funnel holds a key), the timestamp and the packed step/exclusion bits
+/// ([`Packing`]). `8 * W + 16` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flat<const W: usize> {
+    key: [u64; W],
+    ts: i64,
+    bits: u64,
+}
+
+/// An element of a flat buffer as [`sort_flat`] sees it.
+trait Radix: Copy {
+    type Key: Ord;
+    /// The sort key.
+    fn key(&self) -> Self::Key;
+    /// Its first word (uniformly spread: the radix digits are its top bits).
+    fn top(&self) -> u64;
+}
+
+impl<const W: usize> Radix for Flat<W> {
+    type Key = ([u64; W], i64);
+    #[inline]
+    fn key(&self) -> ([u64; W], i64) {
+        (self.key, self.ts)
+    }
+    #[inline]
+    fn top(&self) -> u64 {
+        self.key[0]
+    }
+}
+
+impl<const U: usize> Radix for [u64; U] {
+    type Key = [u64; U];
+    #[inline]
+    fn key(&self) -> [u64; U] {
+        *self
+    }
+    #[inline]
+    fn top(&self) -> u64 {
+        self[0]
+    }
+}
+
+/// Sorts `v` by [`Radix::key`]: a stable LSD radix sort on the top `log2(len)` bits of the
+/// first word (at most 48, in passes of at most [`RADIX_BITS`] bits; all passes counted in
+/// one scan; a pass where every element has the same digit is skipped), then a comparison
+/// sort of each run of equal digits that is not in order. The first word is a hash, so a run
+/// is about one user's rows, and rows pushed in time order (each user's rows spread over
+/// the table) come out of the radix passes already in order. Below [`RADIX_MIN_ROWS`]
+/// elements, one comparison sort (skipped when already in order).
+///
+/// Checks for interrupts at least every 64K elements counted, moved or scanned; the
+/// comparison sort of one run (one digit value: mostly a single user's rows) is not
+/// interruptible. Memory: a second buffer as large as `v` during the radix passes.
+fn sort_flat<T: Radix>(v: &mut Vec<T>, work: &mut Work) {
+    let n = v.len();
+    let bits = if n < RADIX_MIN_ROWS {
+        0
+    } else {
+        (usize::BITS - n.leading_zeros()).min(48)
+    };
+    let digit = |r: &T| if bits == 0 { 0 } else { r.top() >> (64 - bits) };
+    if bits > 0 {
+        let passes = bits.div_ceil(RADIX_BITS) as usize;
+        let width = bits.div_ceil(passes as u32);
+        let buckets = 1usize << width;
+        let mask = (buckets - 1) as u64;
+        let mut counts = vec![0usize; buckets * passes];
+        for chunk in v.chunks(INTERRUPT_WORK) {
+            for r in chunk {
+                let d = digit(r);
+                for p in 0..passes {
+                    counts[p * buckets + ((d >> (p as u32 * width)) & mask) as usize] += 1;
+                }
+            }
+            work.add(chunk.len());
+        }
+        let mut scratch: Vec<T> = Vec::new();
+        for p in 0..passes {
+            let counts = &mut counts[p * buckets..(p + 1) * buckets];
+            if counts.contains(&n) {
+                continue;
+            }
+            let mut next = 0;
+            for c in counts.iter_mut() {
+                (*c, next) = (next, next + *c);
+            }
+            if scratch.len() != n {
+                scratch = vec![v[0]; n];
+            }
+            let shift = p as u32 * width;
+            for chunk in v.chunks(INTERRUPT_WORK) {
+                for r in chunk {
+                    let b = ((digit(r) >> shift) & mask) as usize;
+                    scratch[counts[b]] = *r;
+                    counts[b] += 1;
+                }
+                work.add(chunk.len());
+            }
+            std::mem::swap(v, &mut scratch);
+        }
+    }
+    let mut i = 0;
+    while i < n {
+        let d = digit(&v[i]);
+        let mut j = i + 1;
+        let mut ordered = true;
+        while j < n && digit(&v[j]) == d {
+            ordered &= v[j - 1].key() <= v[j].key();
+            j += 1;
+        }
+        work.add(j - i);
+        if !ordered {
+            v[i..j].sort_unstable_by_key(T::key);
+            work.add(j - i);
+        }
+        i = j;
+    }
+}
+
+/// The rows of one funnel: `W` key words per row, of which the first `U` identify the user
+/// (`W > U`: the last word is the held key's hash).
+#[derive(Debug, Clone, Default)]
+struct Buf<const W: usize, const U: usize> {
+    /// Kept rows, in push order until [`Buf::group`] sorts them by (key, ts).
+    rows: Vec<Flat<W>>,
+    /// Users of rows that were not kept, possibly repeated; `silent[..clean]` is sorted and
+    /// free of repeats.
+    silent: Vec<[u64; U]>,
+    clean: usize,
+    /// `rows` are sorted and `silent` compacted (nothing pushed or merged since).
+    grouped: bool,
+}
+
+impl<const W: usize, const U: usize> Buf<W, U> {
+    #[inline]
+    fn push(&mut self, user: [u64; 2], held: u64, ts: i64, bits: u64) {
+        let mut key = [0u64; W];
+        key[..U].copy_from_slice(&user[..U]);
+        if W > U {
+            key[U] = held;
+        }
+        self.rows.push(Flat { key, ts, bits });
+        self.grouped = false;
+    }
+
+    #[inline]
+    fn push_silent(&mut self, user: [u64; 2]) {
+        let mut key = [0u64; U];
+        key.copy_from_slice(&user[..U]);
+        // The rows of a user often come together: skip an immediate repeat.
+        if self.silent.len() > self.clean && self.silent.last() == Some(&key) {
+            return;
+        }
+        self.silent.push(key);
+        self.grouped = false;
+        if self.silent.len() >= 2 * self.clean.max(SILENT_MIN_COMPACT) {
+            self.compact(&mut Work {
+                done: 0,
+                check: &mut || {},
+            });
+        }
+    }
+
+    /// Sorts `silent` and drops repeats.
+    fn compact(&mut self, work: &mut Work) {
+        if self.clean < self.silent.len() {
+            sort_flat(&mut self.silent, work);
+            self.silent.dedup();
+            self.clean = self.silent.len();
+        }
+    }
+
+    /// Sorts the rows by (key, ts) and compacts `silent`.
+    fn group(&mut self, work: &mut Work) {
+        if !self.grouped {
+            self.compact(work);
+            sort_flat(&mut self.rows, work);
+            self.grouped = true;
+        }
+    }
+
+    /// Appends `other`'s rows (bits renumbered by `remap` when given) and silent users.
+    fn append(&mut self, mut other: Buf<W, U>, remap: Option<&[u64]>, work: &mut Work) {
+        if self.rows.is_empty() && remap.is_none() {
+            self.rows = std::mem::take(&mut other.rows);
+        } else {
+            self.rows.reserve(other.rows.len());
+            for chunk in other.rows.chunks(INTERRUPT_WORK) {
+                match remap {
+                    Some(remap) => self.rows.extend(chunk.iter().map(|r| Flat {
+                        bits: remap[r.bits as usize],
+                        ..*r
+                    })),
+                    None => self.rows.extend_from_slice(chunk),
+                }
+                work.add(chunk.len());
+            }
+        }
+        if self.silent.is_empty() {
+            (self.silent, self.clean) = (other.silent, other.clean);
+        } else {
+            for chunk in other.silent.chunks(INTERRUPT_WORK) {
+                self.silent.extend_from_slice(chunk);
+                work.add(chunk.len());
+            }
+            if self.silent.len() >= 2 * self.clean.max(SILENT_MIN_COMPACT) {
+                self.compact(work);
+            }
+        }
+        self.grouped = false;
+    }
+
+    /// The rows (count, then per row its key words, `ts` and bits) and the silent users
+    /// (count, then their key words).
+    fn write(&self, w: &mut Writer) {
+        w.len(self.rows.len());
+        for r in &self.rows {
+            for &k in &r.key {
+                w.u64(k);
+            }
+            w.i64(r.ts).u64(r.bits);
+        }
+        w.len(self.silent.len());
+        for s in &self.silent {
+            for &k in s {
+                w.u64(k);
+            }
+        }
+    }
+
+    /// Reads what [`Buf::write`] wrote; returns the steps and exclusions the rows match.
+    fn read(&mut self, r: &mut Reader, packing: &Packing, keep_all: bool) -> OpsResult<(u64, u32)> {
+        let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
+        let mut matched = (0u64, 0u32);
+        let n = r.len(std::mem::size_of::<Flat<W>>())?;
+        self.rows.reserve(n);
+        for _ in 0..n {
+            let mut key = [0u64; W];
+            for k in key.iter_mut() {
+                *k = r.u64()?;
+            }
+            let (ts, bits) = (r.i64()?, r.u64()?);
+            if !packing.valid(bits) {
+                return Err(bad(format!("row bits {bits}")));
+            }
+            let row = packing.row(ts, bits);
+            if row.mask == 0 && row.excl == 0 && !keep_all {
+                return Err(bad("a row matching nothing".into()));
+            }
+            matched = (matched.0 | row.mask, matched.1 | row.excl);
+            self.rows.push(Flat { key, ts, bits });
+        }
+        let n = r.len(8 * U)?;
+        self.silent.reserve(n);
+        for _ in 0..n {
+            let mut user = [0u64; U];
+            for k in user.iter_mut() {
+                *k = r.u64()?;
+            }
+            self.silent.push(user);
+        }
+        Ok(matched)
+    }
+
+    /// Distinct users (a sorted copy of every user key).
+    fn user_count(&self) -> usize {
+        let mut users: Vec<[u64; U]> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut u = [0; U];
+                u.copy_from_slice(&r.key[..U]);
+                u
+            })
+            .chain(self.silent.iter().copied())
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        users.len()
+    }
+
+    /// Groups the rows and evaluates every user into `tally`.
+    fn evaluate(
+        &mut self,
+        spec: &FunnelSpec,
+        packing: &Packing,
+        tally: &mut Tally,
+        work: &mut Work,
+    ) {
+        self.group(work);
+        let mut silent = self.silent.iter().peekable();
+        let mut silent_only = 0i64;
+        let mut part = Partition::default();
+        for user in self.rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
+            work.add(USER_WORK + user.len());
+            // Silent users before this one are in no row.
+            let key = &user[0].key[..U];
+            while let Some(s) = silent.next_if(|s| s[..] < *key) {
+                let _ = s;
+                silent_only += 1;
+            }
+            silent.next_if(|s| s[..] == *key);
+            if W > U {
+                tally.best.clear();
+                for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
+                    part.evaluate(held, spec, packing);
+                    tally.offer(&part, spec);
+                }
+                tally.commit();
+            } else {
+                part.evaluate(user, spec, packing);
+                tally.record(part.level, &part.times);
+            }
+        }
+        silent_only += silent.count() as i64;
+        tally.histogram[0] += silent_only;
+    }
+}
+
+/// The outcome of one (user, key) partition, with reusable buffers.
+#[derive(Debug, Default)]
+struct Partition {
+    rows: Vec<Row>,
+    level: usize,
+    /// The reported chain's step timestamps (empty under `clickhouse`).
+    times: Vec<i64>,
+}
+
+impl Partition {
+    fn evaluate<const W: usize>(&mut self, part: &[Flat<W>], spec: &FunnelSpec, packing: &Packing) {
+        self.rows.clear();
+        self.rows
+            .extend(part.iter().map(|r| packing.row(r.ts, r.bits)));
+        self.times.clear();
+        if spec.cfg.mode.clickhouse {
+            self.level = clickhouse_level(&self.rows, &spec.cfg);
+        } else {
+            let out = deepest(&self.rows, spec, true);
+            self.level = out.level;
+            self.times
+                .extend(out.path.iter().map(|&i| self.rows[i as usize].ts));
+        }
+    }
+}
+
+/// The histogram of levels and the step durations being built by `finish`.
+struct Tally {
+    histogram: Vec<i64>,
+    durations: Option<StepDurations>,
+    /// The best partition of the current user so far (held keys).
+    best: Best,
+}
+
+#[derive(Debug, Default)]
+struct Best {
+    level: usize,
+    times: Vec<i64>,
+}
+
+impl Best {
+    fn clear(&mut self) {
+        self.level = 0;
+        self.times.clear();
+    }
+}
+
+impl Tally {
+    fn new(spec: &FunnelSpec) -> Tally {
+        let n = spec.cfg.nsteps;
+        Tally {
+            histogram: vec![0; n + 1],
+            durations: (!spec.cfg.mode.clickhouse).then(|| StepDurations::new(n)),
+            best: Best::default(),
+        }
+    }
+
+    fn record(&mut self, level: usize, times: &[i64]) {
+        self.histogram[level] += 1;
+        if let Some(d) = &mut self.durations {
+            d.push_chain(times);
+        }
+    }
+
+    /// Offers a partition of the current user: the deepest wins, then the latest anchor,
+    /// then the earliest last step (the first one offered among equals).
+    fn offer(&mut self, part: &Partition, spec: &FunnelSpec) {
+        let best = &mut self.best;
+        let better = part.level > best.level
+            || (part.level == best.level
+                && part.level > 0
+                && !spec.cfg.mode.clickhouse
+                && (part.times[0] > best.times[0]
+                    || (part.times[0] == best.times[0]
+                        && part.times[part.level - 1] < best.times[best.level - 1])));
+        if better {
+            best.level = part.level;
+            best.times.clear();
+            best.times.extend_from_slice(&part.times);
+        }
+    }
+
+    fn commit(&mut self) {
+        let best = std::mem::take(&mut self.best);
+        self.record(best.level, &best.times);
+        self.best = best;
+    }
+}
+
+/// The buffers of each key layout: (user words, held key) = (1, no), (1, yes), (2, no),
+/// (2, yes).
+#[derive(Debug, Clone)]
+enum Store {
+    Id(Buf<1, 1>),
+    IdHeld(Buf<2, 1>),
+    Text(Buf<2, 2>),
+    TextHeld(Buf<3, 2>),
+}
+
+macro_rules! with_buf {
+    ($store:expr, $b:ident => $body:expr) => {
+        match $store {
+            Store::Id($b) => $body,
+            Store::IdHeld($b) => $body,
+            Store::Text($b) => $body,
+            Store::TextHeld($b) => $body,
+        }
+    };
+}
+
+impl Store {
+    fn new(words: usize, keyed: bool) -> Store {
+        match (words, keyed) {
+            (1, false) => Store::Id(Buf::default()),
+            (1, true) => Store::IdHeld(Buf::default()),
+            (_, false) => Store::Text(Buf::default()),
+            (_, true) => Store::TextHeld(Buf::default()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        with_buf!(self, b => b.rows.is_empty() && b.silent.is_empty())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The one-shot population funnel
+// ---------------------------------------------------------------------------------------
+
+/// State of the one-shot `funnel_step_rates(user_id, ts, ...)`: every kept row appended to a
+/// flat buffer, sorted once by (user, held key, ts) in [`PopulationFunnel::finish`] (radix
+/// sort on the user key's hash), then each (user, key) partition evaluated by the funnel
+/// engine.
+///
+/// A row is *kept* when it matches a step or an exclusion, or under `strict_order` (where
+/// any row can break a chain), and, with a held key, when its key is not NULL. A push is an
+/// append (no lookup; the event-name form looks the event name up once). Users are stored
+/// as [`UserKey::pack`]: a `bigint` id as a bijective 64-bit mix, a `text` id as a 128-bit
+/// hash ([`key_hash128`]); a held key as a 64-bit hash of its text. Both are deterministic,
+/// so states of parallel workers combine by concatenating their buffers.
+///
+/// Memory, exactly:
+/// - per kept row `8 * W + 16` bytes, `W` = user words + 1 with a held key: 24 bytes
+///   (`bigint` ids), 32 (`bigint` ids with a held key, or `text` ids), 40 (`text` ids with a
+///   held key); the buffer grows by doubling (up to as much again of spare capacity);
+/// - per user whose rows were not all kept, 8 bytes (`bigint`) or 16 bytes (`text`) per
+///   entry of the silent-user buffer, which is sorted and deduplicated whenever it doubles
+///   (at most twice its distinct users, and at least 1024 entries, plus spare capacity);
+///   an immediate repeat of the last entry is not stored. Users with kept rows cost nothing
+///   more than their rows.
+/// - with more than 64 steps and exclusions together, a table of the distinct
+///   (step mask, exclusion mask) pairs (12 bytes each plus a hash-table entry).
+///
+/// [`PopulationFunnel::finish`] needs a second row buffer while sorting, 16 bytes per step
+/// reached by a user beyond step 1 (its durations) and the engine's scratch per partition.
 #[derive(Debug, Clone)]
 pub struct PopulationFunnel<K: UserKey> {
-    pub cfg: FunnelConfig,
+    spec: Arc<FunnelSpec>,
     names: Option<Vec<String>>,
     matcher: Option<StepMatcher>,
-    users: HashMap<K, Vec<(i64, u64)>>,
+    /// The event-name form's exclusion event names (`exclusion_events[e]`: exclusion `e`).
+    exclusion_events: Vec<String>,
+    packing: Packing,
+    store: Store,
+    step_bits: u64,
+    excl_bits: u32,
+    keep_all: bool,
+    matched_steps: u64,
+    matched_exclusions: u32,
+    _key: PhantomData<fn() -> K>,
 }
 
 const POPULATION_TAG: u8 = b'G';
 
-/// Work (in kept rows) [`PopulationFunnel::finish`] does between interrupt checks: each
-/// user costs [`USER_WORK`] plus its kept rows (its sort and scan are linear-ish in them), so
-/// a check comes at least every 1024 users or about 64K kept rows, and right before any
-/// user whose rows alone exceed that. Only a single user with many millions of kept rows
-/// can delay cancellation (by the time of one sort of that user's rows).
-const INTERRUPT_WORK: usize = 1 << 16;
-const USER_WORK: usize = 64;
-
 impl<K: UserKey> PopulationFunnel<K> {
-    /// The `conds bool[]` form; `names`, when given, must have one name per step.
-    pub fn new(cfg: FunnelConfig, names: Option<Vec<String>>) -> OpsResult<Self> {
+    fn empty(spec: Arc<FunnelSpec>, names: Option<Vec<String>>) -> Self {
+        debug_assert!(K::WORDS == 1 || K::WORDS == 2);
+        PopulationFunnel {
+            packing: Packing::new(&spec),
+            store: Store::new(K::WORDS, spec.keyed),
+            step_bits: spec.cfg.step_bits(),
+            excl_bits: low_bits(spec.exclusions.len()) as u32,
+            keep_all: spec.cfg.mode.strict_order,
+            names,
+            matcher: None,
+            exclusion_events: Vec::new(),
+            matched_steps: 0,
+            matched_exclusions: 0,
+            spec,
+            _key: PhantomData,
+        }
+    }
+
+    /// The `conds bool[]` form: bit `k - 1` of a row's mask is step `k`, bit `e` of its
+    /// exclusion mask exclusion `e`; `names`, when given, must have one name per step.
+    pub fn new(spec: Arc<FunnelSpec>, names: Option<Vec<String>>) -> OpsResult<Self> {
         if let Some(n) = &names {
-            if n.len() != cfg.nsteps {
+            if n.len() != spec.cfg.nsteps {
                 return Err(OpsError::invalid(format!(
                     "funnel has {} conditions but {} step names",
-                    cfg.nsteps,
+                    spec.cfg.nsteps,
                     n.len()
                 )));
             }
         }
-        Ok(PopulationFunnel {
-            cfg,
-            names,
-            matcher: None,
-            users: HashMap::new(),
-        })
+        Ok(Self::empty(spec, names))
     }
 
-    /// The event-name form: `steps` are matched against an event column and name the rows.
-    pub fn for_events(steps: Vec<String>, window: i64, mode: FunnelMode) -> OpsResult<Self> {
-        let matcher = StepMatcher::new(&steps)?;
-        let cfg = FunnelConfig::new(steps.len(), window, mode)?;
-        Ok(PopulationFunnel {
-            cfg,
-            names: Some(steps),
-            matcher: Some(matcher),
-            users: HashMap::new(),
-        })
+    /// The event-name form: `steps[k - 1]` is step `k`'s event name (the steps are named
+    /// after them) and `exclusion_events[e]` exclusion `e`'s.
+    pub fn for_events(
+        spec: Arc<FunnelSpec>,
+        steps: Vec<String>,
+        exclusion_events: Vec<String>,
+    ) -> OpsResult<Self> {
+        if steps.len() != spec.cfg.nsteps {
+            return Err(OpsError::invalid(format!(
+                "funnel has {} steps but {} step events",
+                spec.cfg.nsteps,
+                steps.len()
+            )));
+        }
+        if exclusion_events.len() != spec.exclusions.len() {
+            return Err(OpsError::invalid(format!(
+                "funnel has {} exclusions but {} exclusion events",
+                spec.exclusions.len(),
+                exclusion_events.len()
+            )));
+        }
+        let matcher = StepMatcher::with_exclusions(&steps, &exclusion_events)?;
+        let mut state = Self::empty(spec, Some(steps));
+        state.matcher = Some(matcher);
+        state.exclusion_events = exclusion_events;
+        Ok(state)
     }
 
-    /// Adds a row of `key`; the user joins the population even if the row matches no step.
-    pub fn push(&mut self, key: K, ts: i64, mask: u64) {
-        let mask = mask & self.cfg.step_bits();
-        let rows = self.users.entry(key).or_default();
-        if keeps(self.cfg.mode, mask) {
-            rows.push((ts, mask));
+    pub fn spec(&self) -> &Arc<FunnelSpec> {
+        &self.spec
+    }
+
+    /// Bit `k - 1` is set iff some row matched step `k`.
+    pub fn matched_steps(&self) -> u64 {
+        self.matched_steps
+    }
+
+    /// Bit `e` is set iff some row was an event of exclusion `e`.
+    pub fn matched_exclusions(&self) -> u32 {
+        self.matched_exclusions
+    }
+
+    #[inline]
+    fn push_packed(&mut self, user: [u64; 2], ts: i64, mask: u64, excl: u32, held: Option<&str>) {
+        let (mask, excl) = (mask & self.step_bits, excl & self.excl_bits);
+        self.matched_steps |= mask;
+        self.matched_exclusions |= excl;
+        let held = match (self.spec.keyed, held) {
+            (false, _) => Some(0),
+            (true, held) => held.map(held_hash),
+        };
+        match held {
+            Some(held) if mask != 0 || excl != 0 || self.keep_all => {
+                let bits = self.packing.pack(mask, excl);
+                with_buf!(&mut self.store, b => b.push(user, held, ts, bits));
+            }
+            _ => with_buf!(&mut self.store, b => b.push_silent(user)),
         }
     }
 
-    /// Adds a row of the event-name form (a NULL event matches no step). Without step names
-    /// (the `conds` form) the event matches nothing.
-    pub fn push_event(&mut self, key: K, ts: i64, event: Option<&str>) {
-        let mask = match (&self.matcher, event) {
-            (Some(m), Some(e)) => m.mask(e),
-            _ => 0,
+    /// Adds a row of `key` matching the steps of `mask` and the exclusions of `excl` (bits
+    /// beyond the funnel's are ignored), with the held key `held` (ignored unless the funnel
+    /// holds a key; NULL then adds the user but no event). The user joins the population
+    /// whatever the row matches.
+    #[inline]
+    pub fn push(&mut self, key: K, ts: i64, mask: u64, excl: u32, held: Option<&str>) {
+        self.push_packed(key.pack(), ts, mask, excl, held);
+    }
+
+    /// (mask, exclusions) of an event name; a NULL event, or any event in the `conds` form,
+    /// matches nothing.
+    #[inline]
+    fn lookup(&self, event: Option<&str>) -> (u64, u32) {
+        match (&self.matcher, event) {
+            (Some(m), Some(e)) => m.lookup(e),
+            _ => (0, 0),
+        }
+    }
+
+    /// Adds a row of the event-name form.
+    #[inline]
+    pub fn push_event(&mut self, key: K, ts: i64, event: Option<&str>, held: Option<&str>) {
+        let (mask, excl) = self.lookup(event);
+        self.push(key, ts, mask, excl, held);
+    }
+
+    /// Number of users in the population so far (sorts a copy of every stored user key).
+    pub fn user_count(&self) -> usize {
+        with_buf!(&self.store, b => b.user_count())
+    }
+
+    /// The funnel rows. Calls `check_interrupts` first, then at least every 64K rows counted,
+    /// moved or scanned while sorting and every 64K units of evaluation work (a partition's
+    /// rows plus 64 per user); not interruptible: the comparison sort of one user's rows when
+    /// they were not pushed in time order (of all rows below 1024 kept rows) and one
+    /// partition's evaluation. The state stays usable (sorted: a second `finish` does not
+    /// sort again).
+    ///
+    /// Time: two radix passes over the kept rows up to 16M rows (three up to 2^36), small
+    /// sorts where users share a digit or rows came out of order, then one engine run per
+    /// (user, key) partition, and a linear-time selection per step for the percentiles.
+    pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> Vec<StepRow> {
+        let tally = self.tally(check_interrupts);
+        step_rows(&tally.histogram, self.names.as_deref(), tally.durations)
+    }
+
+    /// Sorts and evaluates every user (see [`PopulationFunnel::finish`]).
+    fn tally(&mut self, check_interrupts: &mut dyn FnMut()) -> Tally {
+        check_interrupts();
+        let mut work = Work {
+            done: 0,
+            check: check_interrupts,
         };
-        self.push(key, ts, mask);
+        let mut tally = Tally::new(&self.spec);
+        let (spec, packing) = (&*self.spec, &self.packing);
+        with_buf!(&mut self.store, b => b.evaluate(spec, packing, &mut tally, &mut work));
+        tally
     }
 }
 
 impl PopulationFunnel<String> {
-    /// [`PopulationFunnel::push`] for a borrowed text key: allocates the key only for a user
-    /// not seen before.
-    pub fn push_str(&mut self, key: &str, ts: i64, mask: u64) {
-        let mask = mask & self.cfg.step_bits();
-        let rows = self.users.entry_ref(key).or_default();
-        if keeps(self.cfg.mode, mask) {
-            rows.push((ts, mask));
-        }
+    /// [`PopulationFunnel::push`] for a borrowed text key (no allocation).
+    #[inline]
+    pub fn push_str(&mut self, key: &str, ts: i64, mask: u64, excl: u32, held: Option<&str>) {
+        self.push_packed(key_hash128(key.as_bytes()), ts, mask, excl, held);
     }
 
     /// [`PopulationFunnel::push_event`] for a borrowed text key.
-    pub fn push_event_str(&mut self, key: &str, ts: i64, event: Option<&str>) {
-        let mask = match (&self.matcher, event) {
-            (Some(m), Some(e)) => m.mask(e),
-            _ => 0,
-        };
-        self.push_str(key, ts, mask);
-    }
-}
-
-impl<K: UserKey> PopulationFunnel<K> {
-    /// Number of users in the population so far.
-    pub fn user_count(&self) -> usize {
-        self.users.len()
-    }
-
-    /// The funnel rows; calls `check_interrupts` first and then at least every 1024 users
-    /// or 64K kept rows (see [`INTERRUPT_WORK`]).
-    pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> Vec<StepRow> {
-        let n = self.cfg.nsteps;
-        let mut histogram = vec![0i64; n + 1];
-        let mut durations: Vec<Vec<f64>> = vec![Vec::new(); n + 1];
-        check_interrupts();
-        let mut work = 0usize;
-        for rows in self.users.values_mut() {
-            let cost = USER_WORK + rows.len();
-            work += cost;
-            if work > INTERRUPT_WORK {
-                check_interrupts();
-                work = cost;
-            }
-            let (level, path) = deepest_chain(rows, &self.cfg);
-            histogram[level as usize] += 1;
-            for (k, pair) in path.windows(2).enumerate() {
-                durations[k + 2].push(step_seconds(pair[0], pair[1]));
-            }
-        }
-        step_rows(&histogram, self.names.as_deref(), Some(durations))
+    #[inline]
+    pub fn push_event_str(&mut self, key: &str, ts: i64, event: Option<&str>, held: Option<&str>) {
+        let (mask, excl) = self.lookup(event);
+        self.push_str(key, ts, mask, excl, held);
     }
 }
 
@@ -265,73 +968,130 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
         self.merge_interruptible(other, &mut || {})
     }
 
-    /// Checks for interrupts at least every 1024 users or 64K moved rows (as `finish`).
+    /// Appends the other state's rows and silent users; invalid when the funnels differ.
+    /// Checks for interrupts at least every 64K moved rows.
     fn merge_interruptible(
         &mut self,
         other: PopulationFunnel<K>,
         check_interrupts: &mut dyn FnMut(),
     ) -> OpsResult<()> {
         check_interrupts();
-        if self.users.is_empty() {
-            self.users = other.users;
+        if *self.spec != *other.spec
+            || self.names != other.names
+            || self.matcher.is_some() != other.matcher.is_some()
+            || self.exclusion_events != other.exclusion_events
+        {
+            return Err(OpsError::invalid(
+                "the funnel (steps, window, mode, step windows, exclusions, held key) must be \
+                 the same for every row of a group",
+            ));
+        }
+        self.matched_steps |= other.matched_steps;
+        self.matched_exclusions |= other.matched_exclusions;
+        if other.store.is_empty() {
             return Ok(());
         }
-        let mut work = 0usize;
-        for (key, mut rows) in other.users {
-            let cost = USER_WORK + rows.len();
-            work += cost;
-            if work > INTERRUPT_WORK {
-                check_interrupts();
-                work = cost;
+        let remap: Option<Vec<u64>> = match (&mut self.packing.wide, &other.packing.wide) {
+            (Some(mine), Some(theirs)) => {
+                Some(theirs.list.iter().map(|&(m, e)| mine.id(m, e)).collect())
             }
-            self.users.entry(key).or_default().append(&mut rows);
+            _ => None,
+        };
+        let mut work = Work {
+            done: 0,
+            check: check_interrupts,
+        };
+        match (&mut self.store, other.store) {
+            (Store::Id(a), Store::Id(b)) => a.append(b, remap.as_deref(), &mut work),
+            (Store::IdHeld(a), Store::IdHeld(b)) => a.append(b, remap.as_deref(), &mut work),
+            (Store::Text(a), Store::Text(b)) => a.append(b, remap.as_deref(), &mut work),
+            (Store::TextHeld(a), Store::TextHeld(b)) => a.append(b, remap.as_deref(), &mut work),
+            _ => unreachable!("the same funnel and key type have the same layout"),
         }
         Ok(())
     }
 
+    /// `'G'`, version 2, the funnel ([`FunnelSpec::write`]), the key kind, the step names
+    /// (flag, list), the event-name form flag (then the exclusion event names), the matched
+    /// step and exclusion masks, the (mask, exclusions) table of the wide packing (count,
+    /// then `u64` and `u32` each; empty when narrow), the kept rows (count, then per row
+    /// its key words `u64`, `ts` and bits `u64`, in the state's order) and the silent users
+    /// (count, then their key words).
     fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(POPULATION_TAG, VERSION);
-        self.cfg.write(&mut w);
-        w.u8(K::KIND).u8(self.matcher.is_some() as u8);
+        let mut w = Writer::new(POPULATION_TAG, POPULATION_VERSION);
+        self.spec.write(&mut w);
+        w.u8(K::KIND);
         match &self.names {
             Some(names) => write_names(w.u8(1), names),
             None => {
                 w.u8(0);
             }
         }
-        w.len(self.users.len());
-        for (key, rows) in &self.users {
-            key.write(&mut w);
-            write_rows(&mut w, rows);
+        match &self.matcher {
+            Some(_) => write_names(w.u8(1), &self.exclusion_events),
+            None => {
+                w.u8(0);
+            }
         }
+        w.u64(self.matched_steps).u32(self.matched_exclusions);
+        let classes = self.packing.wide.as_ref().map_or(&[][..], |c| &c.list[..]);
+        w.len(classes.len());
+        for &(mask, excl) in classes {
+            w.u64(mask).u32(excl);
+        }
+        with_buf!(&self.store, b => b.write(&mut w));
         w.finish()
     }
 
+    /// Rejects (as `malformed`) a bad funnel, another key kind, names or exclusion events
+    /// that do not fit the funnel, masks beyond its steps and exclusions, a repeated or bad
+    /// (mask, exclusions) pair, and rows whose bits were never stored (unknown bits, or no
+    /// step and no exclusion outside `strict_order`).
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
-        let mut r = Reader::new(bytes, POPULATION_TAG, VERSION)?;
-        let cfg = FunnelConfig::read(&mut r)?;
+        let mut r = Reader::new(bytes, POPULATION_TAG, POPULATION_VERSION)?;
+        let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
+        let spec = Arc::new(FunnelSpec::read(&mut r)?);
         K::check_kind(&mut r)?;
-        let event_form = r.u8()? == 1;
-        let names = if r.u8()? == 1 {
-            Some(read_names(&mut r)?)
-        } else {
-            None
+        let names = match r.u8()? {
+            0 => None,
+            1 => Some(read_names(&mut r)?),
+            f => return Err(bad(format!("names flag {f}"))),
         };
-        let mut state = match (event_form, names) {
-            (true, Some(steps)) => Self::for_events(steps, cfg.window, cfg.mode),
-            (_, names) => Self::new(cfg, names),
+        let mut s = match (r.u8()?, names) {
+            (0, names) => Self::new(spec, names),
+            (1, Some(steps)) => {
+                let exclusion_events = read_names(&mut r)?;
+                Self::for_events(spec, steps, exclusion_events)
+            }
+            (f, _) => return Err(bad(format!("event form flag {f}"))),
         }
-        .map_err(|e| {
-            OpsError::malformed(format!("aggregate state is inconsistent: {}", e.message))
-        })?;
-        let n = r.len(16)?;
-        state.users.reserve(n);
-        for _ in 0..n {
-            let key = K::read(&mut r)?;
-            state.users.insert(key, read_rows(&mut r)?);
+        .map_err(|e| bad(e.message))?;
+        (s.matched_steps, s.matched_exclusions) = (r.u64()?, r.u32()?);
+        if s.matched_steps & !s.step_bits != 0 || s.matched_exclusions & !s.excl_bits != 0 {
+            return Err(bad("matched steps beyond the funnel's".into()));
         }
+        let nclasses = r.len(12)?;
+        match &mut s.packing.wide {
+            None if nclasses > 0 => return Err(bad("a class table for a narrow funnel".into())),
+            None => {}
+            Some(classes) => {
+                for _ in 0..nclasses {
+                    let (mask, excl) = (r.u64()?, r.u32()?);
+                    if mask & !s.step_bits != 0 || excl & !s.excl_bits != 0 {
+                        return Err(bad(format!("class ({mask}, {excl})")));
+                    }
+                    if classes.id(mask, excl) as usize != classes.list.len() - 1 {
+                        return Err(bad(format!("class ({mask}, {excl}) twice")));
+                    }
+                }
+            }
+        }
+        let (packing, keep_all) = (&s.packing, s.keep_all);
+        let matched = with_buf!(&mut s.store, b => b.read(&mut r, packing, keep_all))?;
+        s.matched_steps |= matched.0;
+        s.matched_exclusions |= matched.1;
         r.finish()?;
-        Ok(state)
+        Ok(s)
     }
 }
 
@@ -413,12 +1173,28 @@ impl PartialState for LevelCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::funnel::report::PERCENTILES;
     use crate::funnel::testing::*;
+    use crate::funnel::{Exclusion, FunnelMode, UserFunnel};
+    use crate::quantile::{percentile_cont_sorted, pg_float_cmp};
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn plain(cfg: FunnelConfig) -> Arc<FunnelSpec> {
+        Arc::new(FunnelSpec::plain(cfg))
+    }
+
+    impl<K: UserKey> PopulationFunnel<K> {
+        /// Users per deepest level, population included (level 0).
+        fn histogram(&mut self) -> Vec<i64> {
+            self.tally(&mut || {}).histogram
+        }
+    }
 
     #[test]
-    fn population_medians_and_silent_users() {
-        let mut p = PopulationFunnel::<i64>::new(cfg(3, 100_000_000, "default"), None).unwrap();
+    fn population_percentiles_and_silent_users() {
+        let mut p =
+            PopulationFunnel::<i64>::new(plain(cfg(3, 100_000_000, "default")), None).unwrap();
         let s = 1_000_000;
         // user 1: A@0 B@10s C@40s; user 2: A@0 B@20s; user 3: only non-matching rows.
         for (u, ts, m) in [
@@ -428,9 +1204,10 @@ mod tests {
             (2, 0, A),
             (2, 20 * s, B),
         ] {
-            p.push(u, ts, m);
+            p.push(u, ts, m, 0, None);
         }
-        p.push(3, 0, 0);
+        p.push(3, 0, 0, 0, None);
+        p.push(3, 5, 0, 0, None);
         let mut calls = 0;
         let rows = p.finish(&mut || calls += 1);
         assert_eq!(calls, 1);
@@ -440,78 +1217,90 @@ mod tests {
         );
         assert_eq!(rows[0].rate_from_previous, Some(2.0 / 3.0));
         assert_eq!(rows[0].median_seconds_from_previous, None);
+        assert_eq!((rows[0].from_previous, rows[0].from_first), (None, None));
         assert_eq!(rows[1].median_seconds_from_previous, Some(15.0));
+        assert_eq!(rows[1].from_previous, Some([12.5, 15.0, 17.5, 19.0]));
+        assert_eq!(rows[1].from_first, Some([12.5, 15.0, 17.5, 19.0]));
         assert_eq!(rows[2].median_seconds_from_previous, Some(30.0));
+        assert_eq!(rows[2].from_first, Some([40.0; 4]));
+        assert_eq!(p.user_count(), 3);
+        assert_eq!((p.matched_steps(), p.matched_exclusions()), (0b111, 0));
+        // A second finish gives the same rows.
+        assert_eq!(p.finish(&mut || {}), rows);
     }
 
     #[test]
     fn a_step_at_infinity_is_infinitely_far() {
         // A finite anchor whose saturated window reaches a step at infinity.
-        let mut p = PopulationFunnel::<i64>::new(cfg(2, i64::MAX, "default"), None).unwrap();
-        p.push(1, 0, A);
-        p.push(1, i64::MAX, B);
+        let mut p = PopulationFunnel::<i64>::new(plain(cfg(2, i64::MAX, "default")), None).unwrap();
+        p.push(1, 0, A, 0, None);
+        p.push(1, i64::MAX, B, 0, None);
         let rows = p.finish(&mut || {});
         assert_eq!(rows[1].users, 1);
         assert_eq!(rows[1].median_seconds_from_previous, Some(f64::INFINITY));
+        assert_eq!(rows[1].from_first, Some([f64::INFINITY; 4]));
     }
 
     #[test]
-    fn finish_checks_interrupts_by_users_and_rows() {
+    fn finish_checks_interrupts_by_work() {
         let count_checks = |p: &mut PopulationFunnel<i64>| {
             let mut calls = 0;
             p.finish(&mut || calls += 1);
             calls
         };
-        // 5000 users without kept rows: at the start, then every 1024 users.
-        let mut p = PopulationFunnel::<i64>::new(cfg(2, 1_000, "default"), None).unwrap();
-        (0..5000).for_each(|u| p.push(u, 0, 0));
-        assert_eq!(count_checks(&mut p), 5);
-        // 3 users with 70000 kept rows each: at the start and before every user.
-        let mut p = PopulationFunnel::<i64>::new(cfg(2, 1_000, "default"), None).unwrap();
-        for u in 0..3 {
-            (0..70_000).for_each(|t| p.push(u, t, A));
+        // 3 users with 70000 kept rows each: 210K rows counted, moved, scanned and evaluated.
+        let mut p = PopulationFunnel::<i64>::new(plain(cfg(2, 1_000, "default")), None).unwrap();
+        for t in 0..70_000 {
+            (0..3).for_each(|u| p.push(u, t, A, 0, None));
         }
-        assert_eq!(count_checks(&mut p), 4);
+        assert!(count_checks(&mut p) >= 1 + 4 * 210_000 / INTERRUPT_WORK);
+        // Already sorted: evaluation only.
+        assert!(count_checks(&mut p) >= 1 + 210_000 / INTERRUPT_WORK);
+        // 300K users without kept rows: the silent buffer's last compaction.
+        let mut p = PopulationFunnel::<i64>::new(plain(cfg(2, 1_000, "default")), None).unwrap();
+        (0..300_000).for_each(|u| p.push(u, 0, 0, 0, None));
+        assert!(count_checks(&mut p) >= 2);
+        assert_eq!(p.histogram(), vec![300_000, 0, 0]);
     }
 
     #[test]
     fn event_form_and_round_trips() {
         let steps: Vec<String> = ["view", "buy"].map(String::from).to_vec();
-        let mut p =
-            PopulationFunnel::<String>::for_events(steps, 10, FunnelMode::default()).unwrap();
-        p.push_event("u1".into(), 0, Some("view"));
-        p.push_event("u1".into(), 5, Some("buy"));
-        p.push_event("u2".into(), 0, None);
+        let spec = plain(cfg(2, 10, "default"));
+        let mut p = PopulationFunnel::<String>::for_events(spec.clone(), steps, vec![]).unwrap();
+        p.push_event("u1".into(), 0, Some("view"), None);
+        p.push_event("u1".into(), 5, Some("buy"), None);
+        p.push_event("u2".into(), 0, None, None);
         let mut q = PopulationFunnel::<String>::decode(&p.encode()).unwrap();
-        q.push_event("u3".into(), 0, Some("view"));
+        q.push_event("u3".into(), 0, Some("view"), None);
         let rows = q.finish(&mut || {});
         assert_eq!(rows[0].name.as_deref(), Some("view"));
         assert_eq!(rows.iter().map(|r| r.users).collect::<Vec<_>>(), vec![2, 1]);
         assert!(PopulationFunnel::<i64>::decode(&p.encode()).is_err());
         let mut by_ref = PopulationFunnel::<String>::for_events(
+            spec.clone(),
             ["view", "buy"].map(String::from).to_vec(),
-            10,
-            FunnelMode::default(),
+            vec![],
         )
         .unwrap();
-        by_ref.push_event_str("u1", 0, Some("view"));
-        by_ref.push_event_str("u1", 5, Some("buy"));
-        by_ref.push_str("u2", 0, 0);
-        by_ref.push_event_str("u3", 0, Some("view"));
+        by_ref.push_event_str("u1", 0, Some("view"), None);
+        by_ref.push_event_str("u1", 5, Some("buy"), None);
+        by_ref.push_str("u2", 0, 0, 0, None);
+        by_ref.push_event_str("u3", 0, Some("view"), None);
         let by_ref = by_ref.finish(&mut || {});
-        assert_eq!(
-            by_ref.iter().map(|r| r.users).collect::<Vec<_>>(),
-            vec![2, 1]
-        );
+        assert_eq!(by_ref, rows);
         assert_eq!(by_ref[0].rate_from_previous, Some(2.0 / 3.0));
         assert!(UserFunnel::decode(&p.encode()).is_err());
-
-        let mut u = UserFunnel::new(cfg(2, 10, "strict_order"));
-        u.push(1, 0);
-        u.push(2, A);
-        assert_eq!(UserFunnel::decode(&u.encode()).unwrap(), u);
-        let bytes = u.encode();
-        assert!(UserFunnel::decode(&bytes[..bytes.len() - 1]).is_err());
+        // Another funnel cannot be merged in.
+        let other = PopulationFunnel::<String>::for_events(
+            plain(cfg(2, 11, "default")),
+            ["view", "buy"].map(String::from).to_vec(),
+            vec![],
+        )
+        .unwrap();
+        assert!(q.merge(other).is_err());
+        let conds = PopulationFunnel::<String>::new(spec.clone(), None).unwrap();
+        assert!(q.merge(conds).is_err());
 
         let mut l = LevelCounts::new(vec!["a".into(), "b".into()]).unwrap();
         l.push(2).unwrap();
@@ -536,32 +1325,339 @@ mod tests {
         assert!(l.push(-1).unwrap_err().message.contains("-1"));
         assert!(LevelCounts::new(vec![]).is_err());
         assert!(
-            PopulationFunnel::<i64>::new(cfg(3, 1, "default"), Some(vec!["a".into()])).is_err()
+            PopulationFunnel::<i64>::new(plain(cfg(3, 1, "default")), Some(vec!["a".into()]))
+                .is_err()
         );
+        let two = plain(cfg(2, 10, "default"));
+        let steps = ["a", "b"].map(String::from).to_vec();
+        assert!(
+            PopulationFunnel::<i64>::for_events(two.clone(), steps[..1].to_vec(), vec![]).is_err()
+        );
+        assert!(PopulationFunnel::<i64>::for_events(two, steps, vec!["x".into()]).is_err());
+    }
+
+    #[test]
+    fn exclusions_held_keys_and_matched_masks() {
+        // 3 steps, exclusion 0 between steps 1 and 2 ("refund"), a held key.
+        let spec = FunnelSpec::new(
+            cfg(3, 100, "default"),
+            vec![],
+            vec![Exclusion { from: 1, to: 2 }],
+            true,
+        )
+        .unwrap();
+        let steps = ["view", "cart", "buy"].map(String::from).to_vec();
+        let mut p =
+            PopulationFunnel::<i64>::for_events(Arc::new(spec), steps, vec!["refund".into()])
+                .unwrap();
+        // user 1, key x: view@0 refund@1 cart@2 (excluded); key y: view@5 cart@6 buy@9.
+        p.push_event(1, 0, Some("view"), Some("x"));
+        p.push_event(1, 1, Some("refund"), Some("x"));
+        p.push_event(1, 2, Some("cart"), Some("x"));
+        p.push_event(1, 5, Some("view"), Some("y"));
+        p.push_event(1, 6, Some("cart"), Some("y"));
+        p.push_event(1, 9, Some("buy"), Some("y"));
+        // user 2: view and cart under different keys: level 1; user 3: NULL keys only.
+        p.push_event(2, 0, Some("view"), Some("x"));
+        p.push_event(2, 1, Some("cart"), Some("y"));
+        p.push_event(3, 0, Some("view"), None);
+        p.push_event(3, 0, Some("cart"), None);
+        assert_eq!(p.matched_steps(), 0b111);
+        assert_eq!(p.matched_exclusions(), 1);
+        let rows = p.finish(&mut || {});
+        assert_eq!(
+            rows.iter().map(|r| r.users).collect::<Vec<_>>(),
+            vec![2, 1, 1]
+        );
+        assert_eq!(rows[2].from_first, Some([4e-6; 4]));
+        let q = PopulationFunnel::<i64>::decode(&p.encode()).unwrap();
+        assert_eq!((q.matched_steps(), q.matched_exclusions()), (0b111, 1));
+        assert_eq!(q.user_count(), 3);
+    }
+
+    #[test]
+    fn hashes_are_fixed() {
+        // These values are part of the state format: parallel workers must agree.
+        assert_eq!(mix64(0), 0);
+        assert_eq!(mix64(1), 0xb456_bcfc_34c2_cb2c);
+        let h = |s: &str| key_hash128(s.as_bytes());
+        assert_eq!(h(""), [0x033a_c3b6_3b96_95f8, 0xa8be_fd04_bd8a_4b84]);
+        assert_eq!(h("user-42"), [0xead0_2eb2_5345_9d75, 0xc2a6_1dd7_6cda_e85d]);
+        assert_eq!(
+            h("a somewhat longer user identifier"),
+            [0xea90_af52_ac8f_7a7d, 0x2e68_ccf3_5533_b37e]
+        );
+        assert_eq!(String::from("user-42").pack(), h("user-42"));
+        // Zero padding does not make texts collide.
+        assert_ne!(h("a"), h("a\0"));
+        assert_ne!(h("0123456789abcdef"), h("0123456789abcdef\0"));
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Property tests against a naive per-user evaluation
+    // -----------------------------------------------------------------------------------
+
+    /// A row of a test: (user, ts, step mask, exclusion mask, held key).
+    type TestRow = (u8, i64, u64, u32, Option<u8>);
+
+    fn held_text(h: Option<u8>) -> Option<String> {
+        h.map(|h| format!("k{h}"))
+    }
+
+    /// A random funnel: 1-4 steps, any mode, per-step windows, exclusions, held key.
+    fn arb_spec() -> impl Strategy<Value = FunnelSpec> {
+        (
+            (1usize..=4, 1i64..=8, 0usize..8, any::<bool>(), 0u8..4),
+            prop::collection::vec(prop::option::of(1i64..=4), 3),
+            any::<bool>(),
+            prop::collection::vec((1usize..=4, 1usize..=4), 0..3),
+            any::<bool>(),
+        )
+            .prop_filter_map(
+                "invalid funnel",
+                |((n, window, m, once, extra), gaps, use_gaps, excl, keyed)| {
+                    let mut mode = FunnelMode::parse(MODES[m]).unwrap();
+                    mode.strict_once = once;
+                    mode.allow_reentry = extra == 1 && mode.strict_order;
+                    mode.clickhouse = extra == 2;
+                    let cfg = FunnelConfig::new(n, window, mode).ok()?;
+                    let gaps = if use_gaps && !mode.clickhouse {
+                        gaps[..n - 1].to_vec()
+                    } else {
+                        vec![]
+                    };
+                    let exclusions = if mode.clickhouse {
+                        vec![]
+                    } else {
+                        excl.iter()
+                            .filter(|(a, b)| a != b && *a.max(b) <= n)
+                            .map(|&(a, b)| Exclusion {
+                                from: a.min(b),
+                                to: a.max(b),
+                            })
+                            .collect()
+                    };
+                    FunnelSpec::new(cfg, gaps, exclusions, keyed).ok()
+                },
+            )
+    }
+
+    fn arb_test_rows(spec: &FunnelSpec, max_rows: usize) -> impl Strategy<Value = Vec<TestRow>> {
+        let (n, e) = (spec.cfg.nsteps, spec.exclusions.len());
+        prop::collection::vec(
+            (
+                0u8..6,
+                0i64..12,
+                0u64..(1 << n),
+                0u32..(1 << e),
+                prop::option::of(0u8..3),
+            ),
+            0..max_rows,
+        )
+    }
+
+    fn arb_case(max_rows: usize) -> impl Strategy<Value = (FunnelSpec, Vec<TestRow>)> {
+        arb_spec().prop_flat_map(move |spec| {
+            let rows = arb_test_rows(&spec, max_rows);
+            (Just(spec), rows)
+        })
+    }
+
+    fn build<K: UserKey>(
+        spec: &FunnelSpec,
+        rows: &[TestRow],
+        key: impl Fn(u8) -> K,
+    ) -> PopulationFunnel<K> {
+        let mut p = PopulationFunnel::<K>::new(Arc::new(spec.clone()), None).unwrap();
+        for &(u, ts, mask, excl, h) in rows {
+            p.push(key(u), ts, mask, excl, held_text(h).as_deref());
+        }
+        p
+    }
+
+    /// The naive form: rows grouped per user (and key) in maps, each partition sorted by
+    /// ts and handed to the engine; the user's best partition; durations per step.
+    fn naive(spec: &FunnelSpec, rows: &[TestRow]) -> (Vec<i64>, StepDurations) {
+        let mut users: BTreeMap<u8, BTreeMap<Option<u8>, Vec<Row>>> = BTreeMap::new();
+        for &(u, ts, mask, excl, h) in rows {
+            let parts = users.entry(u).or_default();
+            let h = if spec.keyed { h } else { Some(0) };
+            if h.is_some() {
+                parts.entry(h).or_default().push(Row { ts, mask, excl });
+            }
+        }
+        let n = spec.cfg.nsteps;
+        let mut histogram = vec![0; n + 1];
+        let mut durations = StepDurations::new(n);
+        for parts in users.values_mut() {
+            let mut best: (usize, Vec<i64>) = (0, vec![]);
+            for part in parts.values_mut() {
+                part.sort_by_key(|r| r.ts);
+                let (level, times) = if spec.cfg.mode.clickhouse {
+                    (clickhouse_level(part, &spec.cfg), vec![])
+                } else {
+                    let out = deepest(part, spec, true);
+                    let times = out.path.iter().map(|&i| part[i as usize].ts).collect();
+                    (out.level, times)
+                };
+                let better = level > best.0
+                    || (level == best.0
+                        && level > 0
+                        && !times.is_empty()
+                        && (times[0], std::cmp::Reverse(times[level - 1]))
+                            > (best.1[0], std::cmp::Reverse(best.1[level - 1])));
+                if better {
+                    best = (level, times);
+                }
+            }
+            histogram[best.0] += 1;
+            if !spec.cfg.mode.clickhouse {
+                durations.push_chain(&best.1);
+            }
+        }
+        (histogram, durations)
+    }
+
+    /// `percentile_cont` by hand: sort, then interpolate.
+    fn by_hand(values: &[f64]) -> Option<[f64; 4]> {
+        let mut v = values.to_vec();
+        v.sort_by(pg_float_cmp);
+        (!v.is_empty()).then(|| PERCENTILES.map(|p| percentile_cont_sorted(&v, p).unwrap()))
+    }
+
+    /// Checks a finished funnel against the naive evaluation of the same rows.
+    fn check_naive(
+        spec: &FunnelSpec,
+        rows: &[TestRow],
+        histogram: &[i64],
+        got: &[StepRow],
+    ) -> Result<(), TestCaseError> {
+        let (want, durations) = naive(spec, rows);
+        prop_assert_eq!(histogram, &want[..]);
+        let n = spec.cfg.nsteps;
+        prop_assert_eq!(got.len(), n);
+        for (k, row) in (1..=n).zip(got) {
+            prop_assert_eq!(row.users, want[k..].iter().sum::<i64>());
+            let (prev, first) = if k == 1 || spec.cfg.mode.clickhouse {
+                (None, None)
+            } else {
+                (
+                    by_hand(&durations.from_previous[k]),
+                    by_hand(&durations.from_first[k]),
+                )
+            };
+            prop_assert_eq!(row.from_previous, prev);
+            prop_assert_eq!(row.from_first, first);
+            prop_assert_eq!(row.median_seconds_from_previous, prev.map(|p| p[1]));
+        }
+        prop_assert_eq!(
+            got,
+            &step_rows(
+                &want,
+                None,
+                (!spec.cfg.mode.clickhouse).then_some(durations)
+            )[..]
+        );
+        Ok(())
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #![proptest_config(ProptestConfig::with_cases(3000))]
 
         #[test]
-        fn row_order_and_merges_do_not_matter(
-            ((rows, cfg), shuffled, split) in arb_case(6, 14)
-                .prop_flat_map(|(rows, cfg)| {
-                    let n = rows.len();
-                    ((Just((rows.clone(), cfg))), Just(rows).prop_shuffle(), 0..=n)
-                }),
+        fn one_shot_equals_naive_evaluation((spec, rows) in arb_case(24)) {
+            let mut p = build(&spec, &rows, i64::from);
+            let histogram = p.histogram();
+            let got = p.finish(&mut || {});
+            check_naive(&spec, &rows, &histogram, &got)?;
+            let users: std::collections::BTreeSet<u8> = rows.iter().map(|r| r.0).collect();
+            prop_assert_eq!(p.user_count(), users.len());
+            prop_assert_eq!(histogram.iter().sum::<i64>(), users.len() as i64);
+            let masks = rows.iter().fold((0, 0), |(m, e), r| (m | r.2, e | r.3));
+            prop_assert_eq!((p.matched_steps(), p.matched_exclusions()), masks);
+        }
+
+        #[test]
+        fn row_order_splits_and_codec_do_not_matter(
+            ((spec, rows), shuffled, cuts) in arb_case(24).prop_flat_map(|(spec, rows)| {
+                let n = rows.len();
+                (
+                    Just((spec, rows.clone())),
+                    Just(rows).prop_shuffle(),
+                    (0..=n, 0..=n, 0u8..4),
+                )
+            }),
         ) {
-            let whole = level(&rows, &cfg);
-            let mut a = UserFunnel::new(cfg);
-            let mut b = UserFunnel::new(cfg);
-            shuffled[..split].iter().for_each(|(t, m)| a.push(*t, *m));
-            shuffled[split..].iter().for_each(|(t, m)| b.push(*t, *m));
-            let b = UserFunnel::decode(&b.encode()).unwrap();
-            a.merge(b).unwrap();
-            prop_assert_eq!(a.finish(), whole);
-            let mut x = kept(&rows, &cfg);
-            let mut y = kept(&shuffled, &cfg);
-            prop_assert_eq!(deepest_chain(&mut x, &cfg), deepest_chain(&mut y, &cfg));
+            let whole = build(&spec, &rows, i64::from).finish(&mut || {});
+            let (a, b) = (cuts.0.min(cuts.1), cuts.0.max(cuts.1));
+            let mut s1 = build(&spec, &shuffled[..a], i64::from);
+            let s2 = build(&spec, &shuffled[a..b], i64::from);
+            let s3 = build(&spec, &shuffled[b..], i64::from);
+            let s2 = PopulationFunnel::<i64>::decode(&s2.encode()).unwrap();
+            // An already finished state merges like any other.
+            let mut s3 = s3;
+            if cuts.2 & 1 == 1 {
+                s3.finish(&mut || {});
+            }
+            let s3 = PopulationFunnel::<i64>::decode(&s3.encode()).unwrap();
+            if cuts.2 & 2 == 2 {
+                s1.merge(s3).unwrap();
+                s1.merge(s2).unwrap();
+            } else {
+                s1.merge(s2).unwrap();
+                s1.merge(s3).unwrap();
+            }
+            let s1 = PopulationFunnel::<i64>::decode(&s1.encode()).unwrap();
+            prop_assert_eq!(s1.clone().finish(&mut || {}), whole);
+            // Every strict prefix of an encoding is rejected.
+            let bytes = s1.encode();
+            for n in 0..bytes.len() {
+                prop_assert!(PopulationFunnel::<i64>::decode(&bytes[..n]).is_err());
+            }
+        }
+
+        #[test]
+        fn text_keys_equal_bigint_keys((spec, rows) in arb_case(24)) {
+            let ids = build(&spec, &rows, i64::from).finish(&mut || {});
+            let texts = build(&spec, &rows, |u| format!("user {u}")).finish(&mut || {});
+            prop_assert_eq!(&texts, &ids);
+            let mut by_ref = PopulationFunnel::<String>::new(Arc::new(spec.clone()), None).unwrap();
+            for &(u, ts, mask, excl, h) in &rows {
+                by_ref.push_str(&format!("user {u}"), ts, mask, excl, held_text(h).as_deref());
+            }
+            let by_ref = PopulationFunnel::<String>::decode(&by_ref.encode()).unwrap();
+            prop_assert_eq!(by_ref.clone().finish(&mut || {}), ids);
+        }
+
+        #[test]
+        fn event_form_equals_conds_form(
+            (spec, events) in arb_spec().prop_flat_map(|spec| {
+                let names = spec.cfg.nsteps + spec.exclusions.len() + 1;
+                (Just(spec), prop::collection::vec((0u8..5, 0i64..12, 0..names, prop::option::of(0u8..3)), 0..24))
+            }),
+        ) {
+            // Event names: steps "e0".."e{n-1}" (step 2 named as step 1 when n > 2),
+            // exclusions partly sharing the step names, and one unknown name.
+            let n = spec.cfg.nsteps;
+            let mut steps: Vec<String> = (0..n).map(|k| format!("e{k}")).collect();
+            if n > 2 {
+                steps[1] = steps[0].clone();
+            }
+            let excl: Vec<String> = (0..spec.exclusions.len()).map(|e| format!("e{}", n - 1 + e)).collect();
+            let names: Vec<String> = (0..n + excl.len() + 1).map(|i| format!("e{i}")).collect();
+            let matcher = StepMatcher::with_exclusions(&steps, &excl).unwrap();
+            let spec = Arc::new(spec);
+            let mut by_event = PopulationFunnel::<i64>::for_events(spec.clone(), steps.clone(), excl).unwrap();
+            let mut by_conds = PopulationFunnel::<i64>::new(spec, Some(steps)).unwrap();
+            for &(u, ts, e, h) in &events {
+                let held = held_text(h);
+                let name = (e < names.len() - 1).then(|| names[e].as_str());
+                by_event.push_event(u.into(), ts, name, held.as_deref());
+                let (mask, x) = name.map_or((0, 0), |e| matcher.lookup(e));
+                by_conds.push(u.into(), ts, mask, x, held.as_deref());
+            }
+            let by_event = PopulationFunnel::<i64>::decode(&by_event.encode()).unwrap();
+            prop_assert_eq!(by_event.clone().finish(&mut || {}), by_conds.finish(&mut || {}));
         }
 
         #[test]
@@ -572,13 +1668,16 @@ mod tests {
             split in 0usize..20,
         ) {
             let names: Vec<String> = (1..=cfg.nsteps).map(|i| format!("s{i}")).collect();
+            let spec = plain(cfg);
             let mut levels = LevelCounts::new(names.clone()).unwrap();
-            let mut a = PopulationFunnel::<i64>::new(cfg, Some(names.clone())).unwrap();
-            let mut b = PopulationFunnel::<i64>::new(cfg, Some(names)).unwrap();
+            let mut a = PopulationFunnel::<i64>::new(spec.clone(), Some(names.clone())).unwrap();
+            let mut b = PopulationFunnel::<i64>::new(spec.clone(), Some(names)).unwrap();
             for (u, rows) in users.iter().enumerate() {
-                levels.push(level(rows, &cfg) as i32).unwrap();
+                let mut sorted: Vec<Row> = rows.iter().map(|&(t, m)| Row::new(t, m)).collect();
+                sorted.sort_by_key(|r| r.ts);
+                levels.push(deepest(&sorted, &spec, false).level as i32).unwrap();
                 let target = if u < split { &mut a } else { &mut b };
-                rows.iter().for_each(|(t, m)| target.push(u as i64, *t, *m));
+                rows.iter().for_each(|(t, m)| target.push(u as i64, *t, *m, 0, None));
             }
             let b = PopulationFunnel::<i64>::decode(&b.encode()).unwrap();
             a.merge(b).unwrap();
@@ -591,9 +1690,283 @@ mod tests {
                 prop_assert_eq!((o.rate_from_previous, o.rate_from_first), (t.rate_from_previous, t.rate_from_first));
                 prop_assert_eq!((o.ci_low, o.ci_high), (t.ci_low, t.ci_high));
                 prop_assert_eq!(&o.name, &t.name);
+                prop_assert_eq!((t.from_previous, t.from_first), (None, None));
             }
             // every user joins the population, even one whose rows match no step
             prop_assert_eq!(one_shot[0].users + levels.counts[0], users.len() as i64);
         }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Large inputs: the radix sort, the silent buffer's compactions, wide packing, decoding
+    // -----------------------------------------------------------------------------------
+
+    /// xorshift64*: deterministic test data.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// `rows` rows of `users` users (u8 keys wrap: users are `u % 251` in the naive form, so
+    /// this uses explicit ids) in time order or shuffled.
+    fn big_case(
+        seed: u64,
+        rows: usize,
+        users: u64,
+        spec: &FunnelSpec,
+        time_ordered: bool,
+    ) -> Vec<(u64, i64, u64, u32, Option<u8>)> {
+        let mut rng = Rng(seed);
+        let (n, e) = (spec.cfg.nsteps, spec.exclusions.len());
+        let mut out: Vec<_> = (0..rows)
+            .map(|i| {
+                let ts = if time_ordered {
+                    i as i64 / 3
+                } else {
+                    rng.below(rows as u64 / 3) as i64
+                };
+                let kind = rng.below(n as u64 + 2);
+                let mask = if kind < n as u64 { 1 << kind } else { 0 };
+                let excl = if e > 0 && kind == n as u64 {
+                    rng.below(1 << e) as u32
+                } else {
+                    0
+                };
+                let held = rng.below(4);
+                let held = (held < 3).then_some(held as u8);
+                (rng.below(users), ts, mask, excl, held)
+            })
+            .collect();
+        if !time_ordered {
+            // rows arrive in no particular order
+            for i in (1..out.len()).rev() {
+                out.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+        }
+        out
+    }
+
+    fn naive_big(spec: &FunnelSpec, rows: &[(u64, i64, u64, u32, Option<u8>)]) -> Vec<i64> {
+        // Users in groups of 200 so that each fits the u8 user of `naive`.
+        let mut groups: BTreeMap<u64, Vec<TestRow>> = BTreeMap::new();
+        for &(u, ts, m, e, h) in rows {
+            groups
+                .entry(u / 200)
+                .or_default()
+                .push(((u % 200) as u8, ts, m, e, h));
+        }
+        let n = spec.cfg.nsteps;
+        let mut total = vec![0; n + 1];
+        for rows in groups.values() {
+            let (h, _) = naive(spec, rows);
+            total.iter_mut().zip(h).for_each(|(t, h)| *t += h);
+        }
+        total
+    }
+
+    #[test]
+    fn large_inputs_equal_naive_evaluation() {
+        let specs = [
+            FunnelSpec::plain(cfg(4, 40, "default")),
+            FunnelSpec::new(
+                cfg(3, 60, "strict_order"),
+                vec![Some(20), None],
+                vec![Exclusion { from: 1, to: 3 }],
+                true,
+            )
+            .unwrap(),
+            FunnelSpec::new(cfg(3, 30, "strict_increase"), vec![], vec![], true).unwrap(),
+        ];
+        for (i, spec) in specs.iter().enumerate() {
+            for time_ordered in [true, false] {
+                let rows = big_case(i as u64 + 7, 60_000, 3_000, spec, time_ordered);
+                let want = naive_big(spec, &rows);
+                let arc = Arc::new(spec.clone());
+                let mut ids = PopulationFunnel::<i64>::new(arc.clone(), None).unwrap();
+                let mut texts = PopulationFunnel::<String>::new(arc.clone(), None).unwrap();
+                let mut half = PopulationFunnel::<i64>::new(arc.clone(), None).unwrap();
+                for (j, &(u, ts, m, e, h)) in rows.iter().enumerate() {
+                    let h = held_text(h);
+                    ids.push(u as i64, ts, m, e, h.as_deref());
+                    texts.push_str(&format!("{u:x}"), ts, m, e, h.as_deref());
+                    if j % 2 == 0 {
+                        half.push(u as i64, ts, m, e, h.as_deref());
+                    }
+                }
+                assert_eq!(ids.histogram(), want, "spec {i} ordered {time_ordered}");
+                assert_eq!(texts.histogram(), want, "spec {i} ordered {time_ordered}");
+                // Splitting in two halves, one through the codec.
+                let mut other = PopulationFunnel::<i64>::new(arc, None).unwrap();
+                for &(u, ts, m, e, h) in rows.iter().skip(1).step_by(2) {
+                    other.push(u as i64, ts, m, e, held_text(h).as_deref());
+                }
+                half.merge(PopulationFunnel::decode(&other.encode()).unwrap())
+                    .unwrap();
+                assert_eq!(half.finish(&mut || {}), ids.finish(&mut || {}));
+                assert_eq!(texts.finish(&mut || {}), ids.finish(&mut || {}));
+            }
+        }
+    }
+
+    #[test]
+    fn users_without_kept_rows_count_once() {
+        let spec = plain(cfg(2, 10, "default"));
+        let mut a = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+        let mut b = PopulationFunnel::<String>::new(spec.clone(), None).unwrap();
+        let mut rng = Rng(3);
+        // 5000 silent users with 6 rows each, 500 of them also with a step-1 row, spread.
+        let mut rows: Vec<(i64, u64)> = (0..5000)
+            .flat_map(|u| std::iter::repeat_n((u, 0), 6))
+            .chain((0..500).map(|u| (u * 10, A)))
+            .collect();
+        for i in (1..rows.len()).rev() {
+            rows.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let mut parts: Vec<PopulationFunnel<i64>> = (0..3)
+            .map(|_| PopulationFunnel::new(spec.clone(), None).unwrap())
+            .collect();
+        for (i, &(u, m)) in rows.iter().enumerate() {
+            a.push(u, i as i64, m, 0, None);
+            b.push_str(&u.to_string(), i as i64, m, 0, None);
+            parts[i % 3].push(u, i as i64, m, 0, None);
+        }
+        // The silent buffer was compacted: at most twice its distinct users.
+        with_buf!(&a.store, s => assert!(s.silent.len() <= 2 * 5000));
+        assert_eq!(a.user_count(), 5000);
+        assert_eq!(b.user_count(), 5000);
+        assert_eq!(a.histogram(), vec![4500, 500, 0]);
+        assert_eq!(b.histogram(), vec![4500, 500, 0]);
+        let mut merged = parts.remove(0);
+        for p in parts {
+            merged
+                .merge(PopulationFunnel::decode(&p.encode()).unwrap())
+                .unwrap();
+        }
+        assert_eq!(merged.user_count(), 5000);
+        assert_eq!(merged.histogram(), vec![4500, 500, 0]);
+        // A user pushing only non-matching rows, many times, counts once.
+        let mut one = PopulationFunnel::<i64>::new(spec, None).unwrap();
+        (0..100_000).for_each(|t| one.push(7, t, 0, 0, None));
+        (0..100_000).for_each(|t| one.push(t % 2, t, 0, 0, None));
+        with_buf!(&one.store, s => assert!(s.silent.len() < 2 * SILENT_MIN_COMPACT));
+        assert_eq!(one.histogram(), vec![3, 0, 0]);
+    }
+
+    #[test]
+    fn wide_packing_renumbers_on_merge() {
+        // 60 steps and 8 exclusions do not fit one word: (mask, excl) pairs get ids.
+        let exclusions = (0..8)
+            .map(|e| Exclusion {
+                from: e + 1,
+                to: e + 3,
+            })
+            .collect();
+        let spec =
+            Arc::new(FunnelSpec::new(cfg(60, 50, "default"), vec![], exclusions, false).unwrap());
+        let mut rng = Rng(11);
+        let rows: Vec<(i64, i64, u64, u32)> = (0..3000)
+            .map(|i| {
+                let step = rng.below(6);
+                let mask = if step < 5 {
+                    1u64 << (step * 12 % 60)
+                } else {
+                    0
+                };
+                let mask = mask | (rng.below(2) << 1);
+                (rng.below(100) as i64, i / 10, mask, rng.below(4) as u32 * 3)
+            })
+            .collect();
+        let mut whole = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+        let mut fwd = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+        let mut back = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+        for (i, &(u, ts, m, e)) in rows.iter().enumerate() {
+            whole.push(u, ts, m, e, None);
+            if i < 1500 {
+                fwd.push(u, ts, m, e, None);
+            }
+        }
+        for &(u, ts, m, e) in rows[1500..].iter().rev() {
+            back.push(u, ts, m, e, None);
+        }
+        assert!(whole.packing.wide.is_some());
+        let back = PopulationFunnel::<i64>::decode(&back.encode()).unwrap();
+        fwd.merge(back).unwrap();
+        let mut fwd = PopulationFunnel::<i64>::decode(&fwd.encode()).unwrap();
+        assert_eq!(fwd.finish(&mut || {}), whole.finish(&mut || {}));
+        assert_eq!(fwd.matched_exclusions(), whole.matched_exclusions());
+        // A class id beyond the table is rejected.
+        let bytes = whole.encode();
+        let mut bad = bytes.clone();
+        let silent = with_buf!(&whole.store, s => s.silent.len());
+        let last_bits = bytes.len() - 8 - 8 - 8 * silent;
+        bad[last_bits..last_bits + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(PopulationFunnel::<i64>::decode(&bad)
+            .unwrap_err()
+            .message
+            .contains("row bits"));
+    }
+
+    #[test]
+    fn corrupt_states_are_rejected_without_panics() {
+        let spec = Arc::new(
+            FunnelSpec::new(
+                cfg(3, 10, "strict_deduplication"),
+                vec![None, Some(4)],
+                vec![Exclusion { from: 1, to: 2 }],
+                true,
+            )
+            .unwrap(),
+        );
+        let steps = ["a", "b", "c"].map(String::from).to_vec();
+        let mut p = PopulationFunnel::<String>::for_events(spec, steps, vec!["x".into()]).unwrap();
+        for i in 0..40 {
+            let event = ["a", "b", "c", "x", "y"][i % 5];
+            let held = (i % 4 != 0).then(|| format!("k{}", i % 3));
+            p.push_event_str(
+                &format!("u{}", i % 7),
+                i as i64,
+                Some(event),
+                held.as_deref(),
+            );
+        }
+        let bytes = p.encode();
+        assert!(PopulationFunnel::<String>::decode(&bytes).is_ok());
+        for n in 0..bytes.len() {
+            let e = PopulationFunnel::<String>::decode(&bytes[..n]).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::Malformed);
+        }
+        for i in 0..bytes.len() {
+            for v in [0u8, 1, 2, 0x7f, 0xff] {
+                let mut bad = bytes.clone();
+                bad[i] = v;
+                if let Err(e) = PopulationFunnel::<String>::decode(&bad) {
+                    assert_eq!(e.kind, crate::error::ErrorKind::Malformed, "byte {i} = {v}");
+                }
+            }
+        }
+        // A row matching nothing outside strict_order was never stored.
+        let mut q = PopulationFunnel::<i64>::new(plain(cfg(2, 10, "default")), None).unwrap();
+        q.push(1, 0, A, 0, None);
+        let mut bad = q.encode();
+        let at = bad.len() - 8 - 8; // the row's bits, then the silent count
+        bad[at..at + 8].copy_from_slice(&0u64.to_le_bytes());
+        assert!(PopulationFunnel::<i64>::decode(&bad)
+            .unwrap_err()
+            .message
+            .contains("matching nothing"));
+        bad[at..at + 8].copy_from_slice(&4u64.to_le_bytes());
+        assert!(PopulationFunnel::<i64>::decode(&bad)
+            .unwrap_err()
+            .message
+            .contains("row bits 4"));
     }
 }

@@ -1,0 +1,304 @@
+//! The per-user funnel state ([`UserFunnel`]) of `window_funnel` and `funnel_path`.
+
+use super::engine::deepest;
+use super::spec::{FunnelSpec, Outcome, Row};
+use super::state::VERSION;
+use crate::codec::{Reader, Writer};
+use crate::error::{OpsError, OpsResult};
+use crate::state::PartialState;
+use std::sync::Arc;
+
+/// Which row's property `funnel_path` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyStep {
+    /// Step 1 of the reported chain (first touch).
+    First,
+    /// The deepest step reached (last touch).
+    Last,
+    /// Step `n` (NULL when the chain did not reach it).
+    Step(usize),
+}
+
+impl PropertyStep {
+    /// `'first'`, `'last'` or a step number `1..=nsteps`.
+    pub fn parse(text: &str, nsteps: usize) -> OpsResult<PropertyStep> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("first") {
+            return Ok(PropertyStep::First);
+        }
+        if t.eq_ignore_ascii_case("last") {
+            return Ok(PropertyStep::Last);
+        }
+        match t.parse::<usize>() {
+            Ok(n) if (1..=nsteps).contains(&n) => Ok(PropertyStep::Step(n)),
+            _ => Err(OpsError::invalid(format!(
+                "property_step must be 'first', 'last' or a step number 1..{nsteps}, got '{}'",
+                crate::error::truncate(t, 40)
+            ))),
+        }
+    }
+}
+
+/// A user's reported chain: level, anchor, the timestamp of each step reached, and the
+/// chosen step's property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserPath {
+    pub level: usize,
+    pub times: Vec<i64>,
+    pub property: Option<String>,
+}
+
+/// State of the per-user funnel aggregates: the user's kept rows (24 bytes each, plus 8 for
+/// the key hash when a key is held, plus the property when one is asked for). Rows matching
+/// no step and no exclusion are kept only under `strict_order` (they break chains). The
+/// result depends neither on the row order nor on how rows are split across merges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserFunnel {
+    pub spec: Arc<FunnelSpec>,
+    rows: Vec<Row>,
+    /// Per row when the spec holds a key: a hash of the row's key.
+    keys: Vec<u64>,
+    /// Per row when a property is recorded.
+    props: Vec<Option<String>>,
+    with_property: bool,
+    /// After [`Self::best`]: the original index of each sorted row.
+    order: Vec<u32>,
+}
+
+const USER_TAG: u8 = b'F';
+
+impl UserFunnel {
+    pub fn new(spec: Arc<FunnelSpec>) -> UserFunnel {
+        UserFunnel {
+            spec,
+            rows: Vec::new(),
+            keys: Vec::new(),
+            props: Vec::new(),
+            with_property: false,
+            order: Vec::new(),
+        }
+    }
+
+    /// A state that records each row's property (`funnel_path` with a property argument).
+    pub fn with_property(spec: Arc<FunnelSpec>) -> UserFunnel {
+        UserFunnel {
+            with_property: true,
+            ..UserFunnel::new(spec)
+        }
+    }
+
+    /// Whether a row must be kept.
+    #[inline]
+    fn keeps(&self, mask: u64, excl: u32) -> bool {
+        mask != 0 || excl != 0 || self.spec.cfg.mode.strict_order
+    }
+
+    /// Adds a row (bits beyond the funnel's steps and exclusions are dropped).
+    #[inline]
+    pub fn push(&mut self, ts: i64, mask: u64, excl: u32) {
+        let mask = mask & self.spec.cfg.step_bits();
+        if self.keeps(mask, excl) {
+            self.rows.push(Row { ts, mask, excl });
+        }
+    }
+
+    /// Adds a row with its key hash (a held key) and property (when recorded).
+    pub fn push_full(
+        &mut self,
+        ts: i64,
+        mask: u64,
+        excl: u32,
+        key: Option<u64>,
+        property: Option<&str>,
+    ) {
+        let mask = mask & self.spec.cfg.step_bits();
+        if !self.keeps(mask, excl) {
+            return;
+        }
+        if self.spec.keyed {
+            let Some(key) = key else { return };
+            self.keys.push(key);
+        }
+        if self.with_property {
+            self.props.push(property.map(str::to_string));
+        }
+        self.rows.push(Row { ts, mask, excl });
+    }
+
+    /// The deepest step reached (0 = never reached step 1).
+    pub fn finish(&mut self) -> usize {
+        if !self.spec.keyed && !self.with_property {
+            self.rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
+            return level_of(&self.rows, &self.spec);
+        }
+        self.best(false).0
+    }
+
+    /// The reported chain (over all keys when a key is held) with the property of `step`.
+    pub fn finish_path(&mut self, step: PropertyStep) -> UserPath {
+        let (level, rows, path) = self.best(true);
+        let times = path.iter().map(|&i| rows[i as usize].ts).collect();
+        let pick = match step {
+            PropertyStep::First => 1,
+            PropertyStep::Last => level,
+            PropertyStep::Step(n) => n,
+        };
+        let property = if self.with_property && pick >= 1 && pick <= level {
+            self.props[self.order_index(path[pick - 1])].clone()
+        } else {
+            None
+        };
+        UserPath {
+            level,
+            times,
+            property,
+        }
+    }
+
+    /// The original index of sorted row `i` (see [`Self::best`]).
+    fn order_index(&self, i: u32) -> usize {
+        self.order.get(i as usize).map_or(i as usize, |&o| o as usize)
+    }
+
+    /// Sorts the rows by (key, ts, property) and runs the engine on each key's rows: the
+    /// deepest level; ties by the later anchor, then the earlier last step. Returns the
+    /// level, the sorted rows and the chain (indices into them; `order` maps them back).
+    fn best(&mut self, want_path: bool) -> (usize, Vec<Row>, Vec<u32>) {
+        let n = self.rows.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        {
+            let (rows, keys, props) = (&self.rows, &self.keys, &self.props);
+            order.sort_unstable_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                let key = |i: usize| keys.get(i).copied().unwrap_or(0);
+                (key(a), rows[a].ts, rows[a].mask, rows[a].excl)
+                    .cmp(&(key(b), rows[b].ts, rows[b].mask, rows[b].excl))
+                    .then_with(|| props.get(a).cmp(&props.get(b)))
+            });
+        }
+        let sorted: Vec<Row> = order.iter().map(|&i| self.rows[i as usize]).collect();
+        let mut best: Option<(Outcome, usize)> = None; // (outcome, offset of its key's rows)
+        let mut start = 0;
+        while start < n {
+            let key = self.keys.get(order[start] as usize).copied();
+            let end = if self.spec.keyed {
+                start
+                    + order[start..].partition_point(|&i| self.keys.get(i as usize).copied() == key)
+            } else {
+                n
+            };
+            let part = &sorted[start..end];
+            let out = if self.spec.cfg.mode.clickhouse {
+                Outcome {
+                    level: super::clickhouse::level(part, &self.spec.cfg),
+                    path: Vec::new(),
+                }
+            } else {
+                deepest(part, &self.spec, want_path)
+            };
+            let better = match &best {
+                None => true,
+                Some((b, off)) => better_outcome(&out, part, b, &sorted[*off..]),
+            };
+            if better {
+                best = Some((out, start));
+            }
+            start = end;
+        }
+        self.order = order;
+        match best {
+            None => (0, sorted, Vec::new()),
+            Some((out, off)) => {
+                let path = out.path.iter().map(|&i| i + off as u32).collect();
+                (out.level, sorted, path)
+            }
+        }
+    }
+}
+
+/// The level of rows sorted by timestamp.
+fn level_of(rows: &[Row], spec: &FunnelSpec) -> usize {
+    if spec.cfg.mode.clickhouse {
+        super::clickhouse::level(rows, &spec.cfg)
+    } else {
+        deepest(rows, spec, false).level
+    }
+}
+
+/// Whether `a` (over `ra`) beats `b` (over `rb`): deeper, then later anchor, then earlier
+/// last step.
+pub(super) fn better_outcome(a: &Outcome, ra: &[Row], b: &Outcome, rb: &[Row]) -> bool {
+    if a.level != b.level {
+        return a.level > b.level;
+    }
+    let (Some(&a0), Some(&b0)) = (a.path.first(), b.path.first()) else {
+        return false;
+    };
+    let (aa, ba) = (ra[a0 as usize].ts, rb[b0 as usize].ts);
+    if aa != ba {
+        return aa > ba;
+    }
+    let (al, bl) = (
+        ra[*a.path.last().unwrap() as usize].ts,
+        rb[*b.path.last().unwrap() as usize].ts,
+    );
+    al < bl
+}
+
+impl PartialState for UserFunnel {
+    fn merge(&mut self, mut other: UserFunnel) -> OpsResult<()> {
+        self.rows.append(&mut other.rows);
+        self.keys.append(&mut other.keys);
+        self.props.append(&mut other.props);
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new(USER_TAG, VERSION);
+        self.spec.write(&mut w);
+        w.u8(self.with_property as u8).len(self.rows.len());
+        for (i, r) in self.rows.iter().enumerate() {
+            w.i64(r.ts).u64(r.mask).u32(r.excl);
+            if self.spec.keyed {
+                w.u64(self.keys[i]);
+            }
+            if self.with_property {
+                match &self.props[i] {
+                    Some(p) => {
+                        w.u8(1).str(p);
+                    }
+                    None => {
+                        w.u8(0);
+                    }
+                }
+            }
+        }
+        w.finish()
+    }
+
+    fn decode(bytes: &[u8]) -> OpsResult<UserFunnel> {
+        let mut r = Reader::new(bytes, USER_TAG, VERSION)?;
+        let spec = Arc::new(FunnelSpec::read(&mut r)?);
+        let with_property = r.u8()? == 1;
+        let mut s = UserFunnel {
+            with_property,
+            ..UserFunnel::new(spec)
+        };
+        let n = r.len(20)?;
+        for _ in 0..n {
+            s.rows.push(Row {
+                ts: r.i64()?,
+                mask: r.u64()?,
+                excl: r.u32()?,
+            });
+            if s.spec.keyed {
+                s.keys.push(r.u64()?);
+            }
+            if with_property {
+                s.props.push(if r.u8()? == 1 { Some(r.str()?) } else { None });
+            }
+        }
+        r.finish()?;
+        Ok(s)
+    }
+}
