@@ -16,6 +16,7 @@ use pg_operations_core::funnel::{
 use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::{Array, Interval, TimestampWithTimeZone};
 use pgrx::{pg_sys, IntoDatum};
+use std::rc::Rc;
 use std::sync::Arc;
 
 const WF: &str = "window_funnel";
@@ -93,7 +94,10 @@ fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
     call.with_cache(|site: &mut Option<Arc<FunnelSpec>>| match site {
         Some(s) if s.cfg == cfg => s.clone(),
         _ => {
-            let s = Arc::new(FunnelSpec::plain(cfg));
+            let s = Arc::new(or_raise_in(
+                FunnelSpec::new(cfg, Vec::new(), Vec::new(), false),
+                WF,
+            ));
             *site = Some(s.clone());
             s
         }
@@ -150,7 +154,13 @@ fn conds_step<'fc, K: SqlKey>(
             Some(names) => text_list(names, "step_names", FSR),
         };
         or_raise_in(
-            PopulationFunnel::<K::Owned>::new(Arc::new(FunnelSpec::plain(cfg)), Some(names)),
+            PopulationFunnel::<K::Owned>::new(
+                Arc::new(or_raise_in(
+                    FunnelSpec::new(cfg, Vec::new(), Vec::new(), false),
+                    FSR,
+                )),
+                Some(names),
+            ),
             FSR,
         )
     });
@@ -180,7 +190,14 @@ fn event_step<'fc, K: SqlKey>(
         let mode = funnel_mode(mode(), FSR);
         let cfg = or_raise_in(FunnelConfig::new(steps.len(), window, mode), FSR);
         or_raise_in(
-            PopulationFunnel::<K::Owned>::for_events(Arc::new(FunnelSpec::plain(cfg)), steps, Vec::new()),
+            PopulationFunnel::<K::Owned>::for_events(
+                Arc::new(or_raise_in(
+                    FunnelSpec::new(cfg, Vec::new(), Vec::new(), false),
+                    FSR,
+                )),
+                steps,
+                Vec::new(),
+            ),
             FSR,
         )
     });
@@ -215,7 +232,6 @@ fn population_final<K: UserKey>(
     Some(step_rows(cx, rows))
 }
 
-
 // ---------------------------------------------------------------------------------------
 // funnel_definition and the aggregates that take it
 // ---------------------------------------------------------------------------------------
@@ -248,11 +264,12 @@ struct Definition {
     matcher: std::cell::OnceCell<StepMatcher>,
 }
 
-
 fn micros_of(i: Interval, what: &str) -> i64 {
     let micros = i.as_micros();
     if micros <= 0 {
-        invalid(format!("{FD}: {what} must be a positive interval, got '{i}'"));
+        invalid(format!(
+            "{FD}: {what} must be a positive interval, got '{i}'"
+        ));
     }
     i64::try_from(micros).unwrap_or(i64::MAX)
 }
@@ -309,6 +326,7 @@ fn parse_exclusions(v: &serde_json::Value) -> Vec<(Target, usize, Option<usize>)
 }
 
 impl Definition {
+    #[allow(clippy::too_many_arguments)]
     fn from_parts(
         window: Option<Interval>,
         steps: Option<Vec<String>>,
@@ -319,7 +337,10 @@ impl Definition {
         step_count: Option<i32>,
         property_step: Option<&str>,
     ) -> Definition {
-        let window = micros_of(window.unwrap_or_else(|| null_argument(FD, "window")), "window");
+        let window = micros_of(
+            window.unwrap_or_else(|| null_argument(FD, "window")),
+            "window",
+        );
         let mode = or_raise_in(FunnelMode::parse(mode.unwrap_or("default")), FD);
         let step_count = step_count.map(|n| {
             usize::try_from(n)
@@ -348,6 +369,19 @@ impl Definition {
             spec: Default::default(),
             matcher: Default::default(),
         };
+        if d.mode.allow_reentry && !d.mode.strict_order {
+            invalid(format!(
+                "{FD}: mode allow_reentry only applies together with strict_order"
+            ));
+        }
+        if d.mode.clickhouse
+            && (!d.exclusions.is_empty() || d.step_windows.iter().any(Option::is_some))
+        {
+            invalid(format!(
+                "{FD}: mode clickhouse reproduces ClickHouse windowFunnel, which has no per-step \
+                 windows or exclusions; drop the clickhouse flag or those options"
+            ));
+        }
         // Everything that can be checked without the rows is checked now.
         let known = [
             d.step_count,
@@ -401,7 +435,12 @@ impl Definition {
 
     /// The core spec for `nsteps` steps (validated; cached for the last step count).
     fn spec_for(&self, nsteps: usize) -> Arc<FunnelSpec> {
-        if let Some(s) = self.spec.borrow().as_ref().filter(|s| s.cfg.nsteps == nsteps) {
+        if let Some(s) = self
+            .spec
+            .borrow()
+            .as_ref()
+            .filter(|s| s.cfg.nsteps == nsteps)
+        {
             return s.clone();
         }
         let cfg = or_raise_in(FunnelConfig::new(nsteps, self.window, self.mode), FD);
@@ -558,27 +597,23 @@ fn decode_definition(rec: &Record<'_>) -> Definition {
 /// What one transition call site has decoded: the last definition, keyed by its bytes.
 #[derive(Default)]
 struct DefinitionSite {
-    addr: usize,
     key: Vec<u8>,
-    def: Option<Arc<Definition>>,
+    def: Option<Rc<Definition>>,
 }
 
 /// The `funnel_definition` argument, decoded once per call site while its bytes stay the
-/// same (a constant keeps its address, so most rows cost one comparison).
-fn definition_at(call: &Call<'_>, rec: Option<Record<'_>>, caller: &str) -> Arc<Definition> {
+/// same (one comparison of the bytes per row).
+fn definition_at(call: &Call<'_>, rec: Option<Record<'_>>, caller: &str) -> Rc<Definition> {
     let Some(rec) = rec else {
         null_argument(caller, "definition")
     };
     call.with_cache(|site: &mut DefinitionSite| {
         let bytes = rec.bytes();
-        let addr = bytes.as_ptr() as usize;
-        let known = site.def.is_some()
-            && ((site.addr == addr && site.key.len() == bytes.len()) || site.key == bytes);
+        let known = site.def.is_some() && site.key == bytes;
         if !known {
-            site.def = Some(Arc::new(decode_definition(&rec)));
+            site.def = Some(Rc::new(decode_definition(&rec)));
             site.key = bytes.to_vec();
         }
-        site.addr = addr;
         site.def.clone().expect("decoded above")
     })
 }
@@ -595,7 +630,7 @@ fn key_hash(key: &str) -> u64 {
 pub struct UserState {
     /// The definition rows are mapped with (absent in a state received from a parallel
     /// worker: no row is added to those).
-    def: Option<Arc<Definition>>,
+    def: Option<Rc<Definition>>,
     inner: UserFunnel,
     conds_len: Option<usize>,
     property: PropertyStep,
@@ -712,8 +747,11 @@ fn user_step<'fc>(
             property: def.property_step(nsteps),
         }
     });
-    let sdef = s.def.as_ref().expect("a state that receives rows has its definition");
-    if !Arc::ptr_eq(sdef, &def) && !same_definition(sdef, &def) {
+    let sdef = s
+        .def
+        .as_ref()
+        .expect("a state that receives rows has its definition");
+    if !Rc::ptr_eq(sdef, &def) && !same_definition(sdef, &def) {
         invalid(format!(
             "{caller}: the definition must be the same for every row of a group"
         ));
@@ -743,12 +781,13 @@ fn same_definition(a: &Definition, b: &Definition) -> bool {
 fn path_row(s: Option<&mut UserState>, cx: &Call<'_>) -> Option<crate::pg::Row> {
     let s = s?;
     let path = s.inner.finish_path(s.property);
-    let times: Option<Vec<TimestampWithTimeZone>> = (!s.inner.spec.cfg.mode.clickhouse).then(|| {
-        path.times
-            .iter()
-            .map(|&t| TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| internal_ts(t)))
-            .collect()
-    });
+    let times: Option<Vec<TimestampWithTimeZone>> =
+        (!s.inner.spec.cfg.mode.clickhouse).then(|| {
+            path.times
+                .iter()
+                .map(|&t| TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| internal_ts(t)))
+                .collect()
+        });
     let anchor = path.times.first().map(|&t| pg_sys::Datum::from(t));
     Some(cx.row(&[
         (path.level as i32).into_datum(),
@@ -764,7 +803,7 @@ fn internal_ts(t: i64) -> TimestampWithTimeZone {
 
 /// The one-shot population state with its definition.
 pub struct ReportState<K: UserKey> {
-    def: Option<Arc<Definition>>,
+    def: Option<Rc<Definition>>,
     inner: PopulationFunnel<K>,
     conds_len: Option<usize>,
     /// How the NOTICE for an exclusion that matched no row names it.
@@ -778,7 +817,10 @@ impl<K: UserKey> PartialState for ReportState<K> {
         self.merge_interruptible(other, &mut || {})
     }
     fn merge_interruptible(&mut self, other: Self, check: &mut dyn FnMut()) -> OpsResult<()> {
-        if self.conds_len != other.conds_len && self.conds_len.is_some() && other.conds_len.is_some() {
+        if self.conds_len != other.conds_len
+            && self.conds_len.is_some()
+            && other.conds_len.is_some()
+        {
             return Err(OpsError::invalid(
                 "conds must have the same number of elements on every row",
             ));
@@ -828,16 +870,27 @@ fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Op
     for (k, name) in names.iter().enumerate() {
         if steps >> k & 1 == 0 {
             let what = if s.event_form {
-                format!("step {} '{}' (no row has that event)", k + 1, truncate(name, 60))
+                format!(
+                    "step {} '{}' (no row has that event)",
+                    k + 1,
+                    truncate(name, 60)
+                )
             } else {
-                format!("step {} '{}' (its condition was never true)", k + 1, truncate(name, 60))
+                format!(
+                    "step {} '{}' (its condition was never true)",
+                    k + 1,
+                    truncate(name, 60)
+                )
             };
             notice(&format!("funnel_report: {what}"));
         }
     }
     for (e, label) in s.excl_labels.iter().enumerate() {
         if excl >> e & 1 == 0 {
-            notice(&format!("funnel_report: exclusion {} ({label}) matched no row", e + 1));
+            notice(&format!(
+                "funnel_report: exclusion {} ({label}) matched no row",
+                e + 1
+            ));
         }
     }
     let rows = s.inner.finish(&mut || cx.check_interrupts());
@@ -888,7 +941,10 @@ fn report_step<'fc, K: SqlKey>(
         slot.get_or_init(|| new_report::<K::Owned>(def, conds_len, key.is_some()));
     }
     let s = slot.get().expect("made above");
-    let def = s.def.as_ref().expect("a state that receives rows has its definition");
+    let def = s
+        .def
+        .as_ref()
+        .expect("a state that receives rows has its definition");
     let (mask, excl) = match input {
         Input::Conds(c) => {
             let (len, full) = conds_mask(&c);
@@ -900,42 +956,46 @@ fn report_step<'fc, K: SqlKey>(
     user.report(&mut s.inner, ts, mask, excl, key.flatten());
 }
 
-fn new_report<K: UserKey>(def: Arc<Definition>, conds_len: Option<usize>, keyed: bool) -> ReportState<K> {
-        const F: &str = "funnel_report";
-        let nsteps = def.nsteps(conds_len);
-        if let Some(len) = conds_len {
-            def.check_conds(len, F);
-            if len < nsteps {
-                invalid(format!(
-                    "{F}: conds has {len} elements but the definition has {nsteps} steps"
-                ));
-            }
-        }
-        let spec = def.keyed_spec(nsteps, keyed);
-        let names = def.report_names(nsteps);
-        if names.len() != nsteps {
+fn new_report<K: UserKey>(
+    def: Rc<Definition>,
+    conds_len: Option<usize>,
+    keyed: bool,
+) -> ReportState<K> {
+    const F: &str = "funnel_report";
+    let nsteps = def.nsteps(conds_len);
+    if let Some(len) = conds_len {
+        def.check_conds(len, F);
+        if len < nsteps {
             invalid(format!(
-                "{F}: the definition names {} steps but the rows have {nsteps}",
-                names.len()
+                "{F}: conds has {len} elements but the definition has {nsteps} steps"
             ));
         }
-        let inner = or_raise_in(PopulationFunnel::<K>::new(spec, Some(names.clone())), F);
-        let excl_labels = def
-            .exclusions
-            .iter()
-            .map(|(t, _, _)| match t {
-                Target::Event(e) => format!("event '{}'", truncate(e, 60)),
-                Target::Cond(c) => format!("cond {c}"),
-            })
-            .collect();
-        ReportState {
-            event_form: conds_len.is_none(),
-            def: Some(def),
-            inner,
-            conds_len,
-            excl_labels,
-            names,
-        }
+    }
+    let spec = def.keyed_spec(nsteps, keyed);
+    let names = def.report_names(nsteps);
+    if names.len() != nsteps {
+        invalid(format!(
+            "{F}: the definition names {} steps but the rows have {nsteps}",
+            names.len()
+        ));
+    }
+    let inner = or_raise_in(PopulationFunnel::<K>::new(spec, Some(names.clone())), F);
+    let excl_labels = def
+        .exclusions
+        .iter()
+        .map(|(t, _, _)| match t {
+            Target::Event(e) => format!("event '{}'", truncate(e, 60)),
+            Target::Cond(c) => format!("cond {c}"),
+        })
+        .collect();
+    ReportState {
+        event_form: conds_len.is_none(),
+        def: Some(def),
+        inner,
+        conds_len,
+        excl_labels,
+        names,
+    }
 }
 
 pg_operations_macros::declare! {
@@ -999,7 +1059,7 @@ pg_operations_macros::declare! {
                 d.mode_text().into_datum(),
                 d.names.clone().into_datum(),
                 windows.into_datum(),
-                (!d.exclusions.is_empty()).then(|| pgrx::JsonB(normalized)).into_datum(),
+                (!d.exclusions.is_empty()).then_some(pgrx::JsonB(normalized)).into_datum(),
                 d.step_count.map(|n| n as i32).into_datum(),
                 d.property_step.trim().to_lowercase().into_datum(),
             ])

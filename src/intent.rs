@@ -43,13 +43,9 @@ struct Definition {
 /// bytes) and the last time configuration (keyed by the raw argument values).
 #[derive(Default)]
 struct CallSite {
-    /// Address of the last weights value: a constant argument keeps its address, so most
-    /// rows are recognized without comparing bytes.
-    weights_addr: usize,
     weights_key: Vec<u8>,
     weights: Option<Arc<IntentWeights>>,
     config: Option<(ConfigKey, IntentConfig)>,
-    definition_addr: usize,
     definition_key: Vec<u8>,
     definition: Option<Definition>,
     /// The reset rule of the current definition (the definition form only).
@@ -122,19 +118,16 @@ impl ConfigArgs {
 }
 
 /// Makes `site.weights` the parsed `w`: parsed once per call site for as long as its bytes do
-/// not change (a constant argument keeps its address, so most rows cost one comparison).
+/// not change (one comparison of the bytes per row).
 fn set_weights(w: Option<Varlena<'_>>, site: &mut CallSite) {
     let Some(w) = w else {
         null_argument("intent_score", "weights")
     };
     let bytes = w.bytes();
-    let addr = bytes.as_ptr() as usize;
     if site.weights.is_some() {
-        if site.weights_addr == addr && site.weights_key.len() == bytes.len() {
-            return;
-        }
+        // Compare the bytes even at the same address: a value computed per row (say
+        // jsonb_build_object(...)) is rebuilt at the same address with other contents.
         if site.weights_key == bytes {
-            site.weights_addr = addr;
             return;
         }
     }
@@ -143,7 +136,6 @@ fn set_weights(w: Option<Varlena<'_>>, site: &mut CallSite) {
         .unwrap_or_else(|kind| raise(IntentWeights::not_an_object(kind)));
     site.weights = Some(Arc::new(IntentWeights::from_entries(entries).or_raise()));
     site.weights_key = bytes.to_vec();
-    site.weights_addr = addr;
 }
 
 /// Shared transition. A group's state is created by its first row, with that row's
@@ -209,21 +201,17 @@ fn intent_step<'fc>(
 }
 
 /// The `intent_definition` argument, decoded once per call site while its bytes stay the
-/// same (a constant keeps its address, so most rows are recognized without a comparison).
+/// same (one comparison of the bytes per row).
 fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> ConfigArgs {
     let Some(rec) = rec else {
         null_argument("intent_score", "definition")
     };
     let bytes = rec.bytes();
-    let addr = bytes.as_ptr() as usize;
-    let known = site.definition.is_some()
-        && ((site.definition_addr == addr && site.definition_key.len() == bytes.len())
-            || site.definition_key == bytes);
+    let known = site.definition.is_some() && site.definition_key == bytes;
     if !known {
         site.definition = Some(decode_definition(&rec, site));
         site.definition_key = bytes.to_vec();
     }
-    site.definition_addr = addr;
     let d = site.definition.expect("the definition was just decoded");
     ConfigArgs {
         as_of: Some(d.as_of),

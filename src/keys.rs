@@ -33,7 +33,14 @@ impl SqlKey for i64 {
     fn funnel_event(self, s: &mut PopulationFunnel<i64>, ts: i64, event: &str) {
         s.push_event(self, ts, Some(event), None);
     }
-    fn report(self, s: &mut PopulationFunnel<i64>, ts: i64, mask: u64, excl: u32, held: Option<&str>) {
+    fn report(
+        self,
+        s: &mut PopulationFunnel<i64>,
+        ts: i64,
+        mask: u64,
+        excl: u32,
+        held: Option<&str>,
+    ) {
         s.push(self, ts, mask, excl, held);
     }
     fn matrix(self, m: &mut CohortRetention<i64>, ts: i64, cohort: bool, ret: bool) {
@@ -55,7 +62,14 @@ impl SqlKey for &str {
     fn funnel_event(self, s: &mut PopulationFunnel<String>, ts: i64, event: &str) {
         s.push_event_str(self, ts, Some(event), None);
     }
-    fn report(self, s: &mut PopulationFunnel<String>, ts: i64, mask: u64, excl: u32, held: Option<&str>) {
+    fn report(
+        self,
+        s: &mut PopulationFunnel<String>,
+        ts: i64,
+        mask: u64,
+        excl: u32,
+        held: Option<&str>,
+    ) {
         s.push_str(self, ts, mask, excl, held);
     }
     fn matrix(self, m: &mut CohortRetention<String>, ts: i64, cohort: bool, ret: bool) {

@@ -2,7 +2,8 @@
 //! `cargo run --release -p pg_operations_core --example funnel_core [USERS]`.
 //! It bounds what the SQL aggregate can achieve: the rest is PostgreSQL's per-row cost.
 use pg_operations_core::demo;
-use pg_operations_core::funnel::{FunnelMode, PopulationFunnel};
+use pg_operations_core::funnel::{FunnelConfig, FunnelMode, FunnelSpec, PopulationFunnel};
+use std::sync::Arc;
 use std::time::Instant;
 
 fn main() {
@@ -13,11 +14,12 @@ fn main() {
     let events: Vec<_> = demo::events(users, 180, 42).collect();
     let steps: Vec<String> = demo::INVEST_FUNNEL.iter().map(|s| s.to_string()).collect();
     let t = Instant::now();
+    let cfg = FunnelConfig::new(steps.len(), 7 * 86_400_000_000, FunnelMode::default()).unwrap();
     let mut f =
-        PopulationFunnel::<i64>::for_events(steps, 7 * 86_400_000_000, FunnelMode::default())
+        PopulationFunnel::<i64>::for_events(Arc::new(FunnelSpec::plain(cfg)), steps, Vec::new())
             .unwrap();
     for e in &events {
-        f.push_event(e.user_id, e.ts, Some(e.event));
+        f.push_event(e.user_id, e.ts, Some(e.event), None);
     }
     let pushed = t.elapsed();
     let rows = f.finish(&mut || {});

@@ -75,13 +75,14 @@ mod tests {
         "strict_increase",
     ];
 
-    fn funnel_cfg(mode: usize) -> FunnelConfig {
-        FunnelConfig::new(3, 10, FunnelMode::parse(MODES[mode]).unwrap()).unwrap()
+    fn funnel_cfg(mode: usize) -> std::sync::Arc<crate::funnel::FunnelSpec> {
+        let cfg = FunnelConfig::new(3, 10, FunnelMode::parse(MODES[mode]).unwrap()).unwrap();
+        std::sync::Arc::new(crate::funnel::FunnelSpec::plain(cfg))
     }
 
     fn user_funnel(rows: &Rows, mode: usize) -> UserFunnel {
         let mut s = UserFunnel::new(funnel_cfg(mode));
-        rows.iter().for_each(|&(_, t, m)| s.push(t, m.into()));
+        rows.iter().for_each(|&(_, t, m)| s.push(t, m.into(), 0));
         s
     }
 
@@ -89,17 +90,16 @@ mod tests {
         let names = STEPS.map(String::from).to_vec();
         let mut s = PopulationFunnel::new(funnel_cfg(mode), Some(names)).unwrap();
         rows.iter()
-            .for_each(|&(u, t, m)| s.push(u.into(), t, m.into()));
+            .for_each(|&(u, t, m)| s.push(u.into(), t, m.into(), 0, None));
         s
     }
 
     fn population_by_text(rows: &Rows, mode: usize) -> PopulationFunnel<String> {
         let steps = STEPS.map(String::from).to_vec();
-        let mode = FunnelMode::parse(MODES[mode]).unwrap();
-        let mut s = PopulationFunnel::for_events(steps, 10, mode).unwrap();
+        let mut s = PopulationFunnel::for_events(funnel_cfg(mode), steps, Vec::new()).unwrap();
         for &(u, t, b) in rows {
             let event = ["a", "b", "c", "zz"].get(usize::from(b) % 5).copied();
-            s.push_event_str(&format!("ü{u}"), t, event);
+            s.push_event_str(&format!("ü{u}"), t, event, None);
         }
         s
     }

@@ -9,7 +9,8 @@
 
 use pg_operations_core::channel::{quadrant, PriorState};
 use pg_operations_core::funnel::{
-    deepest_level, FunnelConfig, FunnelMode, LevelCounts, PopulationFunnel, UserFunnel,
+    engine::deepest, FunnelConfig, FunnelMode, FunnelSpec, LevelCounts, PopulationFunnel, Row,
+    UserFunnel,
 };
 use pg_operations_core::intent::{IntentConfig, IntentState, IntentWeights};
 use pg_operations_core::lifecycle::{stage, LifecycleState, Stage, Thresholds};
@@ -30,24 +31,31 @@ fn mode(text: &str) -> FunnelMode {
 /// One valid, non-trivial serialized state of every kind (the raw material for mutations).
 fn samples() -> Vec<Vec<u8>> {
     let cfg = FunnelConfig::new(3, HOUR, mode("strict_increase")).unwrap();
-    let mut user = UserFunnel::new(cfg);
-    user.push(0, 1);
-    user.push(10, 2);
-    user.push(i64::MAX, 4);
+    let spec = std::sync::Arc::new(pg_operations_core::funnel::FunnelSpec::plain(cfg));
+    let mut user = UserFunnel::new(spec.clone());
+    user.push(0, 1, 0);
+    user.push(10, 2, 0);
+    user.push(i64::MAX, 4, 0);
+    let mut keyed = pg_operations_core::funnel::FunnelSpec::plain(cfg);
+    keyed.keyed = true;
+    let mut user_keyed = UserFunnel::with_property(std::sync::Arc::new(keyed));
+    user_keyed.push_full(0, 1, 0, Some(7), Some("ios"));
+    user_keyed.push_full(5, 2, 0, Some(7), None);
     let mut pop_id =
-        PopulationFunnel::<i64>::new(cfg, Some(vec!["a".into(), "b".into(), "c".into()])).unwrap();
-    pop_id.push(1, 0, 1);
-    pop_id.push(1, 5, 2);
-    pop_id.push(2, 7, 0);
+        PopulationFunnel::<i64>::new(spec, Some(vec!["a".into(), "b".into(), "c".into()])).unwrap();
+    pop_id.push(1, 0, 1, 0, None);
+    pop_id.push(1, 5, 2, 0, None);
+    pop_id.push(2, 7, 0, 0, None);
+    let text_cfg = FunnelConfig::new(2, DAY, mode("strict_order")).unwrap();
     let mut pop_text = PopulationFunnel::<String>::for_events(
+        std::sync::Arc::new(pg_operations_core::funnel::FunnelSpec::plain(text_cfg)),
         vec!["x".into(), "y".into()],
-        DAY,
-        mode("strict_order"),
+        Vec::new(),
     )
     .unwrap();
-    pop_text.push_event_str("u1", 0, Some("x"));
-    pop_text.push_event_str("u2", 3, Some("y"));
-    pop_text.push_event_str("", 3, None);
+    pop_text.push_event_str("u1", 0, Some("x"), None);
+    pop_text.push_event_str("u2", 3, Some("y"), None);
+    pop_text.push_event_str("", 3, None, None);
     let mut levels = LevelCounts::new(vec!["a".into(), "b".into()]).unwrap();
     levels.push(0).unwrap();
     levels.push(2).unwrap();
@@ -76,6 +84,7 @@ fn samples() -> Vec<Vec<u8>> {
     prior.push(50, 0).unwrap();
     vec![
         user.encode(),
+        user_keyed.encode(),
         pop_id.encode(),
         pop_text.encode(),
         levels.encode(),
@@ -95,20 +104,20 @@ fn decode_and_use_all(bytes: &[u8]) {
         let copy = UserFunnel::decode(&s.encode()).expect("re-encoded state decodes");
         s.merge(copy).expect("merge cannot fail");
         let level = s.finish();
-        assert!(level as usize <= s.cfg.nsteps);
+        assert!(level <= s.spec.cfg.nsteps);
     }
     if let Ok(mut s) = PopulationFunnel::<i64>::decode(bytes) {
         let copy = PopulationFunnel::<i64>::decode(&s.encode()).expect("re-encoded state decodes");
         s.merge(copy).expect("merge cannot fail");
         let rows = s.finish(&mut || {});
-        assert_eq!(rows.len(), s.cfg.nsteps);
+        assert_eq!(rows.len(), s.spec().cfg.nsteps);
     }
     if let Ok(mut s) = PopulationFunnel::<String>::decode(bytes) {
         let copy =
             PopulationFunnel::<String>::decode(&s.encode()).expect("re-encoded state decodes");
         s.merge(copy).expect("merge cannot fail");
         let rows = s.finish(&mut || {});
-        assert_eq!(rows.len(), s.cfg.nsteps);
+        assert_eq!(rows.len(), s.spec().cfg.nsteps);
     }
     if let Ok(mut s) = LevelCounts::decode(bytes) {
         let copy = LevelCounts::decode(&s.encode()).expect("re-encoded state decodes");
@@ -385,8 +394,9 @@ proptest! {
         let (short, long) = if w1 <= w2 { (w1, w2) } else { (w2, w1) };
         let level = |rows: &[(i64, u64)], w: i64| {
             let cfg = FunnelConfig::new(nsteps, w, mode("default")).unwrap();
-            let mut r: Vec<(i64, u64)> = rows.iter().map(|&(t, m)| (t, m & cfg.step_bits())).collect();
-            deepest_level(&mut r, &cfg)
+            let mut r: Vec<Row> = rows.iter().map(|&(t, m)| Row::new(t, m & cfg.step_bits())).collect();
+            r.sort_by_key(|x| x.ts);
+            deepest(&r, &FunnelSpec::plain(cfg), false).level as u8
         };
         let a = level(&rows, short);
         prop_assert!(a as usize <= nsteps);
@@ -439,14 +449,17 @@ proptest! {
     ) {
         let events = ["x", "y", "z", "w"];
         let steps: Vec<String> = ["x", "y", "z"].iter().map(|s| s.to_string()).collect();
-        let new_text = || PopulationFunnel::<String>::for_events(steps.clone(), 10 * HOUR, mode(mode_text)).unwrap();
-        let new_id = || PopulationFunnel::<i64>::for_events(steps.clone(), 10 * HOUR, mode(mode_text)).unwrap();
+        let spec = std::sync::Arc::new(pg_operations_core::funnel::FunnelSpec::plain(
+            FunnelConfig::new(3, 10 * HOUR, mode(mode_text)).unwrap(),
+        ));
+        let new_text = || PopulationFunnel::<String>::for_events(spec.clone(), steps.clone(), Vec::new()).unwrap();
+        let new_id = || PopulationFunnel::<i64>::for_events(spec.clone(), steps.clone(), Vec::new()).unwrap();
         let key = |u: u8| if u == 0 { String::new() } else { format!("ü{u}") };
         let mut whole = new_text();
         let mut by_id = new_id();
         for &(u, t, e) in &rows {
-            whole.push_event_str(&key(u), t * HOUR, Some(events[e]));
-            by_id.push_event(i64::from(u), t * HOUR, Some(events[e]));
+            whole.push_event_str(&key(u), t * HOUR, Some(events[e]), None);
+            by_id.push_event(i64::from(u), t * HOUR, Some(events[e]), None);
         }
         // A deterministic permutation from the seed, then a split into two partial states.
         let mut shuffled = rows.clone();
@@ -461,7 +474,7 @@ proptest! {
         let (mut a, mut b) = (new_text(), new_text());
         for (i, &(u, t, e)) in shuffled.iter().enumerate() {
             let part = if i < cut { &mut a } else { &mut b };
-            part.push_event_str(&key(u), t * HOUR, Some(events[e]));
+            part.push_event_str(&key(u), t * HOUR, Some(events[e]), None);
         }
         let mut a = PopulationFunnel::<String>::decode(&a.encode()).unwrap();
         a.merge(PopulationFunnel::<String>::decode(&b.encode()).unwrap()).unwrap();

@@ -4,7 +4,9 @@
 Random event histories with many ties (timestamps within a few seconds, rows matching
 several steps or none) are loaded into PostgreSQL; for every user and mode:
 
-- window_funnel must equal ``any_chain_level`` (tests/funnel_oracle.py), the contract;
+- window_funnel must equal the brute-force deepest chain (``deepest_chain_oracle`` in
+  tests/funnel_oracle.py), the contract;
+- with the ``clickhouse`` flag, funnel_level must equal chdb in every mode combination;
 - in default mode it must equal ClickHouse ``windowFunnel`` run by chdb;
 - in the strict modes ClickHouse may differ (docs/funnels.md, "Where we differ from
   ClickHouse"): every difference must be explained by ``clickhouse_level``, the port of
@@ -24,7 +26,7 @@ import harness  # tests/py/harness.py: psql and check bookkeeping
 from harness import check
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from funnel_oracle import any_chain_level, clickhouse_level  # noqa: E402
+from funnel_oracle import clickhouse_level, deepest_chain_oracle  # noqa: E402
 
 DB = "test_funnel_clickhouse"
 USERS = 3000
@@ -42,6 +44,36 @@ MODES = [
     "strict_order,strict_deduplication,strict_increase",
 ]
 CH_MODES = MODES[:4]
+# Every mode combination ClickHouse 26.9 accepts (allow_reentry needs strict_order), for the
+# 'clickhouse' flag: funnel_level with it must equal chdb for every user.
+FLAGS = ["strict_order", "strict_deduplication", "strict_increase", "strict_once", "allow_reentry"]
+FLAG_MODES = [
+    ",".join(f for i, f in enumerate(FLAGS) if bits >> i & 1) or "default"
+    for bits in range(32)
+    if not (bits & 16 and not bits & 1)
+]
+
+
+def any_chain_level(ev, nsteps, window, mode):
+    """The contract (docs/funnels.md), by brute force over every chain."""
+    return deepest_chain_oracle([(t, c, None) for t, c in ev], nsteps, window, mode)[0]
+
+
+def pg_flag_levels(modes):
+    cols = ", ".join(
+        "funnel_level(ts, ARRAY[c1, c2, c3, c4], funnel_definition(interval '%d seconds', mode => '%s'))"
+        % (WINDOW, (m + ",clickhouse") if m != "default" else "clickhouse")
+        for m in modes
+    )
+    out = psql("SELECT u, %s FROM ev GROUP BY u ORDER BY u;" % cols)
+    levels = {m: {} for m in modes}
+    for line in out.splitlines():
+        if not line:
+            continue
+        fields = line.split(",")
+        for m, v in zip(modes, fields[1:]):
+            levels[m][int(fields[0])] = int(v)
+    return levels
 
 def psql(sql, db=DB, timeout=300):
     return harness.psql(sql, db=db, timeout=timeout)
@@ -79,7 +111,7 @@ def pg_levels(modes):
 
 
 def ch_levels(chdb, path, mode):
-    spec = "" if mode == "default" else ", '%s'" % mode
+    spec = "" if mode == "default" else "".join(", '%s'" % f for f in mode.split(","))
     q = (
         "SELECT u, windowFunnel(%d%s)(t, c1, c2, c3, c4) FROM file('%s', 'CSV', "
         "'u UInt32, t UInt32, c1 UInt8, c2 UInt8, c3 UInt8, c4 UInt8') GROUP BY u ORDER BY u"
@@ -144,6 +176,27 @@ def main():
                 w = csv.writer(f)
                 for u, ts, conds in rows:
                     w.writerow([u, ts] + [int(c) for c in conds])
+            flagged = pg_flag_levels(FLAG_MODES)
+            for m in FLAG_MODES:
+                ch = ch_levels(chdb, path, m)
+                bad = [u for u in by_user if ch.get(u) != flagged[m][u]]
+                if "strict_once" in m and "strict_deduplication" in m and "strict_increase" not in m:
+                    # Here ClickHouse's answer depends on the insertion order of tied rows
+                    # (docs/funnels.md); we order them by (ts, mask). Every difference must be
+                    # exactly that: chdb == the port in file order, ours == the port in our order.
+                    def mask(c):
+                        return sum(1 << i for i, x in enumerate(c) if x)
+                    unexplained = [
+                        u for u in bad
+                        if ch.get(u) != clickhouse_level(by_user[u], NSTEPS, WINDOW, m)
+                        or flagged[m][u] != clickhouse_level(
+                            sorted(by_user[u], key=lambda r: (r[0], mask(r[1]))), NSTEPS, WINDOW, m)
+                    ]
+                    check(not unexplained, "mode %s, clickhouse flag: %d users differ from chdb, all by "
+                          "the insertion order of tied rows" % (m, len(bad)))
+                    continue
+                check(not bad, "mode %s, clickhouse flag: funnel_level == ClickHouse windowFunnel "
+                      "for all %d users%s" % (m, len(by_user), ", first mismatch user %d" % bad[0] if bad else ""))
             for m in CH_MODES:
                 ch = ch_levels(chdb, path, m)
                 # Users whose rows matched no step still appear in ClickHouse (level 0).

@@ -144,7 +144,7 @@ impl Engine {
                 }
                 self.extend(rows, spec, s, ts, track, &closing);
                 for p in self.pending.drain(..) {
-                    insert_now(&mut self.fronts[s], p, mode.strict_once);
+                    insert_now(&mut self.fronts[s], p, mode.strict_once, &self.nodes);
                     if s > best.level
                         || (s == best.level && prefers(&self.nodes, &p, &best, mode.strict_once))
                     {
@@ -166,8 +166,8 @@ impl Engine {
             if excl != 0 {
                 self.mark_dirty(excl, ts, &open, spec);
             }
-            for k in 1..=n {
-                prune(&mut self.fronts[k], &open[k], &self.nodes);
+            for (front, open_k) in self.fronts.iter_mut().zip(&open).skip(1) {
+                prune(front, open_k, &self.nodes);
             }
         }
         let mut path = Vec::new();
@@ -264,12 +264,12 @@ impl Engine {
     /// Exclusion events at `ts` (bits `excl`) dirty every prefix whose step-`from` event is
     /// earlier than `ts`.
     fn mark_dirty(&mut self, excl: u32, ts: i64, open: &[u32], spec: &FunnelSpec) {
-        for k in 1..self.fronts.len() {
-            let bits = excl & open[k];
+        for (k, (front, open_k)) in self.fronts.iter_mut().zip(open).enumerate().skip(1) {
+            let bits = excl & open_k;
             if bits == 0 {
                 continue;
             }
-            for p in self.fronts[k].iter_mut() {
+            for p in front.iter_mut() {
                 let mut todo = bits & !p.dirty;
                 while todo != 0 {
                     let e = todo.trailing_zeros() as usize;
@@ -309,13 +309,22 @@ fn uses_row(nodes: &[Node], mut node: u32, r: u32, ts: i64) -> bool {
 
 /// Adds `p` to a front during a group: only prefixes ending at the same timestamp are
 /// compared now (and not at all under strict_once, whose prefixes differ by their rows).
-fn insert_now(front: &mut Vec<Prefix>, p: Prefix, strict_once: bool) {
-    if !strict_once
-        && front
-            .iter()
-            .any(|q| q.last == p.last && q.anchor >= p.anchor && q.dirty & !p.dirty == 0)
-    {
-        return;
+fn insert_now(front: &mut Vec<Prefix>, p: Prefix, strict_once: bool, nodes: &[Node]) {
+    if !strict_once {
+        for q in front.iter_mut().filter(|q| q.last == p.last) {
+            let q_covers = q.anchor >= p.anchor && q.dirty & !p.dirty == 0;
+            let p_covers = p.anchor >= q.anchor && p.dirty & !q.dirty == 0;
+            if q_covers && p_covers {
+                // Equivalent: keep the later path (the reported chain's rule).
+                if later_path(nodes, p.node, q.node) {
+                    *q = p;
+                }
+                return;
+            }
+            if q_covers {
+                return;
+            }
+        }
     }
     front.push(p);
 }
@@ -410,7 +419,10 @@ mod tests {
     fn per_step_window_takes_the_later_step() {
         let mut s = spec(3, 100, "default");
         s.step_windows = vec![None, Some(2)];
-        assert_eq!(run(&[(0, A), (1, B), (9, B), (10, C)], &s), (3, vec![0, 9, 10]));
+        assert_eq!(
+            run(&[(0, A), (1, B), (9, B), (10, C)], &s),
+            (3, vec![0, 9, 10])
+        );
         s.step_windows = vec![Some(0x7fff), Some(0)];
         assert_eq!(run(&[(0, A), (1, B), (9, B), (10, C)], &s).0, 2);
     }
@@ -466,7 +478,10 @@ mod tests {
     fn reported_chain() {
         let d = spec(3, 10, "default");
         assert_eq!(
-            run(&[(0, A), (2, A), (3, B), (4, B), (5, C), (6, C), (50, A)], &d),
+            run(
+                &[(0, A), (2, A), (3, B), (4, B), (5, C), (6, C), (50, A)],
+                &d
+            ),
             (3, vec![2, 4, 5])
         );
         assert_eq!(run(&[(50, A), (51, B)], &d), (2, vec![50, 51]));

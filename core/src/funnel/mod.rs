@@ -63,23 +63,24 @@
 //!
 //! - `config.rs`: the mode, the funnel configuration and [`MAX_STEPS`];
 //! - `matcher.rs`: which steps a row matches (event names or `conds bool[]`);
-//! - `chain.rs`: the deepest chain of one user's rows ([`deepest_level`], [`deepest_chain`]);
+//! - `spec.rs`: the full definition ([`FunnelSpec`]) and the engines' row form ([`Row`]);
+//! - `engine.rs`: the exact deepest chain of one user's rows ([`engine::deepest`]);
+//! - `clickhouse.rs`: ClickHouse 26.x `windowFunnel`, exactly ([`clickhouse::level`]);
+//! - `user.rs`: the per-user state ([`UserFunnel`]);
 //! - `state.rs`: the aggregate states and their [`PartialState`](crate::PartialState) impls;
 //! - `report.rs`: the `funnel_step` rows ([`StepRow`], [`step_rows`]).
 
-mod chain;
 pub mod clickhouse;
 mod config;
 pub mod engine;
 mod matcher;
+#[cfg(test)]
+mod oracle;
 mod report;
 mod spec;
 mod state;
 mod user;
-#[cfg(test)]
-mod oracle;
 
-pub use chain::{deepest_chain, deepest_level};
 pub use config::{FunnelConfig, FunnelMode, MAX_STEPS};
 pub use matcher::{keeps, mask_from_conds, StepMatcher};
 pub use report::{percentiles, step_rows, StepDurations, StepRow, PERCENTILES};
@@ -112,13 +113,6 @@ pub(crate) mod testing {
         FunnelConfig::new(nsteps, window, FunnelMode::parse(mode).unwrap()).unwrap()
     }
 
-    /// A user's level through the `window_funnel` state.
-    pub fn level(rows: &[(i64, u64)], cfg: &FunnelConfig) -> u8 {
-        let mut state = UserFunnel::new(*cfg);
-        rows.iter().for_each(|(ts, m)| state.push(*ts, *m));
-        state.finish()
-    }
-
     pub fn arb_cfg(max_window: i64) -> impl Strategy<Value = FunnelConfig> {
         (1usize..=4, 1i64..=max_window, 0usize..8).prop_map(|(n, w, m)| cfg(n, w, MODES[m]))
     }
@@ -130,21 +124,5 @@ pub(crate) mod testing {
         rows: std::ops::Range<usize>,
     ) -> impl Strategy<Value = Vec<(i64, u64)>> {
         prop::collection::vec((0..max_ts, 0u64..(1 << cfg.nsteps)), rows)
-    }
-
-    pub fn arb_case(
-        max_ts: i64,
-        max_rows: usize,
-    ) -> impl Strategy<Value = (Vec<(i64, u64)>, FunnelConfig)> {
-        arb_cfg(max_ts / 2 + 1)
-            .prop_flat_map(move |cfg| (arb_rows(&cfg, max_ts, 0..max_rows), Just(cfg)))
-    }
-
-    /// The rows a state keeps.
-    pub fn kept(rows: &[(i64, u64)], cfg: &FunnelConfig) -> Vec<(i64, u64)> {
-        rows.iter()
-            .copied()
-            .filter(|r| keeps(cfg.mode, r.1))
-            .collect()
     }
 }

@@ -601,6 +601,22 @@ mod vs_engine {
         check(&rows, &spec).unwrap();
     }
 
+    #[test]
+    fn exclusion_needs_the_tied_middle_step() {
+        // A@0 B@1 B@2 C@2 D@3, default, 4 steps, window 10, exclusion (2, 4) of which B@2 is
+        // an event. A0-B1-C2-D3: B@2 is strictly inside (1, 3), dirty. A0-B2-C2-D3: nothing
+        // strictly inside (2, 3) (ties never exclude): level 4, path [0, 2, 2, 3].
+        let mut rows: Vec<Row> = [(0, 1), (1, 2), (2, 2), (2, 4), (3, 8)]
+            .iter()
+            .map(|&(ts, m)| Row::new(ts, m))
+            .collect();
+        rows[2].excl = 1;
+        let cfg = FunnelConfig::new(4, 10, FunnelMode::default()).unwrap();
+        let spec = FunnelSpec::new(cfg, vec![], vec![Exclusion { from: 2, to: 4 }], false).unwrap();
+        assert_eq!(oracle(&rows, &spec), (4, vec![0, 2, 2, 3]));
+        check(&rows, &spec).unwrap();
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 

@@ -71,6 +71,17 @@ pub fn step_rows(
     names: Option<&[String]>,
     durations: Option<StepDurations>,
 ) -> Vec<StepRow> {
+    step_rows_interruptible(histogram, names, durations, &mut || {})
+}
+
+/// [`step_rows`], calling `check_interrupts` before each percentile selection (one list
+/// of durations, linear in its users).
+pub fn step_rows_interruptible(
+    histogram: &[i64],
+    names: Option<&[String]>,
+    durations: Option<StepDurations>,
+    check_interrupts: &mut dyn FnMut(),
+) -> Vec<StepRow> {
     let z = z_for_confidence(0.95).expect("0.95 is a valid confidence");
     let mut at_least: Vec<i64> = histogram.to_vec();
     for l in (0..at_least.len().saturating_sub(1)).rev() {
@@ -84,10 +95,13 @@ pub fn step_rows(
             let ci = wilson(users, previous, z).ok().flatten();
             let rate_from_first = (first > 0).then(|| users as f64 / first as f64);
             let (from_previous, from_first) = match durations.as_mut() {
-                Some(d) if k >= 2 => (
-                    d.from_previous.get_mut(k).and_then(|v| percentiles(v)),
-                    d.from_first.get_mut(k).and_then(|v| percentiles(v)),
-                ),
+                Some(d) if k >= 2 => {
+                    check_interrupts();
+                    let previous = d.from_previous.get_mut(k).and_then(|v| percentiles(v));
+                    check_interrupts();
+                    let first = d.from_first.get_mut(k).and_then(|v| percentiles(v));
+                    (previous, first)
+                }
                 _ => (None, None),
             };
             StepRow {

@@ -130,8 +130,7 @@ impl FunnelSpec {
             if cfg.nsteps > CLICKHOUSE_MAX_STEPS {
                 return Err(OpsError::limit(format!(
                     "funnel mode clickhouse supports at most {} steps (as ClickHouse), got {}",
-                    CLICKHOUSE_MAX_STEPS,
-                    cfg.nsteps
+                    CLICKHOUSE_MAX_STEPS, cfg.nsteps
                 )));
             }
         }

@@ -4,7 +4,7 @@
 
 use super::config::{check_nsteps, low_bits, FunnelConfig};
 use super::matcher::StepMatcher;
-use super::report::{step_rows, StepDurations, StepRow};
+use super::report::{step_rows, step_rows_interruptible, StepDurations, StepRow};
 use super::spec::{FunnelSpec, Outcome, Row};
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
@@ -275,13 +275,20 @@ impl Packing {
 const INTERRUPT_WORK: usize = 1 << 16;
 const USER_WORK: usize = 64;
 
-/// Most bits per pass of the radix sort (4096 buckets).
-const RADIX_BITS: u32 = 12;
+/// Most bits per pass of the radix sort (256 buckets: the write streams of a pass and their
+/// pages stay in the caches and the TLB).
+const RADIX_BITS: u32 = 8;
 /// Fewer rows than this are sorted by one comparison sort.
 const RADIX_MIN_ROWS: usize = 1 << 10;
-/// The silent-user buffer is compacted once it holds twice the users it held after the last
-/// compaction, and at least this many.
+/// Once a state holds this many kept rows, they are spread over `2^SPREAD_BITS` segments by
+/// the top bits of the user's first key word (a push appends to its user's segment), so that
+/// `finish` sorts and evaluates one cache-sized segment at a time.
+const SPREAD_ROWS: usize = 1 << 16;
+const SPREAD_BITS: u32 = 8;
+/// A segment of the silent-user buffer is compacted once it holds twice the users it held
+/// after its last compaction, and at least this many (before and after spreading).
 const SILENT_MIN_COMPACT: usize = 1 << 10;
+const SILENT_MIN_COMPACT_SPREAD: usize = 1 << 6;
 
 /// Work done since the last interrupt check; checks once it reaches [`INTERRUPT_WORK`].
 struct Work<'a> {
@@ -343,25 +350,32 @@ impl<const U: usize> Radix for [u64; U] {
     }
 }
 
-/// Sorts `v` by [`Radix::key`]: a stable LSD radix sort on the top `log2(len)` bits of the
-/// first word (at most 48, in passes of at most [`RADIX_BITS`] bits; all passes counted in
-/// one scan; a pass where every element has the same digit is skipped), then a comparison
-/// sort of each run of equal digits that is not in order. The first word is a hash, so a run
-/// is about one user's rows, and rows pushed in time order (each user's rows spread over
-/// the table) come out of the radix passes already in order. Below [`RADIX_MIN_ROWS`]
-/// elements, one comparison sort (skipped when already in order).
+/// Sorts `v` by [`Radix::key`], when the top `skip` bits of every element's first word are
+/// equal: a stable LSD radix sort on the next `log2(len)` bits of the first word (at most 48,
+/// in passes of at most [`RADIX_BITS`] bits; all passes counted in one scan; a pass where
+/// every element has the same digit is skipped), then a comparison sort of each run of equal
+/// digits that is not in order. The first word is a hash, so a run is about one user's rows,
+/// and rows pushed in time order (each user's rows spread over the table) come out of the
+/// radix passes already in order. Below [`RADIX_MIN_ROWS`] elements, one comparison sort
+/// (skipped when already in order).
 ///
 /// Checks for interrupts at least every 64K elements counted, moved or scanned; the
 /// comparison sort of one run (one digit value: mostly a single user's rows) is not
-/// interruptible. Memory: a second buffer as large as `v` during the radix passes.
-fn sort_flat<T: Radix>(v: &mut Vec<T>, work: &mut Work) {
+/// interruptible. Memory: `scratch` grows as large as `v`.
+fn sort_flat<T: Radix>(v: &mut Vec<T>, skip: u32, scratch: &mut Vec<T>, work: &mut Work) {
     let n = v.len();
     let bits = if n < RADIX_MIN_ROWS {
         0
     } else {
         (usize::BITS - n.leading_zeros()).min(48)
     };
-    let digit = |r: &T| if bits == 0 { 0 } else { r.top() >> (64 - bits) };
+    let digit = |r: &T| {
+        if bits == 0 {
+            0
+        } else {
+            (r.top() << skip) >> (64 - bits)
+        }
+    };
     if bits > 0 {
         let passes = bits.div_ceil(RADIX_BITS) as usize;
         let width = bits.div_ceil(passes as u32);
@@ -377,7 +391,6 @@ fn sort_flat<T: Radix>(v: &mut Vec<T>, work: &mut Work) {
             }
             work.add(chunk.len());
         }
-        let mut scratch: Vec<T> = Vec::new();
         for p in 0..passes {
             let counts = &mut counts[p * buckets..(p + 1) * buckets];
             if counts.contains(&n) {
@@ -387,9 +400,8 @@ fn sort_flat<T: Radix>(v: &mut Vec<T>, work: &mut Work) {
             for c in counts.iter_mut() {
                 (*c, next) = (next, next + *c);
             }
-            if scratch.len() != n {
-                scratch = vec![v[0]; n];
-            }
+            scratch.clear();
+            scratch.resize(n, v[0]);
             let shift = p as u32 * width;
             for chunk in v.chunks(INTERRUPT_WORK) {
                 for r in chunk {
@@ -399,7 +411,7 @@ fn sort_flat<T: Radix>(v: &mut Vec<T>, work: &mut Work) {
                 }
                 work.add(chunk.len());
             }
-            std::mem::swap(v, &mut scratch);
+            std::mem::swap(v, scratch);
         }
     }
     let mut i = 0;
@@ -420,17 +432,121 @@ fn sort_flat<T: Radix>(v: &mut Vec<T>, work: &mut Work) {
     }
 }
 
+/// A flat buffer, spread over segments once large: one segment while it holds fewer than
+/// [`SPREAD_ROWS`] elements, then `2^SPREAD_BITS` segments, segment `s` holding the
+/// elements whose first word has `s` as its top bits (a push appends to its segment). Sorting
+/// each segment and concatenating them sorts the whole.
+#[derive(Debug, Clone)]
+struct Segments<T> {
+    segs: Vec<Vec<T>>,
+}
+
+impl<T> Default for Segments<T> {
+    fn default() -> Self {
+        Segments {
+            segs: vec![Vec::new()],
+        }
+    }
+}
+
+impl<T: Radix> Segments<T> {
+    fn is_spread(&self) -> bool {
+        self.segs.len() > 1
+    }
+
+    /// The top bits shared by the elements of a segment.
+    fn skip(&self) -> u32 {
+        if self.is_spread() {
+            SPREAD_BITS
+        } else {
+            0
+        }
+    }
+
+    /// The segment of `x`.
+    #[inline]
+    fn index(&self, x: &T) -> usize {
+        if self.is_spread() {
+            (x.top() >> (64 - SPREAD_BITS)) as usize
+        } else {
+            0
+        }
+    }
+
+    /// Appends `x`; returns its segment.
+    #[inline]
+    fn push(&mut self, x: T) -> usize {
+        let i = self.index(&x);
+        self.segs[i].push(x);
+        if i == 0 && !self.is_spread() && self.segs[0].len() >= SPREAD_ROWS {
+            self.spread_out();
+        }
+        i
+    }
+
+    fn spread_out(&mut self) {
+        if !self.is_spread() {
+            let flat = std::mem::take(&mut self.segs[0]);
+            self.segs = vec![Vec::new(); 1 << SPREAD_BITS];
+            for x in flat {
+                let i = self.index(&x);
+                self.segs[i].push(x);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.segs.iter().map(Vec::len).sum()
+    }
+
+    /// Every element, segment after segment.
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.segs.iter().flatten()
+    }
+
+    /// Appends `other`'s elements (through `map`), segment by segment once large.
+    fn append(
+        &mut self,
+        other: Segments<T>,
+        map: impl Fn(&T) -> T,
+        identity: bool,
+        work: &mut Work,
+    ) {
+        if self.len() == 0 && identity {
+            *self = other;
+        } else if !self.is_spread() && !other.is_spread() && self.len() + other.len() < SPREAD_ROWS
+        {
+            self.segs[0].extend(other.segs[0].iter().map(map));
+        } else {
+            let mut other = other;
+            self.spread_out();
+            other.spread_out();
+            for (mine, theirs) in self.segs.iter_mut().zip(other.segs) {
+                if mine.is_empty() && identity {
+                    *mine = theirs;
+                    work.add(1);
+                    continue;
+                }
+                for chunk in theirs.chunks(INTERRUPT_WORK) {
+                    mine.extend(chunk.iter().map(&map));
+                    work.add(chunk.len());
+                }
+            }
+        }
+    }
+}
+
 /// The rows of one funnel: `W` key words per row, of which the first `U` identify the user
 /// (`W > U`: the last word is the held key's hash).
 #[derive(Debug, Clone, Default)]
 struct Buf<const W: usize, const U: usize> {
-    /// Kept rows, in push order until [`Buf::group`] sorts them by (key, ts).
-    rows: Vec<Flat<W>>,
-    /// Users of rows that were not kept, possibly repeated; `silent[..clean]` is sorted and
-    /// free of repeats.
-    silent: Vec<[u64; U]>,
-    clean: usize,
-    /// `rows` are sorted and `silent` compacted (nothing pushed or merged since).
+    /// Kept rows, each segment in push order until sorted by (key, ts).
+    rows: Segments<Flat<W>>,
+    /// Users of rows that were not kept, possibly repeated; the first `clean[s]` users of
+    /// segment `s` are sorted and free of repeats.
+    silent: Segments<[u64; U]>,
+    clean: Vec<usize>,
+    /// Rows sorted and `silent` compacted (nothing pushed or merged since).
     grouped: bool,
 }
 
@@ -450,65 +566,74 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     fn push_silent(&mut self, user: [u64; 2]) {
         let mut key = [0u64; U];
         key.copy_from_slice(&user[..U]);
+        let i = self.silent.index(&key);
+        let seg = &self.silent.segs[i];
+        let clean = self.clean.get(i).copied().unwrap_or(0);
         // The rows of a user often come together: skip an immediate repeat.
-        if self.silent.len() > self.clean && self.silent.last() == Some(&key) {
+        if seg.len() > clean && seg.last() == Some(&key) {
             return;
         }
-        self.silent.push(key);
         self.grouped = false;
-        if self.silent.len() >= 2 * self.clean.max(SILENT_MIN_COMPACT) {
-            self.compact(&mut Work {
+        let spread = self.silent.is_spread();
+        self.silent.push(key);
+        if spread != self.silent.is_spread() {
+            self.clean.clear();
+        }
+        self.compact_if_doubled(
+            i,
+            &mut Work {
                 done: 0,
                 check: &mut || {},
-            });
+            },
+        );
+    }
+
+    /// Compacts silent segment `i` if it doubled since its last compaction.
+    fn compact_if_doubled(&mut self, i: usize, work: &mut Work) {
+        let min = if self.silent.is_spread() {
+            SILENT_MIN_COMPACT_SPREAD
+        } else {
+            SILENT_MIN_COMPACT
+        };
+        self.clean.resize(self.silent.segs.len(), 0);
+        if self.silent.segs[i].len() >= 2 * self.clean[i].max(min) {
+            self.compact(i, work);
         }
     }
 
-    /// Sorts `silent` and drops repeats.
-    fn compact(&mut self, work: &mut Work) {
-        if self.clean < self.silent.len() {
-            sort_flat(&mut self.silent, work);
-            self.silent.dedup();
-            self.clean = self.silent.len();
-        }
-    }
-
-    /// Sorts the rows by (key, ts) and compacts `silent`.
-    fn group(&mut self, work: &mut Work) {
-        if !self.grouped {
-            self.compact(work);
-            sort_flat(&mut self.rows, work);
-            self.grouped = true;
+    /// Sorts silent segment `i` and drops repeats.
+    fn compact(&mut self, i: usize, work: &mut Work) {
+        self.clean.resize(self.silent.segs.len(), 0);
+        let skip = self.silent.skip();
+        let seg = &mut self.silent.segs[i];
+        if self.clean[i] < seg.len() {
+            sort_flat(seg, skip, &mut Vec::new(), work);
+            seg.dedup();
+            self.clean[i] = seg.len();
         }
     }
 
     /// Appends `other`'s rows (bits renumbered by `remap` when given) and silent users.
-    fn append(&mut self, mut other: Buf<W, U>, remap: Option<&[u64]>, work: &mut Work) {
-        if self.rows.is_empty() && remap.is_none() {
-            self.rows = std::mem::take(&mut other.rows);
-        } else {
-            self.rows.reserve(other.rows.len());
-            for chunk in other.rows.chunks(INTERRUPT_WORK) {
-                match remap {
-                    Some(remap) => self.rows.extend(chunk.iter().map(|r| Flat {
-                        bits: remap[r.bits as usize],
-                        ..*r
-                    })),
-                    None => self.rows.extend_from_slice(chunk),
-                }
-                work.add(chunk.len());
-            }
+    fn append(&mut self, other: Buf<W, U>, remap: Option<&[u64]>, work: &mut Work) {
+        let renumber = |r: &Flat<W>| match remap {
+            Some(remap) => Flat {
+                bits: remap[r.bits as usize],
+                ..*r
+            },
+            None => *r,
+        };
+        self.rows
+            .append(other.rows, renumber, remap.is_none(), work);
+        let before = self.silent.is_spread();
+        if self.silent.len() == 0 {
+            self.clean = other.clean;
         }
-        if self.silent.is_empty() {
-            (self.silent, self.clean) = (other.silent, other.clean);
-        } else {
-            for chunk in other.silent.chunks(INTERRUPT_WORK) {
-                self.silent.extend_from_slice(chunk);
-                work.add(chunk.len());
-            }
-            if self.silent.len() >= 2 * self.clean.max(SILENT_MIN_COMPACT) {
-                self.compact(work);
-            }
+        self.silent.append(other.silent, |s| *s, true, work);
+        if before != self.silent.is_spread() {
+            self.clean.clear();
+        }
+        for i in 0..self.silent.segs.len() {
+            self.compact_if_doubled(i, work);
         }
         self.grouped = false;
     }
@@ -517,14 +642,14 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     /// (count, then their key words).
     fn write(&self, w: &mut Writer) {
         w.len(self.rows.len());
-        for r in &self.rows {
+        for r in self.rows.iter() {
             for &k in &r.key {
                 w.u64(k);
             }
             w.i64(r.ts).u64(r.bits);
         }
         w.len(self.silent.len());
-        for s in &self.silent {
+        for s in self.silent.iter() {
             for &k in s {
                 w.u64(k);
             }
@@ -536,7 +661,11 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
         let mut matched = (0u64, 0u32);
         let n = r.len(std::mem::size_of::<Flat<W>>())?;
-        self.rows.reserve(n);
+        if n >= SPREAD_ROWS {
+            self.rows.spread_out();
+        } else {
+            self.rows.segs[0].reserve(n);
+        }
         for _ in 0..n {
             let mut key = [0u64; W];
             for k in key.iter_mut() {
@@ -554,13 +683,12 @@ impl<const W: usize, const U: usize> Buf<W, U> {
             self.rows.push(Flat { key, ts, bits });
         }
         let n = r.len(8 * U)?;
-        self.silent.reserve(n);
         for _ in 0..n {
-            let mut user = [0u64; U];
-            for k in user.iter_mut() {
+            let mut user = [0u64; 2];
+            for k in user[..U].iter_mut() {
                 *k = r.u64()?;
             }
-            self.silent.push(user);
+            self.push_silent(user);
         }
         Ok(matched)
     }
@@ -582,7 +710,9 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         users.len()
     }
 
-    /// Groups the rows and evaluates every user into `tally`.
+    /// Sorts the rows by (key, ts) one segment at a time (unless already sorted) and
+    /// evaluates the segment's users into `tally` while it is in the cache; counts the users
+    /// of `silent` that have no row.
     fn evaluate(
         &mut self,
         spec: &FunnelSpec,
@@ -590,31 +720,42 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         tally: &mut Tally,
         work: &mut Work,
     ) {
-        self.group(work);
+        if !self.grouped {
+            for i in 0..self.silent.segs.len() {
+                self.compact(i, work);
+            }
+        }
+        let skip = self.rows.skip();
+        let mut scratch = Vec::new();
         let mut silent = self.silent.iter().peekable();
         let mut silent_only = 0i64;
         let mut part = Partition::default();
-        for user in self.rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
-            work.add(USER_WORK + user.len());
-            // Silent users before this one are in no row.
-            let key = &user[0].key[..U];
-            while let Some(s) = silent.next_if(|s| s[..] < *key) {
-                let _ = s;
-                silent_only += 1;
+        for rows in self.rows.segs.iter_mut() {
+            if !self.grouped {
+                sort_flat(rows, skip, &mut scratch, work);
             }
-            silent.next_if(|s| s[..] == *key);
-            if W > U {
-                tally.best.clear();
-                for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
-                    part.evaluate(held, spec, packing);
-                    tally.offer(&part, spec);
+            for user in rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
+                work.add(USER_WORK + user.len());
+                // Silent users before this one are in no row.
+                let key = &user[0].key[..U];
+                while silent.next_if(|s| s[..] < *key).is_some() {
+                    silent_only += 1;
                 }
-                tally.commit();
-            } else {
-                part.evaluate(user, spec, packing);
-                tally.record(part.level, &part.times);
+                silent.next_if(|s| s[..] == *key);
+                if W > U {
+                    tally.best.clear();
+                    for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
+                        part.evaluate(held, spec, packing);
+                        tally.offer(&part, spec);
+                    }
+                    tally.commit();
+                } else {
+                    part.evaluate(user, spec, packing);
+                    tally.record(part.level, &part.times);
+                }
             }
         }
+        self.grouped = true;
         silent_only += silent.count() as i64;
         tally.histogram[0] += silent_only;
     }
@@ -685,16 +826,16 @@ impl Tally {
     }
 
     /// Offers a partition of the current user: the deepest wins, then the latest anchor,
-    /// then the earliest last step (the first one offered among equals).
+    /// then the earliest last step, then (as the reported chain within a partition) the
+    /// latest step `L - 1`, `L - 2`, ..., 2; among partitions with the same step times, the
+    /// first offered (whose held key hashes lowest), which gives the same durations.
     fn offer(&mut self, part: &Partition, spec: &FunnelSpec) {
         let best = &mut self.best;
         let better = part.level > best.level
             || (part.level == best.level
                 && part.level > 0
                 && !spec.cfg.mode.clickhouse
-                && (part.times[0] > best.times[0]
-                    || (part.times[0] == best.times[0]
-                        && part.times[part.level - 1] < best.times[best.level - 1])));
+                && later_chain(&part.times, &best.times));
         if better {
             best.level = part.level;
             best.times.clear();
@@ -707,6 +848,19 @@ impl Tally {
         self.record(best.level, &best.times);
         self.best = best;
     }
+}
+
+/// Whether the chain with step times `a` is reported rather than `b` (same length `L >= 1`):
+/// the later anchor, then the earlier last step, then the later step `L - 1`, ..., 2.
+fn later_chain(a: &[i64], b: &[i64]) -> bool {
+    let l = a.len();
+    if a[0] != b[0] {
+        return a[0] > b[0];
+    }
+    if a[l - 1] != b[l - 1] {
+        return a[l - 1] < b[l - 1];
+    }
+    l > 2 && a[1..l - 1].iter().rev().gt(b[1..l - 1].iter().rev())
 }
 
 /// The buffers of each key layout: (user words, held key) = (1, no), (1, yes), (2, no),
@@ -741,7 +895,7 @@ impl Store {
     }
 
     fn is_empty(&self) -> bool {
-        with_buf!(self, b => b.rows.is_empty() && b.silent.is_empty())
+        with_buf!(self, b => b.rows.len() == 0 && b.silent.len() == 0)
     }
 }
 
@@ -752,29 +906,36 @@ impl Store {
 /// State of the one-shot `funnel_step_rates(user_id, ts, ...)`: every kept row appended to a
 /// flat buffer, sorted once by (user, held key, ts) in [`PopulationFunnel::finish`] (radix
 /// sort on the user key's hash), then each (user, key) partition evaluated by the funnel
-/// engine.
+/// engine ([`super::engine::deepest`], or [`super::clickhouse::level`] under the
+/// `clickhouse` flag). With a held key the user's result is its deepest partition's (ties:
+/// the latest anchor, then the earliest last step, then the latest intermediate steps).
 ///
 /// A row is *kept* when it matches a step or an exclusion, or under `strict_order` (where
 /// any row can break a chain), and, with a held key, when its key is not NULL. A push is an
 /// append (no lookup; the event-name form looks the event name up once). Users are stored
 /// as [`UserKey::pack`]: a `bigint` id as a bijective 64-bit mix, a `text` id as a 128-bit
 /// hash ([`key_hash128`]); a held key as a 64-bit hash of its text. Both are deterministic,
-/// so states of parallel workers combine by concatenating their buffers.
+/// so states of parallel workers combine by concatenating their buffers. Past
+/// [`SPREAD_ROWS`] kept rows the buffer is split into 256 segments by the top 8 bits of the
+/// user hash (a push appends to its user's segment), so that `finish` sorts and evaluates
+/// one cache-sized segment at a time.
 ///
 /// Memory, exactly:
-/// - per kept row `8 * W + 16` bytes, `W` = user words + 1 with a held key: 24 bytes
+/// - per kept row `8 * W + 16` bytes, `W` = user words + 1 with a held key: **24 bytes**
 ///   (`bigint` ids), 32 (`bigint` ids with a held key, or `text` ids), 40 (`text` ids with a
-///   held key); the buffer grows by doubling (up to as much again of spare capacity);
-/// - per user whose rows were not all kept, 8 bytes (`bigint`) or 16 bytes (`text`) per
-///   entry of the silent-user buffer, which is sorted and deduplicated whenever it doubles
-///   (at most twice its distinct users, and at least 1024 entries, plus spare capacity);
-///   an immediate repeat of the last entry is not stored. Users with kept rows cost nothing
-///   more than their rows.
+///   held key); buffers grow by doubling (up to as much again of spare capacity);
+/// - per user with rows that were not kept (matching nothing, or a NULL held key): **8
+///   bytes** (`bigint`) or 16 bytes (`text`) per entry of the silent-user buffer, whose
+///   segments are sorted and deduplicated whenever they double, so it holds at most twice
+///   its distinct users plus 1024 entries per segment before spreading (64 after), plus
+///   spare capacity; an immediate repeat of a segment's last entry is not stored. Users
+///   with kept rows cost nothing beyond their rows; nothing else is kept per user;
 /// - with more than 64 steps and exclusions together, a table of the distinct
 ///   (step mask, exclusion mask) pairs (12 bytes each plus a hash-table entry).
 ///
-/// [`PopulationFunnel::finish`] needs a second row buffer while sorting, 16 bytes per step
-/// reached by a user beyond step 1 (its durations) and the engine's scratch per partition.
+/// [`PopulationFunnel::finish`] needs one more buffer as large as the largest segment (about
+/// 1/256 of the rows) while sorting, 16 bytes per step beyond step 1 reached by a user (its
+/// durations), and the engine's scratch for one partition.
 #[derive(Debug, Clone)]
 pub struct PopulationFunnel<K: UserKey> {
     spec: Arc<FunnelSpec>,
@@ -787,6 +948,7 @@ pub struct PopulationFunnel<K: UserKey> {
     step_bits: u64,
     excl_bits: u32,
     keep_all: bool,
+    keyed: bool,
     matched_steps: u64,
     matched_exclusions: u32,
     _key: PhantomData<fn() -> K>,
@@ -803,6 +965,7 @@ impl<K: UserKey> PopulationFunnel<K> {
             step_bits: spec.cfg.step_bits(),
             excl_bits: low_bits(spec.exclusions.len()) as u32,
             keep_all: spec.cfg.mode.strict_order,
+            keyed: spec.keyed,
             names,
             matcher: None,
             exclusion_events: Vec::new(),
@@ -875,7 +1038,7 @@ impl<K: UserKey> PopulationFunnel<K> {
         let (mask, excl) = (mask & self.step_bits, excl & self.excl_bits);
         self.matched_steps |= mask;
         self.matched_exclusions |= excl;
-        let held = match (self.spec.keyed, held) {
+        let held = match (self.keyed, held) {
             (false, _) => Some(0),
             (true, held) => held.map(held_hash),
         };
@@ -926,12 +1089,16 @@ impl<K: UserKey> PopulationFunnel<K> {
     /// partition's evaluation. The state stays usable (sorted: a second `finish` does not
     /// sort again).
     ///
-    /// Time: two radix passes over the kept rows up to 16M rows (three up to 2^36), small
+    /// Time: per segment (1/256 of the rows once spread), a counting scan and one radix pass
+    /// per 8 bits of `log2(segment rows)` (two up to 64K rows a segment, i.e. 16M rows), small
     /// sorts where users share a digit or rows came out of order, then one engine run per
-    /// (user, key) partition, and a linear-time selection per step for the percentiles.
+    /// (user, key) partition of the segment while it is in the cache; a linear-time selection
+    /// per step for the percentiles (an interrupt check before each; one selection is not
+    /// interruptible).
     pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> Vec<StepRow> {
         let tally = self.tally(check_interrupts);
-        step_rows(&tally.histogram, self.names.as_deref(), tally.durations)
+        let names = self.names.as_deref();
+        step_rows_interruptible(&tally.histogram, names, tally.durations, check_interrupts)
     }
 
     /// Sorts and evaluates every user (see [`PopulationFunnel::finish`]).
@@ -1210,7 +1377,8 @@ mod tests {
         p.push(3, 5, 0, 0, None);
         let mut calls = 0;
         let rows = p.finish(&mut || calls += 1);
-        assert_eq!(calls, 1);
+        // At the start, then before each percentile selection (2 per step after the first).
+        assert_eq!(calls, 5);
         assert_eq!(
             rows.iter().map(|r| r.users).collect::<Vec<_>>(),
             vec![2, 2, 1]
@@ -1248,12 +1416,13 @@ mod tests {
             p.finish(&mut || calls += 1);
             calls
         };
-        // 3 users with 70000 kept rows each: 210K rows counted, moved, scanned and evaluated.
+        // 3 users with 70000 kept rows each: 210K rows counted, scanned and evaluated (a radix
+        // pass where all rows share their digit moves nothing).
         let mut p = PopulationFunnel::<i64>::new(plain(cfg(2, 1_000, "default")), None).unwrap();
         for t in 0..70_000 {
             (0..3).for_each(|u| p.push(u, t, A, 0, None));
         }
-        assert!(count_checks(&mut p) >= 1 + 4 * 210_000 / INTERRUPT_WORK);
+        assert!(count_checks(&mut p) >= 1 + 3 * 210_000 / INTERRUPT_WORK);
         // Already sorted: evaluation only.
         assert!(count_checks(&mut p) >= 1 + 210_000 / INTERRUPT_WORK);
         // 300K users without kept rows: the silent buffer's last compaction.
@@ -1373,6 +1542,25 @@ mod tests {
         let q = PopulationFunnel::<i64>::decode(&p.encode()).unwrap();
         assert_eq!((q.matched_steps(), q.matched_exclusions()), (0b111, 1));
         assert_eq!(q.user_count(), 3);
+        // Ties between keys: same level, anchor and last step: the later step 2 is reported,
+        // whatever the keys and their order.
+        for (kx, ky) in [("x", "y"), ("y", "x"), ("b", "a")] {
+            let spec = FunnelSpec::new(cfg(3, 100, "default"), vec![], vec![], true).unwrap();
+            let mut p = PopulationFunnel::<i64>::new(Arc::new(spec), None).unwrap();
+            for (ts, m, k) in [
+                (0, A, kx),
+                (1, B, kx),
+                (5, C, kx),
+                (0, A, ky),
+                (3, B, ky),
+                (5, C, ky),
+            ] {
+                p.push(1, ts, m, 0, Some(k));
+            }
+            let rows = p.finish(&mut || {});
+            assert_eq!(rows[1].from_previous, Some([3e-6; 4]));
+            assert_eq!(rows[2].from_previous, Some([2e-6; 4]));
+        }
     }
 
     #[test]
@@ -1500,12 +1688,18 @@ mod tests {
                     let times = out.path.iter().map(|&i| part[i as usize].ts).collect();
                     (out.level, times)
                 };
+                // The documented order, spelled as a sort key: anchor, -last, middle steps
+                // from the last but one down to step 2.
+                let order = |t: &[i64]| {
+                    let l = t.len();
+                    let middle: Vec<i64> = t[1..l.max(2) - 1].iter().rev().copied().collect();
+                    (t[0], std::cmp::Reverse(t[l - 1]), middle)
+                };
                 let better = level > best.0
                     || (level == best.0
                         && level > 0
                         && !times.is_empty()
-                        && (times[0], std::cmp::Reverse(times[level - 1]))
-                            > (best.1[0], std::cmp::Reverse(best.1[level - 1])));
+                        && order(&times) > order(&best.1));
                 if better {
                     best = (level, times);
                 }
@@ -1788,31 +1982,35 @@ mod tests {
         ];
         for (i, spec) in specs.iter().enumerate() {
             for time_ordered in [true, false] {
-                let rows = big_case(i as u64 + 7, 60_000, 3_000, spec, time_ordered);
+                // More rows than SPREAD_ROWS: the rows are spread over segments.
+                let rows = big_case(i as u64 + 7, 150_000, 5_000, spec, time_ordered);
                 let want = naive_big(spec, &rows);
                 let arc = Arc::new(spec.clone());
-                let mut ids = PopulationFunnel::<i64>::new(arc.clone(), None).unwrap();
+                let new_ids = || PopulationFunnel::<i64>::new(arc.clone(), None).unwrap();
+                let mut ids = new_ids();
                 let mut texts = PopulationFunnel::<String>::new(arc.clone(), None).unwrap();
-                let mut half = PopulationFunnel::<i64>::new(arc.clone(), None).unwrap();
+                // A tenth (flat) and the rest (spread), merged both ways, through the codec.
+                let (mut small, mut big) = (new_ids(), new_ids());
                 for (j, &(u, ts, m, e, h)) in rows.iter().enumerate() {
                     let h = held_text(h);
                     ids.push(u as i64, ts, m, e, h.as_deref());
                     texts.push_str(&format!("{u:x}"), ts, m, e, h.as_deref());
-                    if j % 2 == 0 {
-                        half.push(u as i64, ts, m, e, h.as_deref());
-                    }
+                    let part = if j % 10 == 0 { &mut small } else { &mut big };
+                    part.push(u as i64, ts, m, e, h.as_deref());
                 }
+                assert!(with_buf!(&ids.store, b => b.rows.is_spread()));
+                assert!(with_buf!(&small.store, b => !b.rows.is_spread()));
                 assert_eq!(ids.histogram(), want, "spec {i} ordered {time_ordered}");
                 assert_eq!(texts.histogram(), want, "spec {i} ordered {time_ordered}");
-                // Splitting in two halves, one through the codec.
-                let mut other = PopulationFunnel::<i64>::new(arc, None).unwrap();
-                for &(u, ts, m, e, h) in rows.iter().skip(1).step_by(2) {
-                    other.push(u as i64, ts, m, e, held_text(h).as_deref());
-                }
-                half.merge(PopulationFunnel::decode(&other.encode()).unwrap())
-                    .unwrap();
-                assert_eq!(half.finish(&mut || {}), ids.finish(&mut || {}));
-                assert_eq!(texts.finish(&mut || {}), ids.finish(&mut || {}));
+                let whole = ids.finish(&mut || {});
+                assert_eq!(texts.finish(&mut || {}), whole);
+                let decode =
+                    |p: &PopulationFunnel<i64>| PopulationFunnel::<i64>::decode(&p.encode());
+                let mut small_big = decode(&small).unwrap();
+                small_big.merge(decode(&big).unwrap()).unwrap();
+                assert_eq!(small_big.finish(&mut || {}), whole);
+                big.merge(small).unwrap();
+                assert_eq!(big.finish(&mut || {}), whole);
             }
         }
     }
@@ -1841,6 +2039,7 @@ mod tests {
         }
         // The silent buffer was compacted: at most twice its distinct users.
         with_buf!(&a.store, s => assert!(s.silent.len() <= 2 * 5000));
+        with_buf!(&a.store, s => assert!(!s.silent.is_spread()));
         assert_eq!(a.user_count(), 5000);
         assert_eq!(b.user_count(), 5000);
         assert_eq!(a.histogram(), vec![4500, 500, 0]);
@@ -1858,6 +2057,21 @@ mod tests {
         (0..100_000).for_each(|t| one.push(7, t, 0, 0, None));
         (0..100_000).for_each(|t| one.push(t % 2, t, 0, 0, None));
         with_buf!(&one.store, s => assert!(s.silent.len() < 2 * SILENT_MIN_COMPACT));
+        // 200K silent users: spread, each segment compacted when it doubles.
+        let mut many = PopulationFunnel::<i64>::new(plain(cfg(2, 10, "default")), None).unwrap();
+        for t in 0..600_000 {
+            many.push(t % 200_000, t, 0, 0, None);
+        }
+        many.push(5, 0, A, 0, None);
+        with_buf!(&many.store, s => {
+            assert!(s.silent.is_spread());
+            assert!(s.silent.len() <= 2 * 200_000 + 256 * 2 * SILENT_MIN_COMPACT_SPREAD);
+        });
+        assert_eq!(many.user_count(), 200_000);
+        let mut copy = PopulationFunnel::<i64>::decode(&many.encode()).unwrap();
+        copy.merge(many.clone()).unwrap();
+        assert_eq!(copy.histogram(), vec![199_999, 1, 0]);
+        assert_eq!(many.histogram(), vec![199_999, 1, 0]);
         assert_eq!(one.histogram(), vec![3, 0, 0]);
     }
 

@@ -157,7 +157,9 @@ impl UserFunnel {
 
     /// The original index of sorted row `i` (see [`Self::best`]).
     fn order_index(&self, i: u32) -> usize {
-        self.order.get(i as usize).map_or(i as usize, |&o| o as usize)
+        self.order
+            .get(i as usize)
+            .map_or(i as usize, |&o| o as usize)
     }
 
     /// Sorts the rows by (key, ts, property) and runs the engine on each key's rows: the
@@ -295,7 +297,8 @@ impl PartialState for UserFunnel {
                 s.keys.push(r.u64()?);
             }
             if with_property {
-                s.props.push(if r.u8()? == 1 { Some(r.str()?) } else { None });
+                s.props
+                    .push(if r.u8()? == 1 { Some(r.str()?) } else { None });
             }
         }
         r.finish()?;
