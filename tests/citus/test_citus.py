@@ -65,6 +65,18 @@ QUERIES = {
         f"SELECT funnel_step_rates(level, {STEPS}) FROM (SELECT user_id, "
         f"window_funnel(ts, {CONDS}, interval '7 days') AS level FROM {{t}} GROUP BY user_id) per_user",
         "two-stage", ["window_funnel", "funnel_step_rates"]),
+    "funnel_level / funnel_path per user (definition, key, property)": (
+        f"SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days', steps => {STEPS}, "
+        "mode => 'strict_order', step_windows => ARRAY['1 day', NULL]::interval[])), "
+        f"funnel_path(ts, event, funnel_definition(interval '7 days', steps => {STEPS}, "
+        "exclusions => '[{{\"event\": \"redeem\", \"from_step\": 2}}]', property_step => 'last'), "
+        "channel, event) "
+        "FROM {t} GROUP BY user_id ORDER BY user_id",
+        "workers", ["funnel_level", "funnel_path"]),
+    "funnel_report one-shot (definition)": (
+        f"SELECT funnel_report(user_id, ts, event, funnel_definition(interval '7 days', steps => {STEPS})) "
+        "FROM {t}",
+        "coordinator", ["funnel_report"]),
     "intent_score per user": (
         f"SELECT user_id, intent_score(event, ts, intent_weights(), {AS_OF}), "
         f"intent_score(event, ts, intent_weights(), {AS_OF}, interval '30 days', interval '7 days') "

@@ -51,10 +51,9 @@
 //!   reaches 2.
 //! - `strict_deduplication` (`A@0 B@1 A@2 B@3 C@4`): ClickHouse stops the whole user at the
 //!   repeated `B@3` (level 2); the chain anchored at `A@2` reaches 3.
-//! - `strict_order` (`A@0 B@1 A@2 C@3`): ClickHouse restarts level 1 at `A@2` but keeps level 2
-//!   from `A@0`, so `C@3` yields 3; no single chain has `A → B → C` without an interruption,
-//!   so the answer is 2. And ClickHouse stops the whole user at the first interruption, where
-//!   a later chain may still go deeper.
+//! - `strict_order` (`A@0 C@1 A@2 B@3 C@4`): ClickHouse stops the whole user at the first
+//!   skip ahead (`C@1`, level 1); the later chain `A@2 → B@3 → C@4` is uninterrupted (3).
+//!   (`A@0 B@1 A@2 C@3` gives 3 both ways: a repeated step 1 breaks no chain.)
 //!
 //! `tests/funnel_oracle.py` holds a literal implementation of these rules and a port of the
 //! ClickHouse algorithm, for differential tests.

@@ -35,7 +35,8 @@ const POPULATION_VERSION: u8 = 2;
 // The engines, per (user, key) partition
 // ---------------------------------------------------------------------------------------
 
-/// The deepest chain of one partition's rows (sorted by timestamp) and its rows.
+/// The deepest level of one partition's rows (sorted by timestamp) and, when asked, the
+/// reported chain's rows.
 fn deepest(rows: &[Row], spec: &FunnelSpec, want_path: bool) -> Outcome {
     super::engine::deepest(rows, spec, want_path)
 }
