@@ -4,22 +4,26 @@
 # bench/workloads/*.sql several times, printing median times and ratios against the
 # baselines and against each workload's built-in equivalent (`-- vs:`), run in the same
 # session, once per worker count.
-#   bench/run.sh [--events N] [--runs K] [--layout time|user] [--workers "0 2"] [WORKLOAD ...]
+#   bench/run.sh [--events N] [--runs K] [--layout time|user] [--workers "0 2"] [--chdb]
+#                [WORKLOAD ...]
 # N defaults to 10 000 000. --layout time (the default) stores the rows in time order, the
 # layout of real event tables (each user's rows spread over the whole table); --layout user
 # keeps the generator's order, user by user (each user's rows together: kinder to per-user
 # states, hence only a second figure). --workers lists max_parallel_workers_per_gather values.
+# --chdb also times ClickHouse windowFunnel (chdb, 1 and 2 threads) over the same table in the
+# same run (bench/chdb_funnel.py; skipped with a message when chdb is not installed).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
-events=10000000 runs=5 only=() layout=time workers="0 2"
+events=10000000 runs=5 only=() layout=time workers="0 2" chdb=0
 while (($#)); do
     case $1 in
         --events) events=$2; shift ;;
         --runs) runs=$2; shift ;;
         --layout) layout=$2; shift ;;
         --workers) workers=$2; shift ;;
+        --chdb) chdb=1 ;;
         *) only+=("$1") ;;
     esac
     shift
@@ -48,3 +52,10 @@ for w in $workers; do
     PGOPTIONS="-c max_parallel_workers_per_gather=$w" \
         python3 bench/timing.py --runs "$runs" --rows "$rows ($layout order)" "${only[@]}"
 done
+if ((chdb)); then
+    csv=$(mktemp /tmp/pg_operations-bench-XXXXXX.csv)
+    chmod 644 "$csv"
+    psql -X -q -c "\\copy (SELECT user_id, (extract(epoch FROM ts) * 1000000)::bigint, event FROM events) TO '$csv' WITH (FORMAT csv)"
+    python3 bench/chdb_funnel.py "$csv" --runs 3 || true
+    rm -f "$csv"
+fi

@@ -27,6 +27,7 @@
 //! Paths are kept in an arena of nodes (row, timestamp, parent), shared by prefixes, so a
 //! step costs O(1) whatever the chain's length.
 
+use super::config::MAX_STEPS;
 use super::spec::{FunnelSpec, Outcome, Row};
 use crate::time::add_saturating;
 use std::cell::RefCell;
@@ -94,8 +95,8 @@ impl Engine {
         let track = want_path || !spec.exclusions.is_empty() || mode.strict_once;
         let steps = super::config::low_bits(n);
         // open[k]: exclusions open at level k (from <= k < to); closing[k]: to == k.
-        let mut open = vec![0u32; n + 1];
-        let mut closing = vec![0u32; n + 1];
+        let mut open = [0u32; MAX_STEPS + 1];
+        let mut closing = [0u32; MAX_STEPS + 1];
         for (e, x) in spec.exclusions.iter().enumerate() {
             (x.from..x.to).for_each(|k| open[k] |= 1 << e);
             closing[x.to] |= 1 << e;
@@ -485,6 +486,8 @@ mod tests {
             (3, vec![2, 4, 5])
         );
         assert_eq!(run(&[(50, A), (51, B)], &d), (2, vec![50, 51]));
+        // docs/funnels.md: a repeated intermediate step counts from its last occurrence.
+        assert_eq!(run(&[(0, A), (1, B), (3, B), (5, C)], &d), (3, vec![0, 3, 5]));
         assert_eq!(run(&[], &d), (0, vec![]));
     }
 }
