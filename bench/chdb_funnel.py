@@ -27,10 +27,10 @@ def main():
         return
     s = session.Session()
     s.query("CREATE DATABASE IF NOT EXISTS b; "
-            "CREATE TABLE b.events (user_id Int64, ts Int64, event String) ENGINE = Memory")
+            "CREATE TABLE b.events (user_id Int64, ts UInt64, event String) ENGINE = Memory")
     t0 = time.perf_counter()
     s.query("INSERT INTO b.events SELECT * FROM file('%s', 'CSV', "
-            "'user_id Int64, ts Int64, event String') SETTINGS max_threads = 2" % a.csv)
+            "'user_id Int64, ts UInt64, event String') SETTINGS max_threads = 2" % a.csv)
     rows = str(s.query("SELECT count() FROM b.events", "CSV")).strip()
     print("chdb %s: loaded %s rows in %.1f s" % (str(s.query("SELECT version()", "CSV")).strip(),
                                                  rows, time.perf_counter() - t0))

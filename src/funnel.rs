@@ -433,6 +433,21 @@ impl Definition {
             })
     }
 
+    /// The step count for rows of `conds_len` conds (None: the event form), checking that
+    /// the rows have every step's and exclusion's condition.
+    fn steps_for(&self, conds_len: Option<usize>, caller: &str) -> usize {
+        let nsteps = self.nsteps(conds_len);
+        if let Some(len) = conds_len {
+            self.check_conds(len, caller);
+            if len < nsteps {
+                invalid(format!(
+                    "{caller}: conds has {len} elements but the definition has {nsteps} steps"
+                ));
+            }
+        }
+        nsteps
+    }
+
     /// The core spec for `nsteps` steps (validated; cached for the last step count).
     fn spec_for(&self, nsteps: usize) -> Arc<FunnelSpec> {
         if let Some(s) = self
@@ -725,15 +740,7 @@ fn user_step<'fc>(
         Input::Event(_) => None,
     };
     let s = slot.get_or_init(|| {
-        let nsteps = def.nsteps(conds_len);
-        if let Some(len) = conds_len {
-            def.check_conds(len, caller);
-            if len < nsteps {
-                invalid(format!(
-                    "{caller}: conds has {len} elements but the definition has {nsteps} steps"
-                ));
-            }
-        }
+        let nsteps = def.steps_for(conds_len, caller);
         let spec = def.keyed_spec(nsteps, keyed);
         let inner = if property.is_some() {
             UserFunnel::with_property(spec)
@@ -962,15 +969,7 @@ fn new_report<K: UserKey>(
     keyed: bool,
 ) -> ReportState<K> {
     const F: &str = "funnel_report";
-    let nsteps = def.nsteps(conds_len);
-    if let Some(len) = conds_len {
-        def.check_conds(len, F);
-        if len < nsteps {
-            invalid(format!(
-                "{F}: conds has {len} elements but the definition has {nsteps} steps"
-            ));
-        }
-    }
+    let nsteps = def.steps_for(conds_len, F);
     let spec = def.keyed_spec(nsteps, keyed);
     let names = def.report_names(nsteps);
     if names.len() != nsteps {

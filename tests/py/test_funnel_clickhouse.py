@@ -60,12 +60,16 @@ def any_chain_level(ev, nsteps, window, mode):
 
 
 def pg_flag_levels(modes):
-    cols = ", ".join(
+    return levels_of(modes, [
         "funnel_level(ts, ARRAY[c1, c2, c3, c4], funnel_definition(interval '%d seconds', mode => '%s'))"
         % (WINDOW, (m + ",clickhouse") if m != "default" else "clickhouse")
         for m in modes
-    )
-    out = psql("SELECT u, %s FROM ev GROUP BY u ORDER BY u;" % cols)
+    ])
+
+
+def levels_of(modes, exprs):
+    """{mode: {user: level}} from one GROUP BY u query with one expression per mode."""
+    out = psql("SELECT u, %s FROM ev GROUP BY u ORDER BY u;" % ", ".join(exprs))
     levels = {m: {} for m in modes}
     for line in out.splitlines():
         if not line:
@@ -95,19 +99,10 @@ def generate(seed=20261123):
 
 
 def pg_levels(modes):
-    cols = ", ".join(
+    return levels_of(modes, [
         "window_funnel(ts, ARRAY[c1, c2, c3, c4], interval '%d seconds', '%s')" % (WINDOW, m)
         for m in modes
-    )
-    out = psql("SELECT u, %s FROM ev GROUP BY u ORDER BY u;" % cols)
-    levels = {m: {} for m in modes}
-    for line in out.splitlines():
-        if not line:
-            continue
-        fields = line.split(",")
-        for m, v in zip(modes, fields[1:]):
-            levels[m][int(fields[0])] = int(v)
-    return levels
+    ])
 
 
 def ch_levels(chdb, path, mode):

@@ -146,9 +146,7 @@ impl Engine {
                 self.extend(rows, spec, s, ts, track, &closing);
                 for p in self.pending.drain(..) {
                     insert_now(&mut self.fronts[s], p, mode.strict_once, &self.nodes);
-                    if s > best.level
-                        || (s == best.level && prefers(&self.nodes, &p, &best, mode.strict_once))
-                    {
+                    if s > best.level || (s == best.level && prefers(&self.nodes, &p, &best)) {
                         best = Best {
                             level: s,
                             anchor: p.anchor,
@@ -332,25 +330,14 @@ fn insert_now(front: &mut Vec<Prefix>, p: Prefix, strict_once: bool, nodes: &[No
 
 /// Whether `p` (of the best level) is a better reported chain than `best`: later anchor,
 /// then earlier last step, then later steps going backwards.
-fn prefers(nodes: &[Node], p: &Prefix, best: &Best, strict_once: bool) -> bool {
+fn prefers(nodes: &[Node], p: &Prefix, best: &Best) -> bool {
     if p.anchor != best.anchor {
         return p.anchor > best.anchor;
     }
     if p.last != best.last {
         return p.last < best.last;
     }
-    let _ = strict_once;
-    // Same anchor and last step: compare the earlier steps, latest first.
-    let (mut a, mut b) = (p.node, best.node);
-    while a != NONE && b != NONE {
-        let (na, nb) = (nodes[a as usize], nodes[b as usize]);
-        if na.ts != nb.ts {
-            return na.ts > nb.ts;
-        }
-        a = na.parent;
-        b = nb.parent;
-    }
-    false
+    later_path(nodes, p.node, best.node)
 }
 
 /// Drops dominated prefixes once a group has ended (all prefixes are now settled). Among
@@ -487,7 +474,10 @@ mod tests {
         );
         assert_eq!(run(&[(50, A), (51, B)], &d), (2, vec![50, 51]));
         // docs/funnels.md: a repeated intermediate step counts from its last occurrence.
-        assert_eq!(run(&[(0, A), (1, B), (3, B), (5, C)], &d), (3, vec![0, 3, 5]));
+        assert_eq!(
+            run(&[(0, A), (1, B), (3, B), (5, C)], &d),
+            (3, vec![0, 3, 5])
+        );
         assert_eq!(run(&[], &d), (0, vec![]));
     }
 }

@@ -56,35 +56,61 @@ pub struct UserPath {
 pub struct UserFunnel {
     pub spec: Arc<FunnelSpec>,
     rows: Vec<Row>,
+    /// Only with a held key or a recorded property: keeping them out of line keeps the
+    /// state of the plain per-user funnel small (40 bytes), which matters when a hash
+    /// aggregate holds one per user and rows arrive in time order.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Extra {
     /// Per row when the spec holds a key: a hash of the row's key.
     keys: Vec<u64>,
     /// Per row when a property is recorded.
     props: Vec<Option<String>>,
     with_property: bool,
-    /// After [`Self::best`]: the original index of each sorted row.
+    /// After [`UserFunnel::best`]: the original index of each sorted row.
     order: Vec<u32>,
 }
+
+/// Rows reserved on a state's first kept row: most users keep a handful, and one
+/// allocation of that size avoids the 4 -> 8 -> 16 reallocations.
+const FIRST_CAPACITY: usize = 8;
 
 const USER_TAG: u8 = b'F';
 
 impl UserFunnel {
     pub fn new(spec: Arc<FunnelSpec>) -> UserFunnel {
+        let extra = spec.keyed.then(Box::default);
         UserFunnel {
             spec,
             rows: Vec::new(),
-            keys: Vec::new(),
-            props: Vec::new(),
-            with_property: false,
-            order: Vec::new(),
+            extra,
         }
     }
 
     /// A state that records each row's property (`funnel_path` with a property argument).
     pub fn with_property(spec: Arc<FunnelSpec>) -> UserFunnel {
         UserFunnel {
-            with_property: true,
-            ..UserFunnel::new(spec)
+            spec,
+            rows: Vec::new(),
+            extra: Some(Box::new(Extra {
+                with_property: true,
+                ..Extra::default()
+            })),
         }
+    }
+
+    fn with_property_flag(&self) -> bool {
+        self.extra.as_ref().is_some_and(|e| e.with_property)
+    }
+
+    #[inline]
+    fn push_row(&mut self, row: Row) {
+        if self.rows.capacity() == 0 {
+            self.rows.reserve_exact(FIRST_CAPACITY);
+        }
+        self.rows.push(row);
     }
 
     /// Whether a row must be kept.
@@ -98,7 +124,7 @@ impl UserFunnel {
     pub fn push(&mut self, ts: i64, mask: u64, excl: u32) {
         let mask = mask & self.spec.cfg.step_bits();
         if self.keeps(mask, excl) {
-            self.rows.push(Row { ts, mask, excl });
+            self.push_row(Row { ts, mask, excl });
         }
     }
 
@@ -115,19 +141,22 @@ impl UserFunnel {
         if !self.keeps(mask, excl) {
             return;
         }
-        if self.spec.keyed {
-            let Some(key) = key else { return };
-            self.keys.push(key);
+        let keyed = self.spec.keyed;
+        if let Some(extra) = self.extra.as_mut() {
+            if keyed {
+                let Some(key) = key else { return };
+                extra.keys.push(key);
+            }
+            if extra.with_property {
+                extra.props.push(property.map(str::to_string));
+            }
         }
-        if self.with_property {
-            self.props.push(property.map(str::to_string));
-        }
-        self.rows.push(Row { ts, mask, excl });
+        self.push_row(Row { ts, mask, excl });
     }
 
     /// The deepest step reached (0 = never reached step 1).
     pub fn finish(&mut self) -> usize {
-        if !self.spec.keyed && !self.with_property {
+        if self.extra.is_none() {
             self.rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
             return level_of(&self.rows, &self.spec);
         }
@@ -143,10 +172,12 @@ impl UserFunnel {
             PropertyStep::Last => level,
             PropertyStep::Step(n) => n,
         };
-        let property = if self.with_property && pick >= 1 && pick <= level {
-            self.props[self.order_index(path[pick - 1])].clone()
-        } else {
-            None
+        let property = match self.extra.as_ref() {
+            Some(e) if e.with_property && pick >= 1 && pick <= level => {
+                let i = path[pick - 1] as usize;
+                e.props[e.order.get(i).map_or(i, |&o| o as usize)].clone()
+            }
+            _ => None,
         };
         UserPath {
             level,
@@ -155,21 +186,15 @@ impl UserFunnel {
         }
     }
 
-    /// The original index of sorted row `i` (see [`Self::best`]).
-    fn order_index(&self, i: u32) -> usize {
-        self.order
-            .get(i as usize)
-            .map_or(i as usize, |&o| o as usize)
-    }
-
     /// Sorts the rows by (key, ts, property) and runs the engine on each key's rows: the
     /// deepest level; ties by the later anchor, then the earlier last step. Returns the
     /// level, the sorted rows and the chain (indices into them; `order` maps them back).
     fn best(&mut self, want_path: bool) -> (usize, Vec<Row>, Vec<u32>) {
         let n = self.rows.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
+        let extra = self.extra.get_or_insert_with(Box::default);
         {
-            let (rows, keys, props) = (&self.rows, &self.keys, &self.props);
+            let (rows, keys, props) = (&self.rows, &extra.keys, &extra.props);
             order.sort_unstable_by(|&a, &b| {
                 let (a, b) = (a as usize, b as usize);
                 let key = |i: usize| keys.get(i).copied().unwrap_or(0);
@@ -181,11 +206,11 @@ impl UserFunnel {
         let sorted: Vec<Row> = order.iter().map(|&i| self.rows[i as usize]).collect();
         let mut best: Option<(Outcome, usize)> = None; // (outcome, offset of its key's rows)
         let mut start = 0;
+        let keys = &extra.keys;
         while start < n {
-            let key = self.keys.get(order[start] as usize).copied();
+            let key = keys.get(order[start] as usize).copied();
             let end = if self.spec.keyed {
-                start
-                    + order[start..].partition_point(|&i| self.keys.get(i as usize).copied() == key)
+                start + order[start..].partition_point(|&i| keys.get(i as usize).copied() == key)
             } else {
                 n
             };
@@ -207,7 +232,7 @@ impl UserFunnel {
             }
             start = end;
         }
-        self.order = order;
+        extra.order = order;
         match best {
             None => (0, sorted, Vec::new()),
             Some((out, off)) => {
@@ -250,22 +275,26 @@ pub(super) fn better_outcome(a: &Outcome, ra: &[Row], b: &Outcome, rb: &[Row]) -
 impl PartialState for UserFunnel {
     fn merge(&mut self, mut other: UserFunnel) -> OpsResult<()> {
         self.rows.append(&mut other.rows);
-        self.keys.append(&mut other.keys);
-        self.props.append(&mut other.props);
+        if let (Some(mine), Some(theirs)) = (self.extra.as_mut(), other.extra.as_mut()) {
+            mine.keys.append(&mut theirs.keys);
+            mine.props.append(&mut theirs.props);
+        }
         Ok(())
     }
 
     fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(USER_TAG, VERSION);
         self.spec.write(&mut w);
-        w.u8(self.with_property as u8).len(self.rows.len());
+        let with_property = self.with_property_flag();
+        w.u8(with_property as u8).len(self.rows.len());
+        let extra = self.extra.as_deref();
         for (i, r) in self.rows.iter().enumerate() {
             w.i64(r.ts).u64(r.mask).u32(r.excl);
             if self.spec.keyed {
-                w.u64(self.keys[i]);
+                w.u64(extra.map_or(0, |e| e.keys[i]));
             }
-            if self.with_property {
-                match &self.props[i] {
+            if let Some(e) = extra.filter(|e| e.with_property) {
+                match &e.props[i] {
                     Some(p) => {
                         w.u8(1).str(p);
                     }
@@ -282,10 +311,12 @@ impl PartialState for UserFunnel {
         let mut r = Reader::new(bytes, USER_TAG, VERSION)?;
         let spec = Arc::new(FunnelSpec::read(&mut r)?);
         let with_property = r.u8()? == 1;
-        let mut s = UserFunnel {
-            with_property,
-            ..UserFunnel::new(spec)
+        let mut s = if with_property {
+            UserFunnel::with_property(spec)
+        } else {
+            UserFunnel::new(spec)
         };
+        let keyed = s.spec.keyed;
         let n = r.len(20)?;
         for _ in 0..n {
             s.rows.push(Row {
@@ -293,12 +324,14 @@ impl PartialState for UserFunnel {
                 mask: r.u64()?,
                 excl: r.u32()?,
             });
-            if s.spec.keyed {
-                s.keys.push(r.u64()?);
-            }
-            if with_property {
-                s.props
-                    .push(if r.u8()? == 1 { Some(r.str()?) } else { None });
+            if let Some(e) = s.extra.as_mut() {
+                if keyed {
+                    e.keys.push(r.u64()?);
+                }
+                if with_property {
+                    e.props
+                        .push(if r.u8()? == 1 { Some(r.str()?) } else { None });
+                }
             }
         }
         r.finish()?;
