@@ -26,6 +26,40 @@ mod tests {
     }
 
     #[pg_test]
+    fn funnel_definition_options_hand_worked() {
+        // A@0 B@1 B@9 C@10: with at most 2 s from B to C only B@9 leads to C (3, path 0/9/10);
+        // an exclusion event X@5 between step 1 and step 3 drops that chain to 2.
+        let rows = "FROM (VALUES (timestamptz '2026-01-01 00:00:00', 'A'), ('2026-01-01 00:00:01', 'B'),
+                                 ('2026-01-01 00:00:09', 'B'), ('2026-01-01 00:00:10', 'C'),
+                                 ('2026-01-01 00:00:05', 'X')) v(ts, e)";
+        let level = Spi::get_one::<i32>(&format!(
+            "SELECT funnel_level(ts, e, funnel_definition(interval '1 minute', steps => '{{A,B,C}}',
+                    step_windows => ARRAY[NULL, interval '2 seconds'])) {rows}"
+        ));
+        assert_eq!(level, Ok(Some(3)));
+        let gap = Spi::get_one::<f64>(&format!(
+            "SELECT extract(epoch FROM (p).step_times[3] - (p).step_times[2])::float8
+             FROM (SELECT funnel_path(ts, e, funnel_definition(interval '1 minute', steps => '{{A,B,C}}',
+                          step_windows => ARRAY[NULL, interval '2 seconds'])) p {rows}) s"
+        ));
+        assert_eq!(gap, Ok(Some(1.0)));
+        let level = Spi::get_one::<i32>(&format!(
+            "SELECT funnel_level(ts, e, funnel_definition(interval '1 minute', steps => '{{A,B,C}}',
+                    exclusions => '[{{\"event\": \"X\", \"from_step\": 1, \"to_step\": 3}}]')) {rows}"
+        ));
+        assert_eq!(level, Ok(Some(2)));
+    }
+
+    #[pg_test(error = "funnel_definition: exclusion 1 must satisfy 1 <= from_step < to_step <= 2, got from_step 2 and to_step 2")]
+    fn funnel_definition_rejects_an_empty_exclusion() {
+        Spi::run(
+            "SELECT funnel_definition(interval '1 hour', steps => '{a,b}',
+                    exclusions => '[{\"event\": \"x\", \"from_step\": 2}]')",
+        )
+        .unwrap();
+    }
+
+    #[pg_test]
     fn one_shot_equals_two_stage() {
         let same = Spi::get_one::<bool>(
             "WITH e AS (SELECT * FROM generate_demo_events(300, 30, 7)),
