@@ -67,7 +67,7 @@ QUERIES = {
         "two-stage", ["window_funnel", "funnel_step_rates"]),
     "funnel_level / funnel_path per user (definition, key, property)": (
         f"SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days', steps => {STEPS}, "
-        "mode => 'strict_order', step_windows => ARRAY['1 day', NULL]::interval[])), "
+        "mode => 'strict_order', step_windows => ARRAY['1 day', NULL, NULL, NULL]::interval[])), "
         f"funnel_path(ts, event, funnel_definition(interval '7 days', steps => {STEPS}, "
         "exclusions => '[{{\"event\": \"redeem\", \"from_step\": 2}}]', property_step => 'last'), "
         "channel, event) "
