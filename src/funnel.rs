@@ -1019,12 +1019,7 @@ pg_operations_macros::declare! {
         "A funnel definition (validated) for funnel_level, funnel_path and funnel_report: window (from step 1, inclusive, > 0), steps (event names of the steps; the event form), mode (default, strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry, clickhouse, comma-separated), step_names (report names), step_windows (largest gap from step k to step k+1; NULL elements: none), exclusions (jsonb array of {\"event\" or \"cond\", \"from_step\", \"to_step\"}: a chain with such an event strictly between its from_step and to_step events cannot reach to_step), step_count (conds form: the number of conds elements that are steps) and property_step ('first', 'last' or a step number). 22023 for anything invalid. See docs/funnels.md."
         = |a| {
             let windows: Option<Vec<Option<Interval>>> = a.step_windows().map(|w| w.iter().collect());
-            let exclusions = a.exclusions().map(|v| {
-                // SAFETY-free: the jsonb datum is read by pgrx's own conversion.
-                unsafe { <pgrx::JsonB as pgrx::FromDatum>::from_datum(v.datum(), false) }
-                    .map(|j| j.0)
-                    .unwrap_or(serde_json::Value::Null)
-            });
+            let exclusions = a.exclusions().map(|v| v.jsonb_value());
             let d = Definition::from_parts(
                 a.window(),
                 text_vec(a.steps(), "steps"),

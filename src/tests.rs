@@ -29,7 +29,8 @@ mod tests {
     fn funnel_definition_options_hand_worked() {
         // A@0 B@1 B@9 C@10: with at most 2 s from B to C only B@9 leads to C (3, path 0/9/10);
         // an exclusion event X@5 between step 1 and step 3 drops that chain to 2.
-        let rows = "FROM (VALUES (timestamptz '2026-01-01 00:00:00', 'A'), ('2026-01-01 00:00:01', 'B'),
+        let rows =
+            "FROM (VALUES (timestamptz '2026-01-01 00:00:00', 'A'), ('2026-01-01 00:00:01', 'B'),
                                  ('2026-01-01 00:00:09', 'B'), ('2026-01-01 00:00:10', 'C'),
                                  ('2026-01-01 00:00:05', 'X')) v(ts, e)";
         let level = Spi::get_one::<i32>(&format!(
@@ -50,7 +51,9 @@ mod tests {
         assert_eq!(level, Ok(Some(2)));
     }
 
-    #[pg_test(error = "funnel_definition: exclusion 1 must satisfy 1 <= from_step < to_step <= 2, got from_step 2 and to_step 2")]
+    #[pg_test(
+        error = "funnel_definition: exclusion 1 must satisfy 1 <= from_step < to_step <= 2, got from_step 2 and to_step 2"
+    )]
     fn funnel_definition_rejects_an_empty_exclusion() {
         Spi::run(
             "SELECT funnel_definition(interval '1 hour', steps => '{a,b}',

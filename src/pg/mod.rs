@@ -121,6 +121,14 @@ impl<'fc> Varlena<'fc> {
         unsafe { std::slice::from_raw_parts(self.ptr as *const u8, pgrx::varsize_any(self.ptr)) }
     }
 
+    /// The `jsonb` value as JSON (pgrx's conversion), for small configuration values.
+    pub fn jsonb_value(&self) -> serde_json::Value {
+        // SAFETY: `ptr` is a detoasted jsonb varlena that lives for the call (the generated
+        // accessors read only `jsonb` arguments as Varlena).
+        unsafe { <pgrx::JsonB as pgrx::FromDatum>::from_datum(self.datum(), false) }
+            .map_or(serde_json::Value::Null, |j| j.0)
+    }
+
     /// The top-level entries of a `jsonb` object, read with PostgreSQL's own iterator
     /// (nested values are skipped, not decoded; numbers come as their exact decimal text),
     /// or the kind of the top-level value when it is not an object ("an array", "a string",
