@@ -73,7 +73,7 @@
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::funnel::UserKey;
-use crate::state::PartialState;
+use crate::state::{PartialState, Work, INTERRUPT_WORK};
 use crate::stats::{wilson, z_for_confidence};
 use crate::time::{fmt_ts, is_infinite, USECS_PER_DAY};
 use hashbrown::{HashMap, HashSet};
@@ -588,11 +588,6 @@ pub struct CohortCell {
 const COHORT_ROW: u8 = 1;
 const RETURN_ROW: u8 = 2;
 
-/// Interrupt cadence of [`CohortRetention::finish`] and merges, as in
-/// [`PopulationFunnel`](crate::funnel::PopulationFunnel): a check at least every 1024 users
-/// or about 64K units of work (kept rows, scanned returns, emitted cells, rows scanned or
-/// moved by a pass of the sort).
-const INTERRUPT_WORK: usize = 1 << 16;
 const USER_WORK: usize = 64;
 
 /// Most bits per pass of the radix sort that groups the kept rows by user (4096 buckets).
@@ -702,23 +697,6 @@ impl Hasher for GroupHasher {
         x ^= x >> 33;
         x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         x ^ (x >> 33)
-    }
-}
-
-/// Work done since the last interrupt check; checks once it reaches [`INTERRUPT_WORK`].
-struct Work<'a> {
-    done: usize,
-    check: &'a mut dyn FnMut(),
-}
-
-impl Work<'_> {
-    #[inline]
-    fn add(&mut self, n: usize) {
-        self.done += n;
-        if self.done >= INTERRUPT_WORK {
-            (self.check)();
-            self.done = 0;
-        }
     }
 }
 

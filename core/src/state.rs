@@ -24,6 +24,27 @@ pub trait PartialState: Sized {
     fn decode(bytes: &[u8]) -> OpsResult<Self>;
 }
 
+/// Units of work (rows, or rows plus a per-user cost) between interrupt checks in the long
+/// loops of the population states' `finish` and `merge`.
+pub(crate) const INTERRUPT_WORK: usize = 1 << 16;
+
+/// Work done since the last interrupt check; checks once it reaches [`INTERRUPT_WORK`].
+pub(crate) struct Work<'a> {
+    pub(crate) done: usize,
+    pub(crate) check: &'a mut dyn FnMut(),
+}
+
+impl Work<'_> {
+    #[inline]
+    pub(crate) fn add(&mut self, n: usize) {
+        self.done += n;
+        if self.done >= INTERRUPT_WORK {
+            (self.check)();
+            self.done = 0;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

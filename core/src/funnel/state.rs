@@ -8,7 +8,7 @@ use super::report::{step_rows, step_rows_interruptible, StepDurations, StepRow};
 use super::spec::{FunnelSpec, Outcome, Row};
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
-use crate::state::PartialState;
+use crate::state::{PartialState, Work, INTERRUPT_WORK};
 use hashbrown::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -270,10 +270,6 @@ impl Packing {
 // Flat buffers and their sort
 // ---------------------------------------------------------------------------------------
 
-/// Interrupt cadence of [`PopulationFunnel::finish`] and merges: a check at least every
-/// 64K units of work (rows counted, moved or scanned by a pass of the sort, rows evaluated,
-/// and [`USER_WORK`] per user).
-const INTERRUPT_WORK: usize = 1 << 16;
 const USER_WORK: usize = 64;
 
 /// Most bits per pass of the radix sort (256 buckets: the write streams of a pass and their
@@ -290,23 +286,6 @@ const SPREAD_BITS: u32 = 8;
 /// after its last compaction, and at least this many (before and after spreading).
 const SILENT_MIN_COMPACT: usize = 1 << 10;
 const SILENT_MIN_COMPACT_SPREAD: usize = 1 << 6;
-
-/// Work done since the last interrupt check; checks once it reaches [`INTERRUPT_WORK`].
-struct Work<'a> {
-    done: usize,
-    check: &'a mut dyn FnMut(),
-}
-
-impl Work<'_> {
-    #[inline]
-    fn add(&mut self, n: usize) {
-        self.done += n;
-        if self.done >= INTERRUPT_WORK {
-            (self.check)();
-            self.done = 0;
-        }
-    }
-}
 
 /// A kept row: the packed key (`W` words: the user's [`UserKey::pack`] words, then the held
 /// key's hash when the funnel holds a key), the timestamp and the packed step/exclusion bits
