@@ -27,7 +27,7 @@
 //! Paths are kept in an arena of nodes (row, timestamp, parent), shared by prefixes, so a
 //! step costs O(1) whatever the chain's length.
 
-use super::config::MAX_STEPS;
+use super::config::{FunnelMode, MAX_STEPS};
 use super::spec::{FunnelSpec, Outcome, Row};
 use crate::time::add_saturating;
 use std::cell::RefCell;
@@ -86,6 +86,13 @@ pub fn deepest(rows: &[Row], spec: &FunnelSpec, want_path: bool) -> Outcome {
 impl Engine {
     pub fn run(&mut self, rows: &[Row], spec: &FunnelSpec, want_path: bool) -> Outcome {
         debug_assert!(rows.windows(2).all(|w| w[0].ts <= w[1].ts));
+        if spec.is_plain() && spec.cfg.mode == FunnelMode::default() {
+            return plain(rows, spec.cfg.nsteps, spec.cfg.window, want_path);
+        }
+        self.run_general(rows, spec, want_path)
+    }
+
+    fn run_general(&mut self, rows: &[Row], spec: &FunnelSpec, want_path: bool) -> Outcome {
         let n = spec.cfg.nsteps;
         self.fronts.resize_with(n + 1, Vec::new);
         self.fronts.iter_mut().for_each(Vec::clear);
@@ -281,6 +288,84 @@ impl Engine {
             }
         }
     }
+}
+
+/// The default mode with no per-step window or exclusion, where a prefix's last event never
+/// matters: the same answer as [`Engine::run_general`] in one pass keeping, per level, the
+/// latest anchor of a prefix of that level (a later anchor's window lasts longer), then, for
+/// the path, the reported chain rebuilt from the latest anchor of the deepest level: the
+/// earliest last step (steps taken as early as possible from the anchor), then the latest
+/// event of each earlier step going backwards. At a timestamp a step's row is the first row
+/// of that timestamp matching it, as in the general engine.
+fn plain(rows: &[Row], n: usize, window: i64, want_path: bool) -> Outcome {
+    let steps = super::config::low_bits(n);
+    // anchor[k - 1]: the latest anchor of a prefix of level k (a prefix of level k has one
+    // of level k - 1 with the same anchor, so anchor[k - 1] <= anchor[k - 2]).
+    let mut anchor = [i64::MIN; MAX_STEPS];
+    let mut level = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        let ts = rows[i].ts;
+        let mut any = 0u64;
+        while i < rows.len() && rows[i].ts == ts {
+            any |= rows[i].mask;
+            i += 1;
+        }
+        any &= steps;
+        while any != 0 {
+            let s = any.trailing_zeros() as usize + 1;
+            any &= any - 1;
+            if s == 1 {
+                anchor[0] = ts;
+            } else if anchor[s - 2] != i64::MIN && ts <= add_saturating(anchor[s - 2], window) {
+                anchor[s - 1] = anchor[s - 2];
+            } else {
+                continue;
+            }
+            level = level.max(s);
+        }
+        if level == n && !want_path {
+            break;
+        }
+    }
+    let mut path = Vec::new();
+    if want_path && level > 0 {
+        path = reported_plain(rows, level, anchor[level - 1]);
+    }
+    Outcome { level, path }
+}
+
+/// The reported chain of level `level` anchored at `anchor` (see [`plain`]).
+fn reported_plain(rows: &[Row], level: usize, anchor: i64) -> Vec<u32> {
+    let first_at = |ts: i64| rows.partition_point(|r| r.ts < ts);
+    // The first row at `ts` matching step `k`.
+    let row_at = |ts: i64, k: usize| {
+        (first_at(ts)..rows.len())
+            .find(|&j| rows[j].mask >> (k - 1) & 1 == 1)
+            .expect("a step row at its timestamp") as u32
+    };
+    // Forward, earliest events: the earliest last step.
+    let mut t = anchor;
+    for k in 2..=level {
+        let j = (first_at(t)..rows.len())
+            .find(|&j| rows[j].mask >> (k - 1) & 1 == 1)
+            .expect("the level is reachable from its anchor");
+        t = rows[j].ts;
+    }
+    // Backward, latest events no later than the next step's.
+    let mut path = vec![0u32; level];
+    path[level - 1] = row_at(t, level);
+    for k in (2..level).rev() {
+        let end = rows.partition_point(|r| r.ts <= t);
+        let j = (0..end)
+            .rev()
+            .find(|&j| rows[j].mask >> (k - 1) & 1 == 1)
+            .expect("the forward chain's step row");
+        t = rows[j].ts;
+        path[k - 1] = row_at(t, k);
+    }
+    path[0] = row_at(anchor, 1);
+    path
 }
 
 /// The timestamp of step `from` of the prefix of length `k` ending at `node`.
@@ -479,5 +564,41 @@ mod tests {
             (3, vec![0, 3, 5])
         );
         assert_eq!(run(&[], &d), (0, vec![]));
+    }
+
+    mod plain_vs_general {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Default-mode rows full of ties, several steps per row now and then, bits above the
+        /// steps (ignored).
+        fn arb_case() -> impl Strategy<Value = (Vec<Row>, usize, i64)> {
+            (1usize..=5, 1i64..=12).prop_flat_map(|(n, window)| {
+                let mask = prop_oneof![
+                    6 => (0..n).prop_map(|k| 1u64 << k),
+                    2 => 0u64..(1 << n),
+                    1 => (0u64..(1 << n)).prop_map(move |m| m | 1 << n),
+                ];
+                let row = (0i64..16, mask).prop_map(|(ts, mask)| Row::new(ts, mask));
+                prop::collection::vec(row, 0..=16).prop_map(move |mut rows| {
+                    rows.sort_by_key(|r| r.ts);
+                    (rows, n, window)
+                })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(5000))]
+
+            /// Same level and the same rows on the reported chain as the general engine.
+            #[test]
+            fn plain_matches_general((rows, n, window) in arb_case()) {
+                let s = spec(n, window, "default");
+                for want_path in [false, true] {
+                    let general = Engine::default().run_general(&rows, &s, want_path);
+                    prop_assert_eq!(plain(&rows, n, window, want_path), general);
+                }
+            }
+        }
     }
 }
