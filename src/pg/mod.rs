@@ -100,6 +100,36 @@ impl<'fc> Frame<'fc> {
     }
 }
 
+/// The data of a varlena that is neither compressed nor stored out of line (a 1-byte or a
+/// 4-byte header, read as `VARATT_IS_1B` / `VARATT_IS_4B_U` do on a little-endian machine),
+/// or `None` (then it must be detoasted).
+///
+/// # Safety
+/// `p` points to a varlena datum that lives for `'a`.
+#[inline]
+unsafe fn inline_varlena<'a>(p: *const u8) -> Option<&'a [u8]> {
+    if cfg!(target_endian = "big") {
+        return None;
+    }
+    // SAFETY: a varlena starts with at least one header byte; a 4-byte header when its low
+    // two bits are 00, and the size it gives covers the header and the data.
+    unsafe {
+        let b = *p;
+        if b & 0x01 == 0x01 {
+            if b == 0x01 {
+                return None; // a TOAST pointer (VARATT_IS_1B_E)
+            }
+            let size = usize::from(b >> 1);
+            return Some(std::slice::from_raw_parts(p.add(1), size - 1));
+        }
+        if b & 0x03 == 0x00 {
+            let size = (std::ptr::read_unaligned(p as *const u32) >> 2) as usize;
+            return Some(std::slice::from_raw_parts(p.add(4), size - 4));
+        }
+        None
+    }
+}
+
 /// Detoasted bytes of a varlena argument (`jsonb`, composite values): compare them to
 /// cache what was decoded from them, or decode.
 #[derive(Clone, Copy)]
@@ -318,10 +348,21 @@ impl<'fc> Call<'fc> {
         // SAFETY: guaranteed by the caller.
         unsafe { pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i) }
     }
+    /// A `text` argument. A value stored inline and uncompressed (the usual event name) is
+    /// read in place; a compressed or out-of-line one is detoasted by pgrx.
     #[inline]
     pub unsafe fn text(&self, i: usize) -> Option<&'fc str> {
-        // SAFETY: guaranteed by the caller.
-        unsafe { pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i) }
+        let d = self.frame.raw(i)?;
+        // SAFETY: guaranteed by the caller (a text argument); `Frame::new` has checked that
+        // the database is UTF8, whose text values PostgreSQL keeps valid.
+        unsafe {
+            if let Some(bytes) = inline_varlena(d.cast_mut_ptr::<u8>()) {
+                if ENCODING_OK.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Some(std::str::from_utf8_unchecked(bytes));
+                }
+            }
+            pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i)
+        }
     }
     #[inline]
     pub unsafe fn numeric(&self, i: usize) -> Option<AnyNumeric> {

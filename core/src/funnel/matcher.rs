@@ -10,8 +10,14 @@ use hashbrown::HashMap;
 /// Built once per group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepMatcher {
+    /// Up to [`SCAN_NAMES`] distinct names, compared one by one (lengths first: most
+    /// non-matching events stop there); cheaper than hashing each row's name.
+    few: Vec<(String, (u64, u32))>,
+    /// More names.
     masks: HashMap<String, (u64, u32)>,
 }
+
+const SCAN_NAMES: usize = 16;
 
 impl StepMatcher {
     pub fn new(steps: &[String]) -> OpsResult<StepMatcher> {
@@ -35,7 +41,18 @@ impl StepMatcher {
         for (e, name) in exclusions.iter().enumerate() {
             masks.entry(name.clone()).or_default().1 |= 1u32 << e;
         }
-        Ok(StepMatcher { masks })
+        if masks.len() <= SCAN_NAMES {
+            let mut few: Vec<_> = masks.into_iter().collect();
+            few.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            return Ok(StepMatcher {
+                few,
+                masks: HashMap::new(),
+            });
+        }
+        Ok(StepMatcher {
+            few: Vec::new(),
+            masks,
+        })
     }
 
     /// The steps `event` matches (0 when none).
@@ -46,6 +63,13 @@ impl StepMatcher {
     /// The steps `event` matches and the exclusions it is an event of, in one lookup.
     #[inline]
     pub fn lookup(&self, event: &str) -> (u64, u32) {
+        if self.masks.is_empty() {
+            return self
+                .few
+                .iter()
+                .find(|(name, _)| name.len() == event.len() && name.as_bytes() == event.as_bytes())
+                .map_or((0, 0), |(_, m)| *m);
+        }
         self.masks.get(event).copied().unwrap_or((0, 0))
     }
 }
@@ -77,7 +101,10 @@ mod tests {
         assert_eq!(StepMatcher::new(&[]).unwrap_err().kind, InvalidParameter);
         let many: Vec<String> = (0..65).map(|i| i.to_string()).collect();
         assert_eq!(StepMatcher::new(&many).unwrap_err().kind, LimitExceeded);
-        assert!(StepMatcher::new(&many[..64]).is_ok());
+        let m = StepMatcher::new(&many[..64]).unwrap();
+        assert_eq!((m.mask("0"), m.mask("63"), m.mask("64")), (1, 1 << 63, 0));
+        let m = StepMatcher::new(&many[..16]).unwrap();
+        assert_eq!((m.mask("0"), m.mask("15"), m.mask("16")), (1, 1 << 15, 0));
         let e = StepMatcher::with_exclusions(&many[..2], &many[..33]).unwrap_err();
         assert_eq!(e.kind, LimitExceeded);
     }
