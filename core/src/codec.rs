@@ -62,6 +62,11 @@ impl Writer {
         }
         self
     }
+    /// Makes room for `n` more bytes (one allocation for a large state).
+    pub fn reserve(&mut self, n: usize) -> &mut Self {
+        self.buf.reserve(n);
+        self
+    }
     pub fn finish(self) -> Vec<u8> {
         self.buf
     }
@@ -96,6 +101,10 @@ impl<'a> Reader<'a> {
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
+    }
+    /// The next `n` bytes as they are (one bounds check for a block of fixed-width values).
+    pub fn fixed(&mut self, n: usize) -> OpsResult<&'a [u8]> {
+        self.take(n)
     }
     pub fn u8(&mut self) -> OpsResult<u8> {
         Ok(self.take(1)?[0])

@@ -18,6 +18,10 @@ pub trait PartialState: Sized {
         check_interrupts();
         self.merge(other)
     }
+    /// Called before `encode` when the state is sent to another process (a parallel
+    /// worker's partial state): a state may reorganize itself so that combining it is
+    /// cheaper. The default does nothing.
+    fn prepare_to_send(&mut self, _check_interrupts: &mut dyn FnMut()) {}
     /// The state's bytes (codec::Writer), read back by `decode`.
     fn encode(&self) -> Vec<u8>;
     /// A state from `encode`'s bytes; truncated/corrupt input is an OpsError (Malformed), never a panic.

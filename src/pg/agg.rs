@@ -270,7 +270,10 @@ const MAX_BYTEA: usize = 0x3fff_ffff - pg_sys::VARHDRSZ;
 pub unsafe fn serialize<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_sys::Datum {
     // SAFETY: guaranteed by the caller.
     let bytes = match frame.raw(0).and_then(|d| unsafe { S::get(d) }) {
-        Some(s) => s.encode(),
+        Some(s) => {
+            s.prepare_to_send(&mut super::check_interrupts);
+            s.encode()
+        }
         None => Vec::new(),
     };
     if bytes.len() > MAX_BYTEA {

@@ -232,7 +232,8 @@ impl Engine {
         for i in 0..self.fronts[s - 1].len() {
             let p = self.fronts[s - 1][i];
             if ts > add_saturating(p.anchor, window)
-                || (ts as i128 - p.last as i128) > gap as i128
+                // i64::MAX is no limit, as for the window (add_saturating).
+                || (gap != i64::MAX && (ts as i128 - p.last as i128) > gap as i128)
                 || (mode.strict_increase && p.last >= ts)
                 || p.dirty & blocked != 0
             {
@@ -299,9 +300,10 @@ impl Engine {
 /// of that timestamp matching it, as in the general engine.
 fn plain(rows: &[Row], n: usize, window: i64, want_path: bool) -> Outcome {
     let steps = super::config::low_bits(n);
-    // anchor[k - 1]: the latest anchor of a prefix of level k (a prefix of level k has one
-    // of level k - 1 with the same anchor, so anchor[k - 1] <= anchor[k - 2]).
-    let mut anchor = [i64::MIN; MAX_STEPS];
+    // anchor[k - 1]: the latest anchor of a prefix of level k, for k <= level (a prefix of
+    // level k has one of level k - 1 with the same anchor, so anchor[k - 1] <= anchor[k - 2];
+    // no sentinel value: -infinity is i64::MIN).
+    let mut anchor = [0i64; MAX_STEPS];
     let mut level = 0;
     let mut i = 0;
     while i < rows.len() {
@@ -317,7 +319,7 @@ fn plain(rows: &[Row], n: usize, window: i64, want_path: bool) -> Outcome {
             any &= any - 1;
             if s == 1 {
                 anchor[0] = ts;
-            } else if anchor[s - 2] != i64::MIN && ts <= add_saturating(anchor[s - 2], window) {
+            } else if s - 1 <= level && ts <= add_saturating(anchor[s - 2], window) {
                 anchor[s - 1] = anchor[s - 2];
             } else {
                 continue;
@@ -579,7 +581,9 @@ mod tests {
                     2 => 0u64..(1 << n),
                     1 => (0u64..(1 << n)).prop_map(move |m| m | 1 << n),
                 ];
-                let row = (0i64..16, mask).prop_map(|(ts, mask)| Row::new(ts, mask));
+                // -infinity and infinity are i64::MIN and i64::MAX.
+                let ts = prop_oneof![8 => 0i64..16, 1 => Just(i64::MIN), 1 => Just(i64::MAX)];
+                let row = (ts, mask).prop_map(|(ts, mask)| Row::new(ts, mask));
                 prop::collection::vec(row, 0..=16).prop_map(move |mut rows| {
                     rows.sort_by_key(|r| r.ts);
                     (rows, n, window)

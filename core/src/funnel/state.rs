@@ -29,7 +29,7 @@ fn read_names(r: &mut Reader) -> OpsResult<Vec<String>> {
 /// Format version of `window_funnel`'s and the two-stage form's states.
 pub(super) const VERSION: u8 = 1;
 /// Format version of [`PopulationFunnel`]'s state (2: flat rows of packed keys).
-const POPULATION_VERSION: u8 = 2;
+const POPULATION_VERSION: u8 = 3;
 
 // ---------------------------------------------------------------------------------------
 // The engines, per (user, key) partition
@@ -522,12 +522,17 @@ impl<T: Radix> Segments<T> {
 struct Buf<const W: usize, const U: usize> {
     /// Kept rows, each segment in push order until sorted by (key, ts).
     rows: Segments<Flat<W>>,
+    /// Rows of merged states that came sorted (a parallel worker sorts its rows before
+    /// sending them): each segment sorted by (key, ts); merged with `rows` segment by
+    /// segment when evaluated instead of being sorted again.
+    runs: Vec<Segments<Flat<W>>>,
     /// Users of rows that were not kept, possibly repeated; the first `clean[s]` users of
     /// segment `s` are sorted and free of repeats.
     silent: Segments<[u64; U]>,
     clean: Vec<usize>,
-    /// Rows sorted and `silent` compacted (nothing pushed or merged since).
-    grouped: bool,
+    /// Every segment of `rows` sorted by (key, ts) and no `runs` (nothing pushed or merged
+    /// since).
+    sorted: bool,
 }
 
 impl<const W: usize, const U: usize> Buf<W, U> {
@@ -539,7 +544,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
             key[U] = held;
         }
         self.rows.push(Flat { key, ts, bits });
-        self.grouped = false;
+        self.sorted = false;
     }
 
     #[inline]
@@ -553,7 +558,6 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         if seg.len() > clean && seg.last() == Some(&key) {
             return;
         }
-        self.grouped = false;
         let spread = self.silent.is_spread();
         self.silent.push(key);
         if spread != self.silent.is_spread() {
@@ -602,8 +606,23 @@ impl<const W: usize, const U: usize> Buf<W, U> {
             },
             None => *r,
         };
-        self.rows
-            .append(other.rows, renumber, remap.is_none(), work);
+        let mut runs = other.runs;
+        if other.sorted && other.rows.len() >= RADIX_MIN_ROWS {
+            runs.push(other.rows);
+        } else {
+            self.rows
+                .append(other.rows, renumber, remap.is_none(), work);
+        }
+        for mut run in runs {
+            if let Some(remap) = remap {
+                // Bits do not take part in the order: a renumbered run stays sorted.
+                for r in run.segs.iter_mut().flatten() {
+                    r.bits = remap[r.bits as usize];
+                }
+                work.add(run.len());
+            }
+            self.runs.push(run);
+        }
         let before = self.silent.is_spread();
         if self.silent.len() == 0 {
             self.clean = other.clean;
@@ -615,18 +634,75 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         for i in 0..self.silent.segs.len() {
             self.compact_if_doubled(i, work);
         }
-        self.grouped = false;
+        self.sorted = false;
     }
 
-    /// The rows (count, then per row its key words, `ts` and bits) and the silent users
-    /// (count, then their key words).
+    /// Every kept row (`rows`, then each run).
+    fn all_rows(&self) -> impl Iterator<Item = &Flat<W>> {
+        self.rows
+            .iter()
+            .chain(self.runs.iter().flat_map(Segments::iter))
+    }
+
+    /// Sorts every segment of `rows` and merges the runs into them (a no-op when sorted).
+    fn sort(&mut self, work: &mut Work) {
+        if !self.sorted {
+            self.align_runs();
+            let mut scratch = Vec::new();
+            for i in 0..self.rows.segs.len() {
+                sort_segment(&mut self.rows, &mut self.runs, i, &mut scratch, work);
+            }
+            self.end_sort();
+        }
+    }
+
+    /// Spreads `rows` and every run when any of them is spread (same segments for all).
+    fn align_runs(&mut self) {
+        if self.rows.is_spread() || self.runs.iter().any(Segments::is_spread) {
+            self.rows.spread_out();
+            self.runs.iter_mut().for_each(Segments::spread_out);
+        }
+    }
+
+    fn end_sort(&mut self) {
+        self.runs.clear();
+        self.sorted = true;
+    }
+
+    /// Sorts the rows and compacts the silent users (before the state is sent to another
+    /// process, which then merges instead of sorting).
+    fn prepare(&mut self, work: &mut Work) {
+        for i in 0..self.silent.segs.len() {
+            self.compact(i, work);
+        }
+        self.sort(work);
+    }
+
+    /// The rows, then the silent users (count, then their key words). The rows: when sorted,
+    /// `1`, the number of segments, then per segment its row count and rows; otherwise `0`,
+    /// the row count and the rows; a row is its key words, `ts` and bits.
     fn write(&self, w: &mut Writer) {
-        w.len(self.rows.len());
-        for r in self.rows.iter() {
+        let write_row = |w: &mut Writer, r: &Flat<W>| {
             for &k in &r.key {
                 w.u64(k);
             }
             w.i64(r.ts).u64(r.bits);
+        };
+        let rows = self.rows.len() + self.runs.iter().map(Segments::len).sum::<usize>();
+        w.reserve(
+            rows * std::mem::size_of::<Flat<W>>()
+                + 8 * self.rows.segs.len()
+                + self.silent.len() * 8 * U,
+        );
+        if self.sorted {
+            w.u8(1).len(self.rows.segs.len());
+            for seg in &self.rows.segs {
+                w.len(seg.len());
+                seg.iter().for_each(|r| write_row(w, r));
+            }
+        } else {
+            w.u8(0).len(rows);
+            self.all_rows().for_each(|r| write_row(w, r));
         }
         w.len(self.silent.len());
         for s in self.silent.iter() {
@@ -640,18 +716,16 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     fn read(&mut self, r: &mut Reader, packing: &Packing, keep_all: bool) -> OpsResult<(u64, u32)> {
         let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
         let mut matched = (0u64, 0u32);
-        let n = r.len(std::mem::size_of::<Flat<W>>())?;
-        if n >= SPREAD_ROWS {
-            self.rows.spread_out();
-        } else {
-            self.rows.segs[0].reserve(n);
-        }
-        for _ in 0..n {
+        let row_bytes = std::mem::size_of::<Flat<W>>();
+        // Row `i` of a block of `n` rows read at once.
+        let mut read_row = |block: &[u8], i: usize| -> OpsResult<Flat<W>> {
+            let b = &block[i * row_bytes..(i + 1) * row_bytes];
+            let word = |j: usize| u64::from_le_bytes(b[8 * j..8 * j + 8].try_into().unwrap());
             let mut key = [0u64; W];
-            for k in key.iter_mut() {
-                *k = r.u64()?;
+            for (j, k) in key.iter_mut().enumerate() {
+                *k = word(j);
             }
-            let (ts, bits) = (r.i64()?, r.u64()?);
+            let (ts, bits) = (word(W) as i64, word(W + 1));
             if !packing.valid(bits) {
                 return Err(bad(format!("row bits {bits}")));
             }
@@ -660,7 +734,48 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                 return Err(bad("a row matching nothing".into()));
             }
             matched = (matched.0 | row.mask, matched.1 | row.excl);
-            self.rows.push(Flat { key, ts, bits });
+            Ok(Flat { key, ts, bits })
+        };
+        match r.u8()? {
+            0 => {
+                let n = r.len(row_bytes)?;
+                if n >= SPREAD_ROWS {
+                    self.rows.spread_out();
+                } else {
+                    self.rows.segs[0].reserve(n);
+                }
+                let block = r.fixed(n * row_bytes)?;
+                for i in 0..n {
+                    let row = read_row(block, i)?;
+                    self.rows.push(row);
+                }
+            }
+            1 => {
+                let nsegs = r.len(8)?;
+                if nsegs != 1 && nsegs != 1 << SPREAD_BITS {
+                    return Err(bad(format!("{nsegs} segments")));
+                }
+                let mut rows = Segments {
+                    segs: vec![Vec::new(); nsegs],
+                };
+                for i in 0..nsegs {
+                    let n = r.len(row_bytes)?;
+                    rows.segs[i].reserve_exact(n);
+                    let block = r.fixed(n * row_bytes)?;
+                    for j in 0..n {
+                        let row = read_row(block, j)?;
+                        if rows.index(&row) != i
+                            || rows.segs[i].last().is_some_and(|p| p.key() > row.key())
+                        {
+                            return Err(bad("sorted rows out of order".into()));
+                        }
+                        rows.segs[i].push(row);
+                    }
+                }
+                self.rows = rows;
+                self.sorted = true;
+            }
+            f => return Err(bad(format!("sorted flag {f}"))),
         }
         let n = r.len(8 * U)?;
         for _ in 0..n {
@@ -676,8 +791,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     /// Distinct users (a sorted copy of every user key).
     fn user_count(&self) -> usize {
         let mut users: Vec<[u64; U]> = self
-            .rows
-            .iter()
+            .all_rows()
             .map(|r| {
                 let mut u = [0; U];
                 u.copy_from_slice(&r.key[..U]);
@@ -700,21 +814,23 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         tally: &mut Tally,
         work: &mut Work,
     ) {
-        if !self.grouped {
-            for i in 0..self.silent.segs.len() {
-                self.compact(i, work);
-            }
+        for i in 0..self.silent.segs.len() {
+            self.compact(i, work);
         }
-        let skip = self.rows.skip();
+        let sorted = self.sorted;
+        if !sorted {
+            self.align_runs();
+        }
         let mut scratch = Vec::new();
         let mut silent = self.silent.iter().peekable();
         let mut silent_only = 0i64;
         let mut part = Partition::default();
-        for rows in self.rows.segs.iter_mut() {
-            if !self.grouped {
-                sort_flat(rows, skip, &mut scratch, work);
+        for i in 0..self.rows.segs.len() {
+            if !sorted {
+                // Sorted and evaluated one segment at a time, while it is in the cache.
+                sort_segment(&mut self.rows, &mut self.runs, i, &mut scratch, work);
             }
-            for user in rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
+            for user in self.rows.segs[i].chunk_by(|a, b| a.key[..U] == b.key[..U]) {
                 work.add(USER_WORK + user.len());
                 // Silent users before this one are in no row.
                 let key = &user[0].key[..U];
@@ -735,10 +851,76 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                 }
             }
         }
-        self.grouped = true;
         silent_only += silent.count() as i64;
+        if !sorted {
+            self.runs.clear();
+            self.sorted = true;
+        }
         tally.histogram[0] += silent_only;
     }
+}
+
+/// Sorts segment `i` of `rows` and merges segment `i` of each run into it (after
+/// [`Buf::align_runs`]; the runs are empty once every segment is done).
+fn sort_segment<const W: usize>(
+    rows: &mut Segments<Flat<W>>,
+    runs: &mut [Segments<Flat<W>>],
+    i: usize,
+    scratch: &mut Vec<Flat<W>>,
+    work: &mut Work,
+) {
+    let skip = rows.skip();
+    sort_flat(&mut rows.segs[i], skip, scratch, work);
+    if !runs.is_empty() {
+        let mut parts: Vec<Vec<Flat<W>>> = runs
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.segs[i]))
+            .collect();
+        parts.push(std::mem::take(&mut rows.segs[i]));
+        rows.segs[i] = merge_sorted(parts, work);
+    }
+}
+
+/// `parts`, each sorted by [`Radix::key`], merged into one sorted vector.
+fn merge_sorted<T: Radix>(mut parts: Vec<Vec<T>>, work: &mut Work) -> Vec<T> {
+    parts.retain(|p| !p.is_empty());
+    if parts.len() <= 1 {
+        return parts.pop().unwrap_or_default();
+    }
+    let total = parts.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    let mut heads = vec![0usize; parts.len()];
+    while out.len() < total {
+        let mut best = usize::MAX;
+        for (p, part) in parts.iter().enumerate() {
+            if heads[p] < part.len()
+                && (best == usize::MAX || part[heads[p]].key() < parts[best][heads[best]].key())
+            {
+                best = p;
+            }
+        }
+        // Copy the run of the chosen part that stays below every other head.
+        let part = &parts[best];
+        let mut end = heads[best] + 1;
+        let limit = parts
+            .iter()
+            .enumerate()
+            .filter(|&(p, q)| p != best && heads[p] < q.len())
+            .map(|(p, q)| q[heads[p]].key())
+            .min();
+        match limit {
+            None => end = part.len(),
+            Some(limit) => {
+                while end < part.len() && part[end].key() <= limit {
+                    end += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&part[heads[best]..end]);
+        work.add(end - heads[best]);
+        heads[best] = end;
+    }
+    out
 }
 
 /// The outcome of one (user, key) partition, with reusable buffers.
@@ -875,7 +1057,7 @@ impl Store {
     }
 
     fn is_empty(&self) -> bool {
-        with_buf!(self, b => b.rows.len() == 0 && b.silent.len() == 0)
+        with_buf!(self, b => b.rows.len() == 0 && b.runs.is_empty() && b.silent.len() == 0)
     }
 }
 
@@ -1158,12 +1340,21 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
         Ok(())
     }
 
-    /// `'G'`, version 2, the funnel ([`FunnelSpec::write`]), the key kind, the step names
+    /// Sorts the rows: the leader merges the sorted rows of parallel workers instead of
+    /// sorting them all again.
+    fn prepare_to_send(&mut self, check_interrupts: &mut dyn FnMut()) {
+        let mut work = Work {
+            done: 0,
+            check: check_interrupts,
+        };
+        with_buf!(&mut self.store, b => b.prepare(&mut work));
+    }
+
+    /// `'G'`, version 3, the funnel ([`FunnelSpec::write`]), the key kind, the step names
     /// (flag, list), the event-name form flag (then the exclusion event names), the matched
     /// step and exclusion masks, the (mask, exclusions) table of the wide packing (count,
-    /// then `u64` and `u32` each; empty when narrow), the kept rows (count, then per row
-    /// its key words `u64`, `ts` and bits `u64`, in the state's order) and the silent users
-    /// (count, then their key words).
+    /// then `u64` and `u32` each; empty when narrow), the kept rows and the silent users
+    /// ([`Buf::write`]).
     fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(POPULATION_TAG, POPULATION_VERSION);
         self.spec.write(&mut w);
@@ -2056,6 +2247,62 @@ mod tests {
     }
 
     #[test]
+    fn sorted_partial_states_merge_like_unsorted() {
+        // As in a parallel plan: three processes scan blocks of a time-ordered table; the
+        // workers sort their rows before sending them, the leader merges.
+        let spec = plain(cfg(3, 50, "default"));
+        let mut rng = Rng(5);
+        for (n, users) in [(6000usize, 300u64), (200_000, 20_000)] {
+            let rows: Vec<(i64, i64, u64)> = (0..n)
+                .map(|i| {
+                    (
+                        rng.below(users) as i64,
+                        i as i64 / 7,
+                        (1u64 << rng.below(4)) & 7,
+                    )
+                })
+                .collect();
+            let mut whole = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+            let mut parts: Vec<PopulationFunnel<i64>> = (0..3)
+                .map(|_| PopulationFunnel::new(spec.clone(), None).unwrap())
+                .collect();
+            for (i, &(u, ts, m)) in rows.iter().enumerate() {
+                whole.push(u, ts, m, 0, None);
+                parts[i * 3 / n].push(u, ts, m, 0, None);
+            }
+            let expect = whole.finish(&mut || {});
+            let sent = |p: &PopulationFunnel<i64>| {
+                let mut p = p.clone();
+                p.prepare_to_send(&mut || {});
+                with_buf!(&p.store, b => assert!(b.sorted));
+                PopulationFunnel::<i64>::decode(&p.encode()).unwrap()
+            };
+            let runs = |p: &PopulationFunnel<i64>| with_buf!(&p.store, b => b.runs.len());
+            // An unsorted leader and two sorted workers.
+            let mut leader = parts[0].clone();
+            leader.merge(sent(&parts[1])).unwrap();
+            leader.merge(sent(&parts[2])).unwrap();
+            assert_eq!(runs(&leader), 2);
+            // A state holding runs encodes and decodes like any other.
+            let mut copy = PopulationFunnel::<i64>::decode(&leader.encode()).unwrap();
+            assert_eq!(copy.finish(&mut || {}), expect);
+            assert_eq!(leader.finish(&mut || {}), expect);
+            assert_eq!(runs(&leader), 0);
+            assert_eq!(leader.finish(&mut || {}), expect);
+            // An empty leader; a sorted leader taking an unsorted state and a sorted one.
+            let mut empty = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+            parts.iter().for_each(|p| empty.merge(sent(p)).unwrap());
+            assert_eq!(runs(&empty), 3);
+            assert_eq!(empty.finish(&mut || {}), expect);
+            let mut sorted = sent(&parts[2]);
+            sorted.merge(parts[0].clone()).unwrap();
+            sorted.merge(sent(&parts[1])).unwrap();
+            assert_eq!(sorted.user_count(), whole.user_count());
+            assert_eq!(sorted.finish(&mut || {}), expect);
+        }
+    }
+
+    #[test]
     fn wide_packing_renumbers_on_merge() {
         // 60 steps and 8 exclusions do not fit one word: (mask, excl) pairs get ids.
         let exclusions = (0..8)
@@ -2092,8 +2339,11 @@ mod tests {
             back.push(u, ts, m, e, None);
         }
         assert!(whole.packing.wide.is_some());
+        // Sorted before it is sent: kept as a run, renumbered in place.
+        back.prepare_to_send(&mut || {});
         let back = PopulationFunnel::<i64>::decode(&back.encode()).unwrap();
         fwd.merge(back).unwrap();
+        with_buf!(&fwd.store, b => assert_eq!(b.runs.len(), 1));
         let mut fwd = PopulationFunnel::<i64>::decode(&fwd.encode()).unwrap();
         assert_eq!(fwd.finish(&mut || {}), whole.finish(&mut || {}));
         assert_eq!(fwd.matched_exclusions(), whole.matched_exclusions());
