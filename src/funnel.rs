@@ -6,6 +6,7 @@
 use crate::keys::{conds_mask, SqlKey};
 use crate::pg::agg::{Boxed, Slot};
 use crate::pg::errors::{invalid, notice, null_argument, OrRaise};
+use crate::pg::BoolArray;
 use crate::pg::{Call, Record, RowArray};
 use pg_operations_core::codec::{Reader, Writer};
 use pg_operations_core::error::truncate;
@@ -107,7 +108,7 @@ fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
 fn window_funnel_step(
     slot: &mut Slot<'_, Boxed<UserFunnel>>,
     ts: Option<i64>,
-    conds: Option<Array<bool>>,
+    conds: Option<BoolArray>,
     window: impl FnOnce() -> Option<Interval>,
     mode: impl FnOnce() -> Option<Option<&'static str>>,
 ) {
@@ -136,7 +137,7 @@ fn conds_step<'fc, K: SqlKey>(
     slot: &mut Slot<'fc, Boxed<PopulationFunnel<K::Owned>>>,
     key: Option<K>,
     ts: Option<i64>,
-    conds: Option<Array<bool>>,
+    conds: Option<BoolArray>,
     window: impl FnOnce() -> Option<Interval>,
     names: impl FnOnce() -> Option<Option<Array<'fc, &'fc str>>>,
     mode: impl FnOnce() -> Option<Option<&'fc str>>,
@@ -711,7 +712,7 @@ impl PartialState for UserState {
 
 /// One row of a per-user funnel aggregate: `input` is the row's conds or event.
 enum Input<'fc> {
-    Conds(Array<'fc, bool>),
+    Conds(BoolArray),
     Event(&'fc str),
 }
 

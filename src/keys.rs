@@ -2,10 +2,10 @@
 //! it (`bigint`, or `text` borrowed from the row, allocated only for a user not seen before),
 //! and the steps a `conds bool[]` row matches.
 
+use crate::pg::BoolArray;
 use pg_operations_core::activity::{ActivitySeries, PeriodLifecycle};
 use pg_operations_core::funnel::{PopulationFunnel, UserKey};
 use pg_operations_core::retention::CohortRetention;
-use pgrx::datum::Array;
 
 /// A user id argument, pushed into the states keyed by user.
 pub(crate) trait SqlKey: Copy {
@@ -85,14 +85,6 @@ impl SqlKey for &str {
 
 /// How many elements a `conds bool[]` row has, and the mask of the first 64 that are true
 /// (NULL counts as false).
-pub(crate) fn conds_mask(conds: &Array<bool>) -> (usize, u64) {
-    let mut mask = 0u64;
-    let mut n = 0;
-    for (i, c) in conds.iter().enumerate() {
-        if c == Some(true) && i < 64 {
-            mask |= 1 << i;
-        }
-        n = i + 1;
-    }
-    (n, mask)
+pub(crate) fn conds_mask(conds: &BoolArray) -> (usize, u64) {
+    (conds.len(), conds.mask())
 }

@@ -12,6 +12,7 @@ use pg_operations_core::funnel::UserKey;
 use pg_operations_core::retention::{
     CohortCell, CohortRetention, Counting, Entry, Period, RetentionDefinition, RetentionFlags,
 };
+use pg_operations_core::same_name;
 use pg_operations_core::time::USECS_PER_DAY;
 use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::TimestampWithTimeZone;
@@ -242,8 +243,8 @@ fn event_matrix_step<'fc, K: SqlKey>(
             return_events,
         }
     });
-    let cohort = s.cohort_events.iter().any(|e| e == event);
-    let returned = s.return_events.iter().any(|e| e == event);
+    let cohort = s.cohort_events.iter().any(|e| same_name(e, event));
+    let returned = s.return_events.iter().any(|e| same_name(e, event));
     if !(cohort || returned) {
         return;
     }

@@ -122,7 +122,7 @@ impl SqlType {
             ("jsonb", false) => (quote!(crate::pg::Varlena<'fc>), "varlena"),
             ("bytea", false) => (quote!(&'fc [u8]), "bytea"),
             ("numeric", false) => (quote!(::pgrx::AnyNumeric), "numeric"),
-            ("bool", true) => (quote!(::pgrx::datum::Array<'fc, bool>), "array"),
+            ("bool", true) => (quote!(crate::pg::BoolArray), "bool_array"),
             ("int", true) => (quote!(::pgrx::datum::Array<'fc, i32>), "array"),
             ("text", true) => (quote!(::pgrx::datum::Array<'fc, &'fc str>), "array"),
             ("float8", true) => (quote!(::pgrx::datum::Array<'fc, f64>), "array"),
@@ -606,7 +606,7 @@ fn args_struct(
         let (ty, acc) = a.ty.rust()?;
         let m = &a.name;
         // Array readers also check the shape, and name the argument when it is wrong.
-        let pos = if acc == "array" {
+        let pos = if acc == "array" || acc == "bool_array" {
             let label = a.name.to_string();
             quote!(#pos, #label)
         } else {

@@ -130,6 +130,36 @@ unsafe fn inline_varlena<'a>(p: *const u8) -> Option<&'a [u8]> {
     }
 }
 
+/// A `bool[]` argument as the funnels and `retention` use it: its length and the mask of
+/// its first 64 elements that are true (NULL counts as false).
+#[derive(Debug, Clone, Copy)]
+pub struct BoolArray {
+    len: usize,
+    mask: u64,
+}
+
+impl BoolArray {
+    fn of(values: impl Iterator<Item = Option<bool>>) -> BoolArray {
+        let mut b = BoolArray { len: 0, mask: 0 };
+        for (i, v) in values.enumerate() {
+            if v == Some(true) && i < 64 {
+                b.mask |= 1 << i;
+            }
+            b.len = i + 1;
+        }
+        b
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    pub fn mask(&self) -> u64 {
+        self.mask
+    }
+}
+
 /// Detoasted bytes of a varlena argument (`jsonb`, composite values): compare them to
 /// cache what was decoded from them, or decode.
 #[derive(Clone, Copy)]
@@ -400,6 +430,52 @@ impl<'fc> Call<'fc> {
                 }
             }
             Array::from_datum(pg_sys::Datum::from(a), false)
+        }
+    }
+    /// A `bool[]` argument. An array built for the row (`ARRAY[event = 'a', ...]`: a
+    /// 4-byte header, uncompressed, one dimension from 1) is read in place; any other (from a
+    /// column, compressed, other shapes) goes through [`Call::array`], which raises the
+    /// errors about its shape.
+    #[inline]
+    pub unsafe fn bool_array(&self, i: usize, name: &str) -> Option<BoolArray> {
+        let d = self.frame.raw(i)?;
+        let p = d.cast_mut_ptr::<u8>() as *const u8;
+        // SAFETY: guaranteed by the caller (a bool[] argument). With a 4-byte uncompressed
+        // header the value is an ArrayType in place: the header, ndim dimensions and ndim
+        // lower bounds, an optional null bitmap (dataoffset != 0: the data starts there),
+        // then one byte per non-NULL element (bool: typlen 1, typalign 'c').
+        unsafe {
+            if cfg!(target_endian = "little") && *p & 0x03 == 0 {
+                let a = p as *const pg_sys::ArrayType;
+                let head = std::mem::size_of::<pg_sys::ArrayType>();
+                match (*a).ndim {
+                    0 => return Some(BoolArray { len: 0, mask: 0 }),
+                    1 => {
+                        let n = std::ptr::read_unaligned(p.add(head) as *const i32);
+                        let lbound = std::ptr::read_unaligned(p.add(head + 4) as *const i32);
+                        if lbound == 1 && n >= 0 {
+                            let n = n as usize;
+                            let offset = (*a).dataoffset as usize;
+                            let data = if offset != 0 {
+                                p.add(offset)
+                            } else {
+                                p.add((head + 8).next_multiple_of(8))
+                            };
+                            let bitmap = p.add(head + 8);
+                            let mut k = 0;
+                            return Some(BoolArray::of((0..n).map(|j| {
+                                if offset != 0 && (*bitmap.add(j / 8) >> (j % 8)) & 1 == 0 {
+                                    return None;
+                                }
+                                k += 1;
+                                Some(*data.add(k - 1) != 0)
+                            })));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            self.array::<bool>(i, name).map(|a| BoolArray::of(a.iter()))
         }
     }
     /// A varlena argument, detoasted (in the current memory context) when compressed or

@@ -67,7 +67,7 @@ impl StepMatcher {
             return self
                 .few
                 .iter()
-                .find(|(name, _)| name.len() == event.len() && name.as_bytes() == event.as_bytes())
+                .find(|(name, _)| crate::same_name(name, event))
                 .map_or((0, 0), |(_, m)| *m);
         }
         self.masks.get(event).copied().unwrap_or((0, 0))
