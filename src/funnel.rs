@@ -3,7 +3,7 @@
 //! levels). Each aggregate's configuration (steps, window, mode, names) is decoded once, on
 //! the group's first non-skipped row.
 
-use crate::keys::{conds_mask, SqlKey};
+use crate::keys::SqlKey;
 use crate::pg::agg::{Boxed, Slot};
 use crate::pg::errors::{invalid, notice, null_argument, OrRaise};
 use crate::pg::BoolArray;
@@ -124,7 +124,7 @@ fn window_funnel_step(
         UserFunnel::new(plain_spec(&call, cfg))
     });
     check_conds_len(s.spec.cfg.nsteps, len, WF);
-    s.push(ts, conds_mask(&conds).1, 0);
+    s.push(ts, conds.mask(), 0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ fn conds_step<'fc, K: SqlKey>(
         )
     });
     check_conds_len(s.spec().cfg.nsteps, len, FSR);
-    key.funnel(s, ts, conds_mask(&conds).1);
+    key.funnel(s, ts, conds.mask());
 }
 
 /// Transition of the event-name form. Only the per-row arguments (user, ts, event) are
@@ -766,7 +766,7 @@ fn user_step<'fc>(
     }
     let (mask, excl) = match input {
         Input::Conds(c) => {
-            let (len, full) = conds_mask(&c);
+            let (len, full) = (c.len(), c.mask());
             check_conds_len(s.conds_len.unwrap_or(len), len, caller);
             (full, def.conds_excl(full))
         }
@@ -955,7 +955,7 @@ fn report_step<'fc, K: SqlKey>(
         .expect("a state that receives rows has its definition");
     let (mask, excl) = match input {
         Input::Conds(c) => {
-            let (len, full) = conds_mask(&c);
+            let (len, full) = (c.len(), c.mask());
             check_conds_len(s.conds_len.unwrap_or(len), len, F);
             (full, def.conds_excl(full))
         }

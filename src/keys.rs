@@ -1,8 +1,6 @@
 //! Per-row helpers shared by the population aggregates: a user id as a transition receives
-//! it (`bigint`, or `text` borrowed from the row, allocated only for a user not seen before),
-//! and the steps a `conds bool[]` row matches.
+//! it (`bigint`, or `text` borrowed from the row, allocated only for a user not seen before).
 
-use crate::pg::BoolArray;
 use pg_operations_core::activity::{ActivitySeries, PeriodLifecycle};
 use pg_operations_core::funnel::{PopulationFunnel, UserKey};
 use pg_operations_core::retention::CohortRetention;
@@ -81,10 +79,4 @@ impl SqlKey for &str {
     fn lifecycle(self, s: &mut PeriodLifecycle<String>, ts: i64) {
         s.push_str(self, ts);
     }
-}
-
-/// How many elements a `conds bool[]` row has, and the mask of the first 64 that are true
-/// (NULL counts as false).
-pub(crate) fn conds_mask(conds: &BoolArray) -> (usize, u64) {
-    (conds.len(), conds.mask())
 }

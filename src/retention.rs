@@ -2,7 +2,7 @@
 //! matrix `retention_matrix(user_id, ts, cohort, returned, definition)` with its definition
 //! built by `retention_definition(...)` (see `core/src/retention.rs` for the semantics).
 
-use crate::keys::{conds_mask, SqlKey};
+use crate::keys::SqlKey;
 use crate::pg::errors::{invalid, null_argument, raise, OrRaise};
 use crate::pg::zone::LocalTime;
 use crate::pg::{Call, Record, RowArray};
@@ -433,7 +433,7 @@ pg_operations_macros::declare! {
         state Flags: RetentionFlags plain sspace 32 = |s, _| s.map(|s| s.finish());
         (conds bool[]) Flags = |slot, a| {
             let Some(conds) = a.conds() else { return };
-            let (n, mask) = conds_mask(&conds);
+            let (n, mask) = (conds.len(), conds.mask());
             let s = slot.get_or_init(|| RetentionFlags::new(n).or_raise());
             if s.conditions() != n {
                 invalid(format!(

@@ -384,14 +384,13 @@ impl<'fc> Call<'fc> {
     pub unsafe fn text(&self, i: usize) -> Option<&'fc str> {
         let d = self.frame.raw(i)?;
         // SAFETY: guaranteed by the caller (a text argument); `Frame::new` has checked that
-        // the database is UTF8, whose text values PostgreSQL keeps valid.
+        // the database is UTF8 (it raises otherwise), whose text values PostgreSQL keeps
+        // valid.
         unsafe {
-            if let Some(bytes) = inline_varlena(d.cast_mut_ptr::<u8>()) {
-                if ENCODING_OK.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Some(std::str::from_utf8_unchecked(bytes));
-                }
+            match inline_varlena(d.cast_mut_ptr::<u8>()) {
+                Some(bytes) => Some(std::str::from_utf8_unchecked(bytes)),
+                None => pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i),
             }
-            pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i)
         }
     }
     #[inline]

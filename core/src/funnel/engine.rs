@@ -340,19 +340,17 @@ fn plain(rows: &[Row], n: usize, window: i64, want_path: bool) -> Outcome {
 /// The reported chain of level `level` anchored at `anchor` (see [`plain`]).
 fn reported_plain(rows: &[Row], level: usize, anchor: i64) -> Vec<u32> {
     let first_at = |ts: i64| rows.partition_point(|r| r.ts < ts);
-    // The first row at `ts` matching step `k`.
+    // The first row at or after `ts` matching step `k` (one exists: the level is
+    // reachable from the anchor, and each later step was found at the timestamp asked for).
     let row_at = |ts: i64, k: usize| {
         (first_at(ts)..rows.len())
             .find(|&j| rows[j].mask >> (k - 1) & 1 == 1)
-            .expect("a step row at its timestamp") as u32
+            .expect("a step row at or after its timestamp") as u32
     };
     // Forward, earliest events: the earliest last step.
     let mut t = anchor;
     for k in 2..=level {
-        let j = (first_at(t)..rows.len())
-            .find(|&j| rows[j].mask >> (k - 1) & 1 == 1)
-            .expect("the level is reachable from its anchor");
-        t = rows[j].ts;
+        t = rows[row_at(t, k) as usize].ts;
     }
     // Backward, latest events no later than the next step's.
     let mut path = vec![0u32; level];

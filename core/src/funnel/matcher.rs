@@ -10,11 +10,16 @@ use hashbrown::HashMap;
 /// Built once per group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepMatcher {
-    /// Up to [`SCAN_NAMES`] distinct names, compared one by one (lengths first: most
-    /// non-matching events stop there); cheaper than hashing each row's name.
-    few: Vec<(String, (u64, u32))>,
-    /// More names.
-    masks: HashMap<String, (u64, u32)>,
+    masks: Masks,
+}
+
+/// Each distinct name with its (step mask, exclusion mask).
+#[derive(Debug, Clone, PartialEq)]
+enum Masks {
+    /// Up to [`SCAN_NAMES`] names, compared one by one (lengths first: most non-matching
+    /// events stop there); cheaper than hashing each row's name.
+    Few(Vec<(String, (u64, u32))>),
+    Many(HashMap<String, (u64, u32)>),
 }
 
 const SCAN_NAMES: usize = 16;
@@ -41,18 +46,14 @@ impl StepMatcher {
         for (e, name) in exclusions.iter().enumerate() {
             masks.entry(name.clone()).or_default().1 |= 1u32 << e;
         }
-        if masks.len() <= SCAN_NAMES {
+        let masks = if masks.len() <= SCAN_NAMES {
             let mut few: Vec<_> = masks.into_iter().collect();
             few.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            return Ok(StepMatcher {
-                few,
-                masks: HashMap::new(),
-            });
-        }
-        Ok(StepMatcher {
-            few: Vec::new(),
-            masks,
-        })
+            Masks::Few(few)
+        } else {
+            Masks::Many(masks)
+        };
+        Ok(StepMatcher { masks })
     }
 
     /// The steps `event` matches (0 when none).
@@ -63,14 +64,13 @@ impl StepMatcher {
     /// The steps `event` matches and the exclusions it is an event of, in one lookup.
     #[inline]
     pub fn lookup(&self, event: &str) -> (u64, u32) {
-        if self.masks.is_empty() {
-            return self
-                .few
+        match &self.masks {
+            Masks::Few(few) => few
                 .iter()
                 .find(|(name, _)| crate::same_name(name, event))
-                .map_or((0, 0), |(_, m)| *m);
+                .map_or((0, 0), |(_, m)| *m),
+            Masks::Many(map) => map.get(event).copied().unwrap_or((0, 0)),
         }
-        self.masks.get(event).copied().unwrap_or((0, 0))
     }
 }
 

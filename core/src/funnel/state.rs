@@ -669,12 +669,17 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         self.sorted = true;
     }
 
-    /// Sorts the rows and compacts the silent users (before the state is sent to another
-    /// process, which then merges instead of sorting).
-    fn prepare(&mut self, work: &mut Work) {
+    /// Compacts every segment of the silent users.
+    fn compact_silent(&mut self, work: &mut Work) {
         for i in 0..self.silent.segs.len() {
             self.compact(i, work);
         }
+    }
+
+    /// Sorts the rows and compacts the silent users (before the state is sent to another
+    /// process, which then merges instead of sorting).
+    fn prepare(&mut self, work: &mut Work) {
+        self.compact_silent(work);
         self.sort(work);
     }
 
@@ -814,9 +819,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         tally: &mut Tally,
         work: &mut Work,
     ) {
-        for i in 0..self.silent.segs.len() {
-            self.compact(i, work);
-        }
+        self.compact_silent(work);
         let sorted = self.sorted;
         if !sorted {
             self.align_runs();
@@ -853,8 +856,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         }
         silent_only += silent.count() as i64;
         if !sorted {
-            self.runs.clear();
-            self.sorted = true;
+            self.end_sort();
         }
         tally.histogram[0] += silent_only;
     }
