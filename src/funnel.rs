@@ -4,7 +4,7 @@
 //! the group's first non-skipped row.
 
 use crate::keys::SqlKey;
-use crate::pg::agg::{Boxed, Slot};
+use crate::pg::agg::{Boxed, Lane, PoolMember, Pooled, Slot};
 use crate::pg::errors::{invalid, notice, null_argument, OrRaise};
 use crate::pg::BoolArray;
 use crate::pg::{Call, Record, RowArray};
@@ -12,7 +12,7 @@ use pg_operations_core::codec::{Reader, Writer};
 use pg_operations_core::error::truncate;
 use pg_operations_core::funnel::{
     Exclusion, FunnelConfig, FunnelMode, FunnelSpec, LevelCounts, PopulationFunnel, PropertyStep,
-    StepMatcher, StepRow, UserFunnel, UserKey, MAX_STEPS,
+    StepMatcher, StepRow, UserFunnel, UserKey, UserPool, MAX_STEPS,
 };
 use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::{Array, Interval, TimestampWithTimeZone};
@@ -106,7 +106,7 @@ fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
 }
 
 fn window_funnel_step(
-    slot: &mut Slot<'_, Boxed<UserFunnel>>,
+    slot: &mut Slot<'_, Pooled<UserFunnel>>,
     ts: Option<i64>,
     conds: Option<BoolArray>,
     window: impl FnOnce() -> Option<Interval>,
@@ -116,15 +116,46 @@ fn window_funnel_step(
         return;
     };
     let len = conds.len();
+    if let Some((lane, id)) = slot.lane() {
+        check_conds_len(lane.pool.spec().cfg.nsteps, len, WF);
+        lane.pool.push(id, ts, conds.mask(), 0);
+        return;
+    }
     let call = slot.call();
-    let s = slot.get_or_init(|| {
+    if slot.is_new() {
         let window = window_micros(window(), WF);
         let mode = funnel_mode(mode(), WF);
         let cfg = or_raise_in(FunnelConfig::new(len, window, mode), WF);
-        UserFunnel::new(plain_spec(&call, cfg))
-    });
+        let started = slot.start_pooled(
+            &[],
+            |lane| lane.pool.spec().cfg == cfg,
+            || {
+                Some(Lane {
+                    pool: UserPool::new(plain_spec(&call, cfg)),
+                    meta: (),
+                })
+            },
+        );
+        match started {
+            Some((lane, id)) => lane.pool.push(id, ts, conds.mask(), 0),
+            None => slot
+                .get_or_init(|| UserFunnel::new(plain_spec(&call, cfg)))
+                .push(ts, conds.mask(), 0),
+        }
+        return;
+    }
+    let s = slot
+        .get()
+        .expect("a group that is neither new nor pooled has a state");
     check_conds_len(s.spec.cfg.nsteps, len, WF);
     s.push(ts, conds.mask(), 0);
+}
+
+impl PoolMember for UserFunnel {
+    type Meta = ();
+    fn from_pool(_: &(), inner: UserFunnel) -> UserFunnel {
+        inner
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -711,14 +742,102 @@ impl PartialState for UserState {
 }
 
 /// One row of a per-user funnel aggregate: `input` is the row's conds or event.
+#[derive(Clone, Copy)]
 enum Input<'fc> {
     Conds(BoolArray),
     Event(&'fc str),
 }
 
+/// The pool meta of `funnel_level`: the definition its groups share.
+pub struct UserMeta {
+    def: Rc<Definition>,
+    conds_len: Option<usize>,
+    property: PropertyStep,
+}
+
+impl PoolMember for UserState {
+    type Meta = UserMeta;
+    fn from_pool(meta: &UserMeta, inner: UserFunnel) -> UserState {
+        UserState {
+            def: Some(meta.def.clone()),
+            inner,
+            conds_len: meta.conds_len,
+            property: meta.property,
+        }
+    }
+}
+
+/// A row's (step mask, exclusion mask) under `def`.
+fn map_input(
+    def: &Definition,
+    conds_len: Option<usize>,
+    input: Input<'_>,
+    caller: &str,
+) -> (u64, u32) {
+    match input {
+        Input::Conds(c) => {
+            let (len, full) = (c.len(), c.mask());
+            check_conds_len(conds_len.unwrap_or(len), len, caller);
+            (full, def.conds_excl(full))
+        }
+        Input::Event(e) => def.matcher(caller).lookup(e),
+    }
+}
+
+/// Transition of `funnel_level`: a group without a held key, whose definition is the same
+/// for every row of the call (a constant or a parameter), keeps its rows in the call's
+/// pool ([`Pooled`]); any other group keeps a state of its own ([`user_step`]).
+fn level_step<'fc>(
+    slot: &mut Slot<'fc, Pooled<UserState>>,
+    ts: Option<i64>,
+    input: Option<Input<'fc>>,
+    definition: impl Fn() -> Option<Record<'fc>>,
+    key: Option<Option<&str>>,
+) {
+    const FL: &str = "funnel_level";
+    if key.is_none() {
+        let (Some(ts), Some(input)) = (ts, input) else {
+            return;
+        };
+        if let Some((lane, id)) = slot.lane() {
+            let (mask, excl) = map_input(&lane.meta.def, lane.meta.conds_len, input, FL);
+            lane.pool.push(id, ts, mask, excl);
+            return;
+        }
+        if slot.is_new() {
+            let def = definition_at(&slot.call(), definition(), FL);
+            let conds_len = match &input {
+                Input::Conds(c) => Some(c.len()),
+                Input::Event(_) => None,
+            };
+            let started = slot.start_pooled(
+                &[3],
+                |lane| Rc::ptr_eq(&lane.meta.def, &def) && lane.meta.conds_len == conds_len,
+                || {
+                    let nsteps = def.steps_for(conds_len, FL);
+                    Some(Lane {
+                        pool: UserPool::new(def.keyed_spec(nsteps, false)),
+                        meta: UserMeta {
+                            def: def.clone(),
+                            conds_len,
+                            property: def.property_step(nsteps),
+                        },
+                    })
+                },
+            );
+            if let Some((lane, id)) = started {
+                let (mask, excl) = map_input(&lane.meta.def, lane.meta.conds_len, input, FL);
+                lane.pool.push(id, ts, mask, excl);
+                return;
+            }
+        }
+    }
+    user_step(slot, FL, ts, input, definition, key, None)
+}
+
 #[allow(clippy::too_many_arguments)]
-fn user_step<'fc>(
-    slot: &mut Slot<'fc, Boxed<UserState>>,
+fn user_step<'fc, S: crate::pg::agg::Storage<State = UserState>>(
+    slot: &mut Slot<'fc, S>,
     caller: &str,
     ts: Option<i64>,
     input: Option<Input<'fc>>,
@@ -1063,22 +1182,22 @@ pg_operations_macros::declare! {
     aggregate funnel_level -> int
         "Per-user funnel under a funnel_definition: the deepest step (1..n) of any chain that satisfies every constraint of the definition (window, per-step windows, mode, exclusions), 0 when step 1 never occurred. conds (bool[]: the steps' conditions, then any exclusion conditions) or event (matched against the definition's steps and exclusion events). Rows with NULL ts or conds/event are skipped (NULL when none is left). See docs/funnels.md."
     {
-        state User: UserState sspace 256 = |s, _| s.map(|s| s.inner.finish() as i32);
+        state User: UserState pooled sspace 256 = |s, _| s.map(|s| s.inner.finish() as i32);
         (ts timestamptz, conds bool[], definition funnel_definition) User = |slot, a| {
-            user_step(slot, "funnel_level", a.ts(), a.conds().map(Input::Conds), || a.definition(), None, None)
+            level_step(slot, a.ts(), a.conds().map(Input::Conds), || a.definition(), None)
         };
         (ts timestamptz, event text, definition funnel_definition) User = |slot, a| {
-            user_step(slot, "funnel_level", a.ts(), a.event().map(Input::Event), || a.definition(), None, None)
+            level_step(slot, a.ts(), a.event().map(Input::Event), || a.definition(), None)
         };
         (ts timestamptz, conds bool[], definition funnel_definition, key text) User
             "Per-user funnel with a key held constant: every event of a chain carries the same non-NULL key (e.g. an application id); rows with a NULL key are skipped; the level is the deepest over keys. Otherwise as funnel_level(ts, conds, definition). See docs/funnels.md."
             = |slot, a| {
-                user_step(slot, "funnel_level", a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(a.key()), None)
+                level_step(slot, a.ts(), a.conds().map(Input::Conds), || a.definition(), Some(a.key()))
             };
         (ts timestamptz, event text, definition funnel_definition, key text) User
             "Per-user funnel by event name with a key held constant (see funnel_level(ts, conds, definition, key)). See docs/funnels.md."
             = |slot, a| {
-                user_step(slot, "funnel_level", a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()), None)
+                level_step(slot, a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()))
             };
     }
 
@@ -1150,7 +1269,7 @@ pg_operations_macros::declare! {
     aggregate window_funnel -> int
         "Per-user funnel: the deepest step (1..n) reached by any chain of events that starts at a row matching conds[1] and matches conds[2], conds[3], ... in order within window of its start (inclusive); 0 when step 1 never matched. Rows with NULL ts or conds are skipped (NULL when none is left); NULL elements of conds count as false. Up to 64 steps. See docs/funnels.md."
     {
-        state User: UserFunnel sspace 256 = |s, _| s.map(|s| s.finish() as i32);
+        state User: UserFunnel pooled sspace 256 = |s, _| s.map(|s| s.finish() as i32);
         (ts timestamptz, conds bool[], window interval) User = |slot, a| {
             window_funnel_step(slot, a.ts(), a.conds(), || a.window(), || None)
         };

@@ -18,7 +18,7 @@
 //!     fn NAME (arg sqltype [= default | = NULL], ...) -> RET [strict] [internal] "comment" = |a| body;
 //!     fn NAME (...) -> RET [strict] [internal] "comment" sql "SELECT ...";   -- LANGUAGE sql
 //!     aggregate NAME -> RET "comment" {
-//!         state TAG: RustType [plain] [sspace N] = |state: Option<&mut RustType>, cx| final body;
+//!         state TAG: RustType [plain | pooled] [sspace N] = |state: Option<&mut RustType>, cx| final body;
 //!         (arg sqltype, ...) TAG ["comment of this overload"] = |slot, a| transition body;
 //!     }
 //! }
@@ -39,6 +39,7 @@ mod kw {
     syn::custom_keyword!(aggregate);
     syn::custom_keyword!(state);
     syn::custom_keyword!(plain);
+    syn::custom_keyword!(pooled);
     syn::custom_keyword!(sspace);
     syn::custom_keyword!(strict);
     syn::custom_keyword!(internal);
@@ -369,6 +370,7 @@ struct StateDecl {
     tag: Ident,
     ty: Type,
     plain: bool,
+    pooled: bool,
     sspace: Option<LitInt>,
     final_fn: ExprClosure,
 }
@@ -499,11 +501,15 @@ impl Parse for Item {
                     content.parse::<Token![:]>()?;
                     let ty = content.parse()?;
                     let mut plain = false;
+                    let mut pooled = false;
                     let mut sspace = None;
                     loop {
                         if content.peek(kw::plain) {
                             content.parse::<kw::plain>()?;
                             plain = true;
+                        } else if content.peek(kw::pooled) {
+                            content.parse::<kw::pooled>()?;
+                            pooled = true;
                         } else if content.peek(kw::sspace) {
                             content.parse::<kw::sspace>()?;
                             sspace = Some(content.parse()?);
@@ -518,6 +524,7 @@ impl Parse for Item {
                         tag,
                         ty,
                         plain,
+                        pooled,
                         sspace,
                         final_fn,
                     });
@@ -797,11 +804,14 @@ fn gen_fn(f: &FnDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()> 
     Ok(())
 }
 
-/// The storage type of a state: `Plain<T>` for `plain` states, `Boxed<T>` otherwise.
+/// The storage type of a state: `Plain<T>` for `plain` states, `Pooled<T>` for `pooled`
+/// ones, `Boxed<T>` otherwise.
 fn storage(s: &StateDecl) -> TokenStream2 {
     let ty = &s.ty;
     if s.plain {
         quote!(crate::pg::agg::Plain<#ty>)
+    } else if s.pooled {
+        quote!(crate::pg::agg::Pooled<#ty>)
     } else {
         quote!(crate::pg::agg::Boxed<#ty>)
     }

@@ -16,6 +16,7 @@
 
 use super::errors::{self, OrRaise};
 use super::{Call, Frame};
+use pg_operations_core::funnel::{UserFunnel, UserPool};
 use pg_operations_core::PartialState;
 use pgrx::{pg_sys, PgSqlErrorCode};
 use std::marker::PhantomData;
@@ -65,6 +66,16 @@ pub trait Storage {
     /// Whether combine may adopt a partial state as the group's state without moving it
     /// (true when states are only ever made in the aggregate context).
     const ADOPT: bool;
+    /// When `d` is a handle of a pooled group ([`Pooled`]): the group's state, settled (its
+    /// result already computed, for the final function) or with its rows. `None` for a
+    /// state of its own (every other storage).
+    ///
+    /// # Safety
+    /// As for `get`.
+    #[inline]
+    unsafe fn resolve(_d: pg_sys::Datum, _settle: bool) -> Option<Self::State> {
+        None
+    }
 }
 
 /// Any Rust state, kept as `Option<T>` (so combine can move it out) with a drop callback.
@@ -218,8 +229,13 @@ pub unsafe fn finalize<'fc, S: Storage, R>(
     frame: Frame<'fc>,
     body: impl FnOnce(Option<&mut S::State>, &Call<'fc>) -> R,
 ) -> R {
+    let datum = frame.raw(0);
     // SAFETY: guaranteed by the caller.
-    let state = frame.raw(0).and_then(|d| unsafe { S::get(d) });
+    if let Some(mut settled) = datum.and_then(|d| unsafe { S::resolve(d, true) }) {
+        return body(Some(&mut settled), &frame.call());
+    }
+    // SAFETY: guaranteed by the caller.
+    let state = datum.and_then(|d| unsafe { S::get(d) });
     body(state, &frame.call())
 }
 
@@ -228,7 +244,16 @@ pub unsafe fn finalize<'fc, S: Storage, R>(
 /// # Safety
 /// Both arguments are NULL or states made by storage `S` of this aggregate.
 pub unsafe fn combine<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_sys::Datum {
-    match (frame.raw(0), frame.raw(1)) {
+    // A pooled group (never seen by combine in PostgreSQL's plans, which combine
+    // deserialized states) becomes a state of its own first.
+    let own = |d: Option<pg_sys::Datum>| {
+        // SAFETY: guaranteed by the caller.
+        d.map(|d| match unsafe { S::resolve(d, false) } {
+            Some(t) => S::alloc(aggregate_context(frame, caller), t),
+            None => d,
+        })
+    };
+    match (own(frame.raw(0)), own(frame.raw(1))) {
         (None, None) => frame.null(),
         (Some(mine), None) => mine,
         (None, Some(theirs)) => {
@@ -268,8 +293,14 @@ const MAX_BYTEA: usize = 0x3fff_ffff - pg_sys::VARHDRSZ;
 /// # Safety
 /// As for [`transition`].
 pub unsafe fn serialize<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_sys::Datum {
+    let datum = frame.raw(0);
     // SAFETY: guaranteed by the caller.
-    let bytes = match frame.raw(0).and_then(|d| unsafe { S::get(d) }) {
+    let mut pooled = datum.and_then(|d| unsafe { S::resolve(d, false) });
+    // SAFETY: guaranteed by the caller.
+    let bytes = match pooled
+        .as_mut()
+        .or_else(|| datum.and_then(|d| unsafe { S::get(d) }))
+    {
         Some(s) => {
             s.prepare_to_send(&mut super::check_interrupts);
             s.encode()
@@ -317,4 +348,279 @@ pub unsafe fn deserialize<S: Storage>(frame: Frame<'_>, caller: &'static str) ->
     }
     let state = S::State::decode(bytes).or_raise();
     S::alloc(aggregate_context(frame, caller), state)
+}
+
+// ---------------------------------------------------------------------------------------
+// Pooled per-user funnel states
+// ---------------------------------------------------------------------------------------
+
+/// A per-user funnel state that a group may keep in a [`UserPool`] instead of a state of its
+/// own (see [`Pooled`]).
+pub trait PoolMember: PartialState + 'static {
+    /// What the pool's groups share besides the spec (the definition, the conds length).
+    type Meta: 'static;
+    /// The group's state from its rows (or its settled level) and the lane's meta.
+    fn from_pool(meta: &Self::Meta, inner: UserFunnel) -> Self;
+}
+
+/// The rows of every pooled group of one call site, one memory context and one spec.
+pub struct Lane<M> {
+    pub pool: UserPool,
+    pub meta: M,
+}
+
+/// A state of type `T` either in a [`Boxed`] cell of its own or, for groups of a plain
+/// aggregate (not a window), as a handle into a [`Lane`]: the `internal` datum is then
+/// `1 | slot << 1 | id << 17` (a pointer is 8-aligned, so bit 0 tells them apart), where
+/// `slot` indexes this backend's lane registry and `id` is the group in the lane's pool.
+/// A row of a pooled group is an append to the lane's flat buffer: no per-group state is
+/// touched, so under `GROUP BY user_id` on a table in time order the only random memory
+/// access per row is the hash table's own. The lane is dropped with the memory context that
+/// would have held the groups' states (a reset callback), like a [`Boxed`] state.
+pub struct Pooled<T>(PhantomData<T>);
+
+/// Registry slots (lanes alive at once in a backend); a group that finds none free keeps a
+/// state of its own.
+const LANE_SLOTS: usize = 4096;
+
+struct LaneEntry {
+    lane: *mut std::ffi::c_void,
+    drop: unsafe fn(*mut std::ffi::c_void),
+    ctx: pg_sys::MemoryContext,
+    site: *const pg_sys::FmgrInfo,
+    kind: std::any::TypeId,
+}
+
+struct Registry {
+    slots: Vec<Option<LaneEntry>>,
+    live: Vec<u16>,
+}
+
+/// The backend's lanes. PostgreSQL runs one thread per backend, and every access happens
+/// inside a function call PostgreSQL made on that thread.
+struct RegistryCell(std::cell::UnsafeCell<Registry>);
+// SAFETY: only ever touched by the backend's single thread (see above).
+unsafe impl Sync for RegistryCell {}
+
+static REGISTRY: RegistryCell = RegistryCell(std::cell::UnsafeCell::new(Registry {
+    slots: Vec::new(),
+    live: Vec::new(),
+}));
+
+fn registry() -> &'static mut Registry {
+    // SAFETY: single-threaded (see RegistryCell); no caller keeps this reference across a
+    // call that could reach the registry again (the reset callback runs from PostgreSQL's
+    // memory-context code, never from inside these functions' use of the reference).
+    unsafe { &mut *REGISTRY.0.get() }
+}
+
+unsafe fn drop_lane<M: 'static>(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` came from Box::into_raw of a Lane<M> (see `Pooled::start`).
+    drop(unsafe { Box::from_raw(p as *mut Lane<M>) });
+}
+
+/// Reset callback of a lane's memory context: drops the lane and frees its slot.
+unsafe extern "C-unwind" fn release_lane(arg: *mut std::ffi::c_void) {
+    let slot = arg as usize;
+    let reg = registry();
+    if let Some(entry) = reg.slots.get_mut(slot).and_then(Option::take) {
+        reg.live.retain(|&s| s as usize != slot);
+        // SAFETY: the entry's lane pointer and drop function were registered together.
+        unsafe { (entry.drop)(entry.lane) };
+    }
+}
+
+#[inline]
+fn handle_parts(d: pg_sys::Datum) -> Option<(usize, u32)> {
+    let v = d.value();
+    (v & 1 == 1).then_some((((v >> 1) & 0xffff), (v >> 17) as u32))
+}
+
+impl<T: PoolMember> Pooled<T> {
+    /// The lane behind a handle's slot.
+    ///
+    /// # Safety
+    /// The slot came from a handle of this aggregate (so it holds a `Lane<T::Meta>`) whose
+    /// memory context is alive.
+    #[inline]
+    unsafe fn lane_at<'a>(slot: usize) -> Option<&'a mut Lane<T::Meta>> {
+        let entry = registry().slots.get(slot)?.as_ref()?;
+        // SAFETY: guaranteed by the caller.
+        Some(unsafe { &mut *(entry.lane as *mut Lane<T::Meta>) })
+    }
+}
+
+impl<T: PoolMember> Storage for Pooled<T> {
+    type State = T;
+    fn alloc(ctx: pg_sys::MemoryContext, v: T) -> pg_sys::Datum {
+        Boxed::<T>::alloc(ctx, v)
+    }
+    unsafe fn get<'a>(d: pg_sys::Datum) -> Option<&'a mut T> {
+        if handle_parts(d).is_some() {
+            return None;
+        }
+        // SAFETY: guaranteed by the caller.
+        unsafe { Boxed::<T>::get(d) }
+    }
+    unsafe fn take(d: pg_sys::Datum) -> Option<T> {
+        if handle_parts(d).is_some() {
+            return None;
+        }
+        // SAFETY: guaranteed by the caller.
+        unsafe { Boxed::<T>::take(d) }
+    }
+    unsafe fn resolve(d: pg_sys::Datum, settle: bool) -> Option<T> {
+        let (slot, id) = handle_parts(d)?;
+        // SAFETY: guaranteed by the caller (a handle of this aggregate, context alive).
+        let lane = unsafe { Self::lane_at(slot) }?;
+        let inner = if settle {
+            let level = lane.pool.level(id, &mut super::check_interrupts);
+            UserFunnel::settled(lane.pool.spec().clone(), level)
+        } else {
+            lane.pool.take(id, &mut super::check_interrupts)
+        };
+        Some(T::from_pool(&lane.meta, inner))
+    }
+    const ADOPT: bool = false;
+}
+
+impl<'fc, T: PoolMember> Slot<'fc, Pooled<T>> {
+    /// The group's lane and id when the group is pooled.
+    #[inline]
+    pub fn lane(&mut self) -> Option<(&mut Lane<T::Meta>, u32)> {
+        let (slot, id) = handle_parts(self.datum?)?;
+        // SAFETY: the datum came from this aggregate's own functions (see `get`).
+        unsafe { Pooled::<T>::lane_at(slot) }.map(|l| (l, id))
+    }
+
+    /// Whether the group has no state yet (its first row).
+    #[inline]
+    pub fn is_new(&self) -> bool {
+        self.datum.is_none()
+    }
+
+    /// Whether transition argument `i` (1 = the aggregate's first argument) is the same for
+    /// every row of this call: a constant (what the planner folds `funnel_definition(...)`
+    /// with constant arguments into) or an external parameter. Read from the `Aggref`
+    /// (the transition function's own expression holds placeholders).
+    fn arg_is_stable(&self, i: usize) -> bool {
+        // SAFETY: the frame is live and called by an Agg node; AggGetAggref returns its
+        // Aggref (or NULL), whose args are a List of TargetEntry nodes.
+        unsafe {
+            let aggref = pg_sys::AggGetAggref(self.frame.fcinfo);
+            if aggref.is_null() || i == 0 {
+                return false;
+            }
+            let args = (*aggref).args;
+            if args.is_null() || (*args).length < i as i32 {
+                return false;
+            }
+            let te = (*(*args).elements.add(i - 1)).ptr_value as *mut pg_sys::TargetEntry;
+            let expr = (*te).expr as *mut pg_sys::Node;
+            if expr.is_null() {
+                return false;
+            }
+            match (*expr).type_ {
+                pg_sys::NodeTag::T_Const => true,
+                pg_sys::NodeTag::T_Param => {
+                    (*(expr as *mut pg_sys::Param)).paramkind == pg_sys::ParamKind::PARAM_EXTERN
+                }
+                _ => false,
+            }
+        }
+    }
+
+    /// Starts a new group in the lane of this call site and memory context for which
+    /// `fits` holds (made by `make` when there is none; `make` may decline, and no lane is
+    /// made unless every argument of `stable_args` is the same for every row of the call:
+    /// the lane's groups then share what those arguments decide). `None` when the aggregate runs as
+    /// a window function (a window's state is finalized while rows still come) or every
+    /// registry slot is taken: the caller then keeps a state of its own.
+    pub fn start_pooled(
+        &mut self,
+        stable_args: &[usize],
+        fits: impl Fn(&Lane<T::Meta>) -> bool,
+        make: impl FnOnce() -> Option<Lane<T::Meta>>,
+    ) -> Option<(&mut Lane<T::Meta>, u32)> {
+        debug_assert!(self.datum.is_none());
+        // SAFETY: the frame is live.
+        let (node, site) = unsafe {
+            let fcinfo = self.frame.fcinfo;
+            (
+                (*fcinfo).context,
+                (*fcinfo).flinfo as *const pg_sys::FmgrInfo,
+            )
+        };
+        // SAFETY: a non-null context is a Node.
+        if node.is_null() || unsafe { (*node).type_ } != pg_sys::NodeTag::T_AggState {
+            return None;
+        }
+        let ctx = aggregate_context(self.frame, self.caller);
+        let kind = std::any::TypeId::of::<T>();
+        let reg = registry();
+        let mut found = None;
+        for &s in &reg.live {
+            let Some(e) = reg.slots[s as usize].as_ref() else {
+                continue;
+            };
+            // SAFETY: an entry of this kind holds a Lane<T::Meta>.
+            if e.ctx == ctx
+                && e.site == site
+                && e.kind == kind
+                && fits(unsafe { &*(e.lane as *const Lane<T::Meta>) })
+            {
+                found = Some(s as usize);
+                break;
+            }
+        }
+        let slot = match found {
+            Some(s) => s,
+            None => {
+                if !stable_args.iter().all(|&i| self.arg_is_stable(i)) {
+                    return None;
+                }
+                let made = make()?;
+                let free = reg.slots.iter().position(Option::is_none);
+                let s = match free {
+                    Some(s) => s,
+                    None if reg.slots.len() < LANE_SLOTS => {
+                        reg.slots.push(None);
+                        reg.slots.len() - 1
+                    }
+                    None => return None,
+                };
+                let lane = Box::into_raw(Box::new(made)) as *mut std::ffi::c_void;
+                reg.slots[s] = Some(LaneEntry {
+                    lane,
+                    drop: drop_lane::<T::Meta>,
+                    ctx,
+                    site,
+                    kind,
+                });
+                reg.live.push(s as u16);
+                // SAFETY: `ctx` is live; the callback is allocated in it, so it lives until
+                // the reset that runs it.
+                unsafe {
+                    let cb = pg_sys::MemoryContextAlloc(
+                        ctx,
+                        std::mem::size_of::<pg_sys::MemoryContextCallback>(),
+                    ) as *mut pg_sys::MemoryContextCallback;
+                    cb.write(pg_sys::MemoryContextCallback {
+                        func: Some(release_lane),
+                        arg: s as *mut std::ffi::c_void,
+                        next: std::ptr::null_mut(),
+                    });
+                    pg_sys::MemoryContextRegisterResetCallback(ctx, cb);
+                }
+                s
+            }
+        };
+        // SAFETY: the slot holds a lane of this kind (found or just made).
+        let lane = unsafe { Pooled::<T>::lane_at(slot) }?;
+        let id = lane.pool.group()?;
+        self.datum = Some(pg_sys::Datum::from(
+            1usize | (slot << 1) | ((id as usize) << 17),
+        ));
+        Some((lane, id))
+    }
 }

@@ -250,3 +250,67 @@ SELECT (SELECT array_agg(s.users ORDER BY s.step)
               FROM (SELECT lower(u), window_funnel(ts, ARRAY[lower(e) = 'view', lower(e) = 'pay'], '1 day') l
                     FROM ci_ev GROUP BY lower(u)) w) f,
              unnest(f.r) s) AS two_stage;
+
+-- Pooled per-user states: under GROUP BY, a group of window_funnel, or of funnel_level with
+-- a constant definition, keeps its rows in one buffer per call site and memory context. Every
+-- way of running them must give the levels of a state per group, which the window-function
+-- form keeps (a window's state is finalized while rows still come, so it is never pooled).
+CREATE TABLE pool_ev AS SELECT * FROM ev ORDER BY ts;
+CREATE TABLE pool_ref AS
+SELECT DISTINCT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days') OVER w AS wf,
+       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) OVER w AS fl,
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order')) OVER w AS fl_strict
+FROM pool_ev WINDOW w AS (PARTITION BY user_id);
+-- the reference is not trivial: levels 1..4 all occur
+SELECT fl, count(*) AS users FROM pool_ref GROUP BY fl ORDER BY fl;
+CREATE FUNCTION pool_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE n bigint;
+BEGIN
+    EXECUTE format('SELECT count(*) FROM ((SELECT user_id, wf, fl, fl_strict FROM pool_ref EXCEPT ALL SELECT * FROM (%1$s) a)
+                    UNION ALL (SELECT * FROM (%1$s) b EXCEPT ALL SELECT user_id, wf, fl, fl_strict FROM pool_ref)) d', q) INTO n;
+    RETURN n;
+END $f$;
+-- hash aggregate (one pool per call site for all groups; three call sites in one context)
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (COSTS OFF) SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,pay}')) FROM pool_ev GROUP BY user_id;
+SELECT pool_diff($$SELECT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
+       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')),
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
+FROM pool_ev GROUP BY user_id$$) AS hashed_differences;
+-- the same rows in another order (each user's rows out of time order)
+SELECT pool_diff($$SELECT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
+       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')),
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
+FROM (SELECT * FROM pool_ev ORDER BY md5(ts::text || event) OFFSET 0) p GROUP BY user_id$$) AS shuffled_differences;
+-- sorted group aggregate (each group's context is reset after it: one pool per group)
+SET enable_hashagg = off;
+EXPLAIN (COSTS OFF) SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,pay}')) FROM pool_ev GROUP BY user_id;
+SELECT pool_diff($$SELECT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
+       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')),
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
+FROM pool_ev GROUP BY user_id$$) AS sorted_differences;
+RESET enable_hashagg;
+-- grouping sets: the per-user rows and the all-rows group from the same pools
+SELECT pool_diff($$SELECT user_id, wf, fl, fl_strict FROM (SELECT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days') AS wf,
+       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) AS fl,
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order')) AS fl_strict
+FROM pool_ev GROUP BY GROUPING SETS ((user_id), ())) g WHERE user_id IS NOT NULL$$) AS grouping_sets_differences;
+SELECT (SELECT fl FROM (SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) AS fl
+                        FROM pool_ev GROUP BY GROUPING SETS ((user_id), ())) g WHERE user_id IS NULL)
+     = (SELECT DISTINCT funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) OVER ()
+        FROM pool_ev) AS all_rows_group_agrees;
+-- a definition that is not a constant (one state per group, as before) gives the same levels
+SELECT pool_diff($$SELECT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
+       funnel_level(ts, event, funnel_definition(interval '3 days' + (length(event) - length(event)) * interval '1 s', steps => '{view_list,view_detail,click_invest,pay}')),
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
+FROM pool_ev GROUP BY user_id$$) AS per_row_definition_differences;
+-- a per-row definition that differs within a group is still an error
+SELECT funnel_level(ts, event, funnel_definition(CASE WHEN event = 'pay' THEN interval '1 day' ELSE interval '2 days' END, steps => '{view_list,pay}'))
+FROM pool_ev GROUP BY user_id;
+RESET max_parallel_workers_per_gather;

@@ -75,6 +75,7 @@ pub mod engine;
 mod matcher;
 #[cfg(test)]
 mod oracle;
+mod pool;
 mod report;
 mod spec;
 mod state;
@@ -82,6 +83,7 @@ mod user;
 
 pub use config::{FunnelConfig, FunnelMode, MAX_STEPS};
 pub use matcher::{keeps, mask_from_conds, StepMatcher};
+pub use pool::UserPool;
 pub use report::{percentiles, step_rows, StepDurations, StepRow, PERCENTILES};
 pub use spec::{Exclusion, FunnelSpec, Outcome, Row, MAX_EXCLUSIONS};
 pub use state::{LevelCounts, PopulationFunnel, UserKey};

@@ -60,7 +60,11 @@ pub struct UserFunnel {
     /// state of the plain per-user funnel small (40 bytes), which matters when a hash
     /// aggregate holds one per user and rows arrive in time order.
     extra: Option<Box<Extra>>,
+    /// The level when already known ([`UserFunnel::settled`]), else [`NO_LEVEL`].
+    known: u8,
 }
+
+const NO_LEVEL: u8 = u8::MAX;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Extra {
@@ -86,6 +90,16 @@ impl UserFunnel {
             spec,
             rows: Vec::new(),
             extra,
+            known: NO_LEVEL,
+        }
+    }
+
+    /// A state whose level is already known (a group evaluated in a
+    /// [`super::pool::UserPool`]): [`UserFunnel::finish`] returns `level`.
+    pub fn settled(spec: Arc<FunnelSpec>, level: usize) -> UserFunnel {
+        UserFunnel {
+            known: level.min(NO_LEVEL as usize - 1) as u8,
+            ..UserFunnel::new(spec)
         }
     }
 
@@ -98,6 +112,7 @@ impl UserFunnel {
                 with_property: true,
                 ..Extra::default()
             })),
+            known: NO_LEVEL,
         }
     }
 
@@ -156,6 +171,9 @@ impl UserFunnel {
 
     /// The deepest step reached (0 = never reached step 1).
     pub fn finish(&mut self) -> usize {
+        if self.known != NO_LEVEL {
+            return self.known as usize;
+        }
         if self.extra.is_none() {
             self.rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
             return level_of(&self.rows, &self.spec);
@@ -244,7 +262,7 @@ impl UserFunnel {
 }
 
 /// The level of rows sorted by timestamp.
-fn level_of(rows: &[Row], spec: &FunnelSpec) -> usize {
+pub(super) fn level_of(rows: &[Row], spec: &FunnelSpec) -> usize {
     if spec.cfg.mode.clickhouse {
         super::clickhouse::level(rows, &spec.cfg)
     } else {

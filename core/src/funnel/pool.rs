@@ -1,0 +1,359 @@
+//! [`UserPool`]: the kept rows of many per-user funnel groups in one flat buffer.
+//!
+//! Under `GROUP BY user_id` on an event table in time order, consecutive rows belong to
+//! different users. A state per group holding its own row buffer costs two dependent cache
+//! misses per row (the group's state, then the end of its buffer) on top of the hash
+//! aggregate's own. A pool instead hands each group a dense id when it starts; a row is an
+//! append of `(id, ts, mask, exclusions)` to one buffer, so the only random access left per
+//! row is PostgreSQL's. The first time a group's level is asked for, every pending row is
+//! placed by id (one counting pass and one scatter pass), each group's rows are put in time
+//! order (already so when pushed in time order) and every group without a level is
+//! evaluated; later questions are a lookup.
+//!
+//! The answer for a group is the one [`UserFunnel`] gives for the same rows, whatever the
+//! order the rows came in, and whichever groups the rows of the others came between.
+//!
+//! Memory: 24 bytes per kept row while pending (a `Vec` growing by doubling), 24 bytes per
+//! row once placed (the pending buffer is freed after placing, so placing needs both for a
+//! moment), plus 9 bytes per group (its offset and its level).
+
+use super::spec::{FunnelSpec, Row};
+use super::user::{level_of, UserFunnel};
+use crate::state::{Work, INTERRUPT_WORK};
+use std::sync::Arc;
+
+/// A group's level before its rows are evaluated (levels are at most 64).
+const UNKNOWN: u8 = u8::MAX;
+
+/// Above this many groups, the first placing sorts by id in two radix passes.
+const RADIX_GROUPS: usize = 1 << 12;
+
+#[derive(Debug, Clone, Copy)]
+struct PoolRow {
+    id: u32,
+    excl: u32,
+    ts: i64,
+    mask: u64,
+}
+
+/// The rows of many per-user funnel groups of one spec (see the module documentation).
+#[derive(Debug)]
+pub struct UserPool {
+    spec: Arc<FunnelSpec>,
+    step_bits: u64,
+    keep_all: bool,
+    /// Rows not placed yet, in arrival order.
+    pending: Vec<PoolRow>,
+    /// Placed rows: group `i`'s at `placed[offsets[i]..offsets[i + 1]]`, in time order once
+    /// the group is evaluated.
+    placed: Vec<Row>,
+    /// `placed` offsets of the first `offsets.len() - 1` groups (empty before placing).
+    offsets: Vec<usize>,
+    /// Level of each group placed so far, [`UNKNOWN`] until evaluated or after a late row.
+    levels: Vec<u8>,
+    groups: u32,
+}
+
+impl UserPool {
+    pub fn new(spec: Arc<FunnelSpec>) -> UserPool {
+        UserPool {
+            step_bits: spec.cfg.step_bits(),
+            keep_all: spec.cfg.mode.strict_order,
+            spec,
+            pending: Vec::new(),
+            placed: Vec::new(),
+            offsets: Vec::new(),
+            levels: Vec::new(),
+            groups: 0,
+        }
+    }
+
+    pub fn spec(&self) -> &Arc<FunnelSpec> {
+        &self.spec
+    }
+
+    /// A new group's id (`None` once 2^32 - 1 groups have started: the caller keeps that
+    /// group in a state of its own).
+    pub fn group(&mut self) -> Option<u32> {
+        let id = self.groups;
+        self.groups = self.groups.checked_add(1).filter(|&g| g < u32::MAX)?;
+        Some(id)
+    }
+
+    /// Adds a row of group `id` (bits beyond the funnel's steps are dropped; a row matching
+    /// nothing is kept only under `strict_order`, as in [`UserFunnel::push`]).
+    #[inline]
+    pub fn push(&mut self, id: u32, ts: i64, mask: u64, excl: u32) {
+        let mask = mask & self.step_bits;
+        if mask != 0 || excl != 0 || self.keep_all {
+            if let Some(level) = self.levels.get_mut(id as usize) {
+                *level = UNKNOWN; // a row after the group was evaluated
+            }
+            self.pending.push(PoolRow { id, excl, ts, mask });
+        }
+    }
+
+    /// Rows of the pool (pending and placed).
+    pub fn rows(&self) -> usize {
+        self.pending.len() + self.placed.len()
+    }
+
+    /// Places every pending row after its group's placed rows (stable: each group's rows
+    /// keep their arrival order).
+    fn place(&mut self, work: &mut Work) {
+        let groups = self.groups as usize;
+        if self.pending.is_empty() && self.offsets.len() == groups + 1 {
+            return;
+        }
+        let mut starts = vec![0usize; groups + 1];
+        for (i, w) in self.offsets.windows(2).enumerate() {
+            starts[i + 1] = w[1] - w[0];
+        }
+        for chunk in self.pending.chunks(INTERRUPT_WORK) {
+            for r in chunk {
+                starts[r.id as usize + 1] += 1;
+            }
+            work.add(chunk.len());
+        }
+        for i in 0..groups {
+            starts[i + 1] += starts[i];
+        }
+        let total = starts[groups];
+        let zero = Row {
+            ts: 0,
+            mask: 0,
+            excl: 0,
+        };
+        let mut out = vec![zero; total];
+        let row = |r: &PoolRow| Row {
+            ts: r.ts,
+            mask: r.mask,
+            excl: r.excl,
+        };
+        if self.offsets.is_empty() && groups > RADIX_GROUPS && !self.pending.is_empty() {
+            // A first placing with many groups: two stable radix passes, by the low then the
+            // high bits of the id, each writing to at most 2^11 places at a time (a scatter
+            // straight to each group's place misses the cache on every row).
+            let bits = usize::BITS - (groups - 1).leading_zeros();
+            let low = bits / 2;
+            let mut scratch = Vec::with_capacity(self.pending.len());
+            let mut at = vec![0usize; 1 << low];
+            for r in &self.pending {
+                at[r.id as usize & ((1 << low) - 1)] += 1;
+            }
+            let mut next = 0;
+            for c in at.iter_mut() {
+                (*c, next) = (next, next + *c);
+            }
+            scratch.resize(self.pending.len(), self.pending[0]);
+            for chunk in self.pending.chunks(INTERRUPT_WORK) {
+                for r in chunk {
+                    let b = &mut at[r.id as usize & ((1 << low) - 1)];
+                    scratch[*b] = *r;
+                    *b += 1;
+                }
+                work.add(chunk.len());
+            }
+            self.pending = Vec::new();
+            // Group `g`'s rows start at starts[g]; the high digit `h` covers groups
+            // h << low .. (h + 1) << low, whose rows start at starts[h << low].
+            let mut at: Vec<usize> = (0..=(groups - 1) >> low)
+                .map(|h| starts[h << low])
+                .collect();
+            for chunk in scratch.chunks(INTERRUPT_WORK) {
+                for r in chunk {
+                    let b = &mut at[r.id as usize >> low];
+                    out[*b] = row(r);
+                    *b += 1;
+                }
+                work.add(chunk.len());
+            }
+        } else {
+            let mut next = starts.clone();
+            for (i, w) in self.offsets.windows(2).enumerate() {
+                let (from, len) = (w[0], w[1] - w[0]);
+                out[next[i]..next[i] + len].copy_from_slice(&self.placed[from..from + len]);
+                next[i] += len;
+            }
+            for chunk in self.pending.chunks(INTERRUPT_WORK) {
+                for r in chunk {
+                    let at = &mut next[r.id as usize];
+                    out[*at] = row(r);
+                    *at += 1;
+                }
+                work.add(chunk.len());
+            }
+            self.pending = Vec::new();
+        }
+        self.placed = out;
+        self.offsets = starts;
+        self.levels.resize(groups, UNKNOWN);
+    }
+
+    /// Group `id`'s level (0: step 1 never reached), evaluating every group without one
+    /// first. Calls `check_interrupts` at least every 64K rows placed or evaluated.
+    pub fn level(&mut self, id: u32, check_interrupts: &mut dyn FnMut()) -> usize {
+        let id = id as usize;
+        if let Some(&l) = self.levels.get(id) {
+            if l != UNKNOWN {
+                return l as usize;
+            }
+        }
+        let mut work = Work {
+            done: 0,
+            check: check_interrupts,
+        };
+        self.place(&mut work);
+        let spec = &*self.spec;
+        for (i, level) in self.levels.iter_mut().enumerate() {
+            if *level != UNKNOWN {
+                continue;
+            }
+            let rows = &mut self.placed[self.offsets[i]..self.offsets[i + 1]];
+            if !rows.is_sorted_by_key(|r| (r.ts, r.mask, r.excl)) {
+                rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
+            }
+            *level = level_of(rows, spec) as u8;
+            work.add(rows.len() + 16);
+        }
+        self.levels.get(id).map_or(0, |&l| l as usize)
+    }
+
+    /// Group `id`'s rows as a state of its own (to send it to another process, or to
+    /// combine it with one).
+    pub fn take(&mut self, id: u32, check_interrupts: &mut dyn FnMut()) -> UserFunnel {
+        let mut work = Work {
+            done: 0,
+            check: check_interrupts,
+        };
+        self.place(&mut work);
+        let mut state = UserFunnel::new(self.spec.clone());
+        let id = id as usize;
+        if id + 1 < self.offsets.len() {
+            for r in &self.placed[self.offsets[id]..self.offsets[id + 1]] {
+                state.push(r.ts, r.mask, r.excl);
+            }
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::funnel::{FunnelConfig, FunnelMode};
+    use proptest::prelude::*;
+
+    fn spec(nsteps: usize, window: i64, mode: &str) -> Arc<FunnelSpec> {
+        let cfg = FunnelConfig::new(nsteps, window, FunnelMode::parse(mode).unwrap()).unwrap();
+        Arc::new(FunnelSpec::new(cfg, Vec::new(), Vec::new(), false).unwrap())
+    }
+
+    /// Rows of several groups interleaved: each group's level equals a state of its own
+    /// fed the same rows, in every mode; levels asked in any order, rows added after some
+    /// groups were evaluated, and `take` all agree.
+    fn check(rows: &[(usize, i64, u64)], groups: usize, mode: &str, split: usize) {
+        let spec = spec(3, 10, mode);
+        let mut pool = UserPool::new(spec.clone());
+        let ids: Vec<u32> = (0..groups).map(|_| pool.group().unwrap()).collect();
+        let mut alone: Vec<UserFunnel> =
+            (0..groups).map(|_| UserFunnel::new(spec.clone())).collect();
+        let split = split.min(rows.len());
+        for &(g, ts, mask) in &rows[..split] {
+            pool.push(ids[g], ts, mask, 0);
+            alone[g].push(ts, mask, 0);
+        }
+        // Evaluate one group midway: later rows of any group must still count.
+        if groups > 0 {
+            let mut probe = UserFunnel::new(spec.clone());
+            for &(g, ts, mask) in &rows[..split] {
+                if g == 0 {
+                    probe.push(ts, mask, 0);
+                }
+            }
+            assert_eq!(pool.level(ids[0], &mut || {}), probe.finish());
+        }
+        for &(g, ts, mask) in &rows[split..] {
+            pool.push(ids[g], ts, mask, 0);
+            alone[g].push(ts, mask, 0);
+        }
+        for g in (0..groups).rev() {
+            let want = alone[g].finish();
+            assert_eq!(
+                pool.level(ids[g], &mut || {}),
+                want,
+                "group {g} mode {mode}"
+            );
+            assert_eq!(pool.take(ids[g], &mut || {}).finish(), want);
+        }
+    }
+
+    #[test]
+    fn hand_worked_groups() {
+        // Group 0: A@0 B@5 C@9 (level 3); group 1: A@0 C@3 B@20 (B outside the window: 1);
+        // group 2: only B and C (0); group 3 has no row kept (0).
+        let spec = spec(3, 10, "default");
+        let mut pool = UserPool::new(spec);
+        let g: Vec<u32> = (0..4).map(|_| pool.group().unwrap()).collect();
+        for (id, ts, mask) in [
+            (1, 0, 1),
+            (0, 0, 1),
+            (2, 1, 2),
+            (1, 3, 4),
+            (0, 5, 2),
+            (3, 6, 0),
+            (2, 7, 4),
+            (0, 9, 4),
+            (1, 20, 2),
+        ] {
+            pool.push(g[id], ts, mask, 0);
+        }
+        assert_eq!(pool.rows(), 8);
+        let levels: Vec<usize> = g.iter().map(|&i| pool.level(i, &mut || {})).collect();
+        assert_eq!(levels, [3, 1, 0, 0]);
+    }
+
+    /// Enough groups for the radix placing (odd bit counts included), rows in random order.
+    #[test]
+    fn many_groups_radix_placing() {
+        for groups in [RADIX_GROUPS + 1, 9000, 70_000] {
+            let spec = spec(3, 10, "default");
+            let mut pool = UserPool::new(spec.clone());
+            let ids: Vec<u32> = (0..groups).map(|_| pool.group().unwrap()).collect();
+            let mut alone: Vec<UserFunnel> =
+                (0..groups).map(|_| UserFunnel::new(spec.clone())).collect();
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            for _ in 0..groups * 4 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let g = (x % groups as u64) as usize;
+                let (ts, mask) = ((x >> 20) as i64 % 25, (x >> 40) % 8);
+                pool.push(ids[g], ts, mask, 0);
+                alone[g].push(ts, mask, 0);
+            }
+            for g in 0..groups {
+                assert_eq!(
+                    pool.level(ids[g], &mut || {}),
+                    alone[g].finish(),
+                    "group {g}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn pool_matches_one_state_per_group(
+            rows in proptest::collection::vec((0usize..5, 0i64..30, 0u64..8), 0..60),
+            split in 0usize..60,
+            mode in prop_oneof![
+                Just("default"), Just("strict_order"), Just("strict_deduplication"),
+                Just("strict_increase"), Just("strict_order, clickhouse")
+            ],
+        ) {
+            check(&rows, 5, mode, split);
+        }
+    }
+}
