@@ -460,6 +460,15 @@ impl<'fc> Call<'fc> {
                             } else {
                                 p.add((head + 8).next_multiple_of(8))
                             };
+                            if offset == 0 {
+                                // No NULL element: one byte per element.
+                                let bytes = std::slice::from_raw_parts(data, n);
+                                let mut mask = 0u64;
+                                for (j, &v) in bytes.iter().take(64).enumerate() {
+                                    mask |= ((v != 0) as u64) << j;
+                                }
+                                return Some(BoolArray { len: n, mask });
+                            }
                             let bitmap = p.add(head + 8);
                             let mut k = 0;
                             return Some(BoolArray::of((0..n).map(|j| {

@@ -6,16 +6,16 @@
 //! aggregate's own. A pool instead hands each group a dense id when it starts; a row is an
 //! append of `(id, ts, mask, exclusions)` to one buffer, so the only random access left per
 //! row is PostgreSQL's. The first time a group's level is asked for, every pending row is
-//! placed by id (one counting pass and one scatter pass), each group's rows are put in time
+//! placed by id (a counting pass and two radix passes), each group's rows are put in time
 //! order (already so when pushed in time order) and every group without a level is
 //! evaluated; later questions are a lookup.
 //!
 //! The answer for a group is the one [`UserFunnel`] gives for the same rows, whatever the
 //! order the rows came in, and whichever groups the rows of the others came between.
 //!
-//! Memory: 24 bytes per kept row while pending (a `Vec` growing by doubling), 24 bytes per
-//! row once placed (the pending buffer is freed after placing, so placing needs both for a
-//! moment), plus 9 bytes per group (its offset and its level).
+//! Memory: 24 bytes per kept row (a `Vec` growing by doubling); placing needs a second
+//! buffer of the same size for a moment; plus 9 bytes per group (its offset and its
+//! level).
 
 use super::spec::{FunnelSpec, Row};
 use super::user::{level_of, UserFunnel};
@@ -36,6 +36,17 @@ struct PoolRow {
     mask: u64,
 }
 
+impl PoolRow {
+    #[inline]
+    fn row(&self) -> Row {
+        Row {
+            ts: self.ts,
+            mask: self.mask,
+            excl: self.excl,
+        }
+    }
+}
+
 /// The rows of many per-user funnel groups of one spec (see the module documentation).
 #[derive(Debug)]
 pub struct UserPool {
@@ -44,9 +55,8 @@ pub struct UserPool {
     keep_all: bool,
     /// Rows not placed yet, in arrival order.
     pending: Vec<PoolRow>,
-    /// Placed rows: group `i`'s at `placed[offsets[i]..offsets[i + 1]]`, in time order once
-    /// the group is evaluated.
-    placed: Vec<Row>,
+    /// Placed rows: group `i`'s at `placed[offsets[i]..offsets[i + 1]]`, in arrival order.
+    placed: Vec<PoolRow>,
     /// `placed` offsets of the first `offsets.len() - 1` groups (empty before placing).
     offsets: Vec<usize>,
     /// Level of each group placed so far, [`UNKNOWN`] until evaluated or after a late row.
@@ -119,56 +129,55 @@ impl UserPool {
             starts[i + 1] += starts[i];
         }
         let total = starts[groups];
-        let zero = Row {
-            ts: 0,
-            mask: 0,
-            excl: 0,
-        };
-        let mut out = vec![zero; total];
-        let row = |r: &PoolRow| Row {
-            ts: r.ts,
-            mask: r.mask,
-            excl: r.excl,
-        };
-        if self.offsets.is_empty() && groups > RADIX_GROUPS && !self.pending.is_empty() {
+        let out = if self.offsets.is_empty() && groups > RADIX_GROUPS && !self.pending.is_empty() {
             // A first placing with many groups: two stable radix passes, by the low then the
             // high bits of the id, each writing to at most 2^11 places at a time (a scatter
-            // straight to each group's place misses the cache on every row).
+            // straight to each group's place misses the cache on every row). The second pass
+            // writes over the pending buffer.
             let bits = usize::BITS - (groups - 1).leading_zeros();
             let low = bits / 2;
-            let mut scratch = Vec::with_capacity(self.pending.len());
+            let low_mask = (1usize << low) - 1;
+            // Low digit `b` holds the groups `g` with `g & low_mask == b`.
             let mut at = vec![0usize; 1 << low];
-            for r in &self.pending {
-                at[r.id as usize & ((1 << low) - 1)] += 1;
+            for g in 0..groups {
+                at[g & low_mask] += starts[g + 1] - starts[g];
             }
             let mut next = 0;
             for c in at.iter_mut() {
                 (*c, next) = (next, next + *c);
             }
-            scratch.resize(self.pending.len(), self.pending[0]);
+            let mut scratch = vec![self.pending[0]; self.pending.len()];
             for chunk in self.pending.chunks(INTERRUPT_WORK) {
                 for r in chunk {
-                    let b = &mut at[r.id as usize & ((1 << low) - 1)];
+                    let b = &mut at[r.id as usize & low_mask];
                     scratch[*b] = *r;
                     *b += 1;
                 }
                 work.add(chunk.len());
             }
-            self.pending = Vec::new();
-            // Group `g`'s rows start at starts[g]; the high digit `h` covers groups
-            // h << low .. (h + 1) << low, whose rows start at starts[h << low].
+            let mut out = std::mem::take(&mut self.pending);
+            // The high digit `h` covers groups h << low .. (h + 1) << low, whose rows start at
+            // starts[h << low].
             let mut at: Vec<usize> = (0..=(groups - 1) >> low)
                 .map(|h| starts[h << low])
                 .collect();
             for chunk in scratch.chunks(INTERRUPT_WORK) {
                 for r in chunk {
                     let b = &mut at[r.id as usize >> low];
-                    out[*b] = row(r);
+                    out[*b] = *r;
                     *b += 1;
                 }
                 work.add(chunk.len());
             }
+            out
         } else {
+            let zero = PoolRow {
+                id: 0,
+                excl: 0,
+                ts: 0,
+                mask: 0,
+            };
+            let mut out = vec![zero; total];
             let mut next = starts.clone();
             for (i, w) in self.offsets.windows(2).enumerate() {
                 let (from, len) = (w[0], w[1] - w[0]);
@@ -178,13 +187,14 @@ impl UserPool {
             for chunk in self.pending.chunks(INTERRUPT_WORK) {
                 for r in chunk {
                     let at = &mut next[r.id as usize];
-                    out[*at] = row(r);
+                    out[*at] = *r;
                     *at += 1;
                 }
                 work.add(chunk.len());
             }
             self.pending = Vec::new();
-        }
+            out
+        };
         self.placed = out;
         self.offsets = starts;
         self.levels.resize(groups, UNKNOWN);
@@ -205,15 +215,21 @@ impl UserPool {
         };
         self.place(&mut work);
         let spec = &*self.spec;
+        let mut rows: Vec<Row> = Vec::new();
         for (i, level) in self.levels.iter_mut().enumerate() {
             if *level != UNKNOWN {
                 continue;
             }
-            let rows = &mut self.placed[self.offsets[i]..self.offsets[i + 1]];
+            rows.clear();
+            rows.extend(
+                self.placed[self.offsets[i]..self.offsets[i + 1]]
+                    .iter()
+                    .map(PoolRow::row),
+            );
             if !rows.is_sorted_by_key(|r| (r.ts, r.mask, r.excl)) {
                 rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
             }
-            *level = level_of(rows, spec) as u8;
+            *level = level_of(&rows, spec) as u8;
             work.add(rows.len() + 16);
         }
         self.levels.get(id).map_or(0, |&l| l as usize)
