@@ -129,12 +129,7 @@ fn window_funnel_step(
         let started = slot.start_pooled(
             &[],
             |lane| lane.pool.spec().cfg == cfg,
-            || {
-                Some(Lane {
-                    pool: UserPool::new(plain_spec(&call, cfg)),
-                    meta: (),
-                })
-            },
+            || Some(Lane::new(UserPool::new(plain_spec(&call, cfg)), ())),
         );
         match started {
             Some((lane, id)) => lane.pool.push(id, ts, conds.mask(), 0),
@@ -155,6 +150,19 @@ impl PoolMember for UserFunnel {
     type Meta = ();
     fn from_pool(_: &(), inner: UserFunnel) -> UserFunnel {
         inner
+    }
+    fn into_pool(self) -> Result<((), UserFunnel), UserFunnel> {
+        if self.is_plain() {
+            Ok(((), self))
+        } else {
+            Err(self)
+        }
+    }
+    fn meta_fits(_: &(), _: &()) -> bool {
+        true
+    }
+    fn split_encoded(bytes: &[u8]) -> OpsResult<((), &[u8])> {
+        Ok(((), bytes))
     }
 }
 
@@ -723,15 +731,8 @@ impl PartialState for UserState {
         w.finish()
     }
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
-        let mut r = Reader::new(bytes, USER_STATE_TAG, 1)?;
-        let conds_len = read_opt_len(&mut r)?;
-        let property = match r.u64()? {
-            0 => PropertyStep::First,
-            u64::MAX => PropertyStep::Last,
-            n => PropertyStep::Step(n.min(MAX_STEPS as u64) as usize),
-        };
-        let inner = UserFunnel::decode(r.bytes()?)?;
-        r.finish()?;
+        let (conds_len, property, inner) = read_user_state_head(bytes)?;
+        let inner = UserFunnel::decode(inner)?;
         Ok(UserState {
             def: None,
             inner,
@@ -741,6 +742,20 @@ impl PartialState for UserState {
     }
 }
 
+/// An encoded [`UserState`]'s conds length, property step and encoded [`UserFunnel`].
+fn read_user_state_head(bytes: &[u8]) -> OpsResult<(Option<usize>, PropertyStep, &[u8])> {
+    let mut r = Reader::new(bytes, USER_STATE_TAG, 1)?;
+    let conds_len = read_opt_len(&mut r)?;
+    let property = match r.u64()? {
+        0 => PropertyStep::First,
+        u64::MAX => PropertyStep::Last,
+        n => PropertyStep::Step(n.min(MAX_STEPS as u64) as usize),
+    };
+    let inner = r.bytes()?;
+    r.finish()?;
+    Ok((conds_len, property, inner))
+}
+
 /// One row of a per-user funnel aggregate: `input` is the row's conds or event.
 #[derive(Clone, Copy)]
 enum Input<'fc> {
@@ -748,9 +763,11 @@ enum Input<'fc> {
     Event(&'fc str),
 }
 
-/// The pool meta of `funnel_level`: the definition its groups share.
+/// The pool meta of `funnel_level`: the definition its groups share (absent in the lane of
+/// partial states received from parallel workers).
+#[derive(Clone)]
 pub struct UserMeta {
-    def: Rc<Definition>,
+    def: Option<Rc<Definition>>,
     conds_len: Option<usize>,
     property: PropertyStep,
 }
@@ -759,11 +776,39 @@ impl PoolMember for UserState {
     type Meta = UserMeta;
     fn from_pool(meta: &UserMeta, inner: UserFunnel) -> UserState {
         UserState {
-            def: Some(meta.def.clone()),
+            def: meta.def.clone(),
             inner,
             conds_len: meta.conds_len,
             property: meta.property,
         }
+    }
+    fn into_pool(self) -> Result<(UserMeta, UserFunnel), UserState> {
+        if !self.inner.is_plain() {
+            return Err(self);
+        }
+        let meta = UserMeta {
+            def: self.def,
+            conds_len: self.conds_len,
+            property: self.property,
+        };
+        Ok((meta, self.inner))
+    }
+    fn meta_fits(a: &UserMeta, b: &UserMeta) -> bool {
+        let same_def = match (&a.def, &b.def) {
+            (None, None) => true,
+            (Some(x), Some(y)) => Rc::ptr_eq(x, y),
+            _ => false,
+        };
+        same_def && a.conds_len == b.conds_len && a.property == b.property
+    }
+    fn split_encoded(bytes: &[u8]) -> OpsResult<(UserMeta, &[u8])> {
+        let (conds_len, property, inner) = read_user_state_head(bytes)?;
+        let meta = UserMeta {
+            def: None,
+            conds_len,
+            property,
+        };
+        Ok((meta, inner))
     }
 }
 
@@ -800,7 +845,12 @@ fn level_step<'fc>(
             return;
         };
         if let Some((lane, id)) = slot.lane() {
-            let (mask, excl) = map_input(&lane.meta.def, lane.meta.conds_len, input, FL);
+            let def = lane
+                .meta
+                .def
+                .as_deref()
+                .expect("a transition lane has its definition");
+            let (mask, excl) = map_input(def, lane.meta.conds_len, input, FL);
             lane.pool.push(id, ts, mask, excl);
             return;
         }
@@ -812,21 +862,24 @@ fn level_step<'fc>(
             };
             let started = slot.start_pooled(
                 &[3],
-                |lane| Rc::ptr_eq(&lane.meta.def, &def) && lane.meta.conds_len == conds_len,
+                |lane| {
+                    lane.meta.def.as_ref().is_some_and(|d| Rc::ptr_eq(d, &def))
+                        && lane.meta.conds_len == conds_len
+                },
                 || {
                     let nsteps = def.steps_for(conds_len, FL);
-                    Some(Lane {
-                        pool: UserPool::new(def.keyed_spec(nsteps, false)),
-                        meta: UserMeta {
-                            def: def.clone(),
+                    Some(Lane::new(
+                        UserPool::new(def.keyed_spec(nsteps, false)),
+                        UserMeta {
+                            def: Some(def.clone()),
                             conds_len,
                             property: def.property_step(nsteps),
                         },
-                    })
+                    ))
                 },
             );
             if let Some((lane, id)) = started {
-                let (mask, excl) = map_input(&lane.meta.def, lane.meta.conds_len, input, FL);
+                let (mask, excl) = map_input(&def, lane.meta.conds_len, input, FL);
                 lane.pool.push(id, ts, mask, excl);
                 return;
             }

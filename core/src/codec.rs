@@ -102,6 +102,14 @@ impl<'a> Reader<'a> {
         self.pos = end;
         Ok(s)
     }
+    /// How many bytes have been read.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+    /// The bytes read from position `from` to here.
+    pub fn since(&self, from: usize) -> &'a [u8] {
+        &self.buf[from.min(self.pos)..self.pos]
+    }
     /// The next `n` bytes as they are (one bounds check for a block of fixed-width values).
     pub fn fixed(&mut self, n: usize) -> OpsResult<&'a [u8]> {
         self.take(n)

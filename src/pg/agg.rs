@@ -16,10 +16,11 @@
 
 use super::errors::{self, OrRaise};
 use super::{Call, Frame};
-use pg_operations_core::funnel::{UserFunnel, UserPool};
+use pg_operations_core::funnel::{PlainParts, UserFunnel, UserPool};
 use pg_operations_core::PartialState;
 use pgrx::{pg_sys, PgSqlErrorCode};
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// The memory context of the running aggregate; raises an error outside an aggregate.
 fn aggregate_context(frame: Frame<'_>, caller: &str) -> pg_sys::MemoryContext {
@@ -74,6 +75,28 @@ pub trait Storage {
     /// As for `get`.
     #[inline]
     unsafe fn resolve(_d: pg_sys::Datum, _settle: bool) -> Option<Self::State> {
+        None
+    }
+    /// The datum of a state `deserialize` decoded (by default a state of its own in the
+    /// aggregate context).
+    fn adopt_decoded(frame: Frame<'_>, caller: &'static str, state: Self::State) -> pg_sys::Datum {
+        Self::alloc(aggregate_context(frame, caller), state)
+    }
+    /// `deserialize`'s datum for the encoded state `bytes`.
+    fn deserialize_bytes(frame: Frame<'_>, caller: &'static str, bytes: &[u8]) -> pg_sys::Datum {
+        let state = Self::State::decode(bytes).or_raise();
+        Self::adopt_decoded(frame, caller, state)
+    }
+    /// `combine` of two pooled groups of one lane (or of a pooled group into no state):
+    /// the combined datum, or `None` to combine states of their own.
+    ///
+    /// # Safety
+    /// As for `get`.
+    #[inline]
+    unsafe fn combine_pooled(
+        _mine: Option<pg_sys::Datum>,
+        _theirs: Option<pg_sys::Datum>,
+    ) -> Option<pg_sys::Datum> {
         None
     }
 }
@@ -244,6 +267,10 @@ pub unsafe fn finalize<'fc, S: Storage, R>(
 /// # Safety
 /// Both arguments are NULL or states made by storage `S` of this aggregate.
 pub unsafe fn combine<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_sys::Datum {
+    // SAFETY: guaranteed by the caller.
+    if let Some(d) = unsafe { S::combine_pooled(frame.raw(0), frame.raw(1)) } {
+        return d;
+    }
     // A pooled group (never seen by combine in PostgreSQL's plans, which combine
     // deserialized states) becomes a state of its own first.
     let own = |d: Option<pg_sys::Datum>| {
@@ -346,8 +373,7 @@ pub unsafe fn deserialize<S: Storage>(frame: Frame<'_>, caller: &'static str) ->
     if bytes.is_empty() {
         return frame.null();
     }
-    let state = S::State::decode(bytes).or_raise();
-    S::alloc(aggregate_context(frame, caller), state)
+    S::deserialize_bytes(frame, caller, bytes)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -358,15 +384,34 @@ pub unsafe fn deserialize<S: Storage>(frame: Frame<'_>, caller: &'static str) ->
 /// own (see [`Pooled`]).
 pub trait PoolMember: PartialState + 'static {
     /// What the pool's groups share besides the spec (the definition, the conds length).
-    type Meta: 'static;
+    type Meta: Clone + 'static;
     /// The group's state from its rows (or its settled level) and the lane's meta.
     fn from_pool(meta: &Self::Meta, inner: UserFunnel) -> Self;
+    /// The meta and the rows of a state that can join a pool (no held key, no property);
+    /// the state itself otherwise.
+    fn into_pool(self) -> Result<(Self::Meta, UserFunnel), Self>;
+    /// Whether a state of meta `b` may join a lane of meta `a` (the specs being equal).
+    fn meta_fits(a: &Self::Meta, b: &Self::Meta) -> bool;
+    /// An encoded state's meta and the encoding of its [`UserFunnel`].
+    fn split_encoded(bytes: &[u8]) -> pg_operations_core::OpsResult<(Self::Meta, &[u8])>;
 }
 
 /// The rows of every pooled group of one call site, one memory context and one spec.
 pub struct Lane<M> {
     pub pool: UserPool,
     pub meta: M,
+    /// The encoded spec of a lane of received partial states (empty otherwise).
+    spec_key: Vec<u8>,
+}
+
+impl<M> Lane<M> {
+    pub fn new(pool: UserPool, meta: M) -> Lane<M> {
+        Lane {
+            pool,
+            meta,
+            spec_key: Vec::new(),
+        }
+    }
 }
 
 /// A state of type `T` either in a [`Boxed`] cell of its own or, for groups of a plain
@@ -450,6 +495,90 @@ impl<T: PoolMember> Pooled<T> {
     }
 }
 
+impl<T: PoolMember> Pooled<T> {
+    /// The registry slot of the lane of this call site (the running function's FmgrInfo)
+    /// and memory context for which `fits` holds, made by `make` when there is none and
+    /// `allowed` says so. `None` outside a plain aggregate (a window function), or when every
+    /// slot is taken.
+    fn find_lane(
+        frame: Frame<'_>,
+        caller: &'static str,
+        fits: impl Fn(&Lane<T::Meta>) -> bool,
+        allowed: impl FnOnce() -> bool,
+        make: impl FnOnce() -> Option<Lane<T::Meta>>,
+    ) -> Option<usize> {
+        // SAFETY: the frame is live.
+        let (node, site) = unsafe {
+            let fcinfo = frame.fcinfo;
+            (
+                (*fcinfo).context,
+                (*fcinfo).flinfo as *const pg_sys::FmgrInfo,
+            )
+        };
+        // SAFETY: a non-null context is a Node.
+        if node.is_null() || unsafe { (*node).type_ } != pg_sys::NodeTag::T_AggState {
+            return None;
+        }
+        let ctx = aggregate_context(frame, caller);
+        let kind = std::any::TypeId::of::<T>();
+        let reg = registry();
+        for &s in &reg.live {
+            let Some(e) = reg.slots[s as usize].as_ref() else {
+                continue;
+            };
+            // SAFETY: an entry of this kind holds a Lane<T::Meta>.
+            if e.ctx == ctx
+                && e.site == site
+                && e.kind == kind
+                && fits(unsafe { &*(e.lane as *const Lane<T::Meta>) })
+            {
+                return Some(s as usize);
+            }
+        }
+        if !allowed() {
+            return None;
+        }
+        let made = make()?;
+        let s = match reg.slots.iter().position(Option::is_none) {
+            Some(s) => s,
+            None if reg.slots.len() < LANE_SLOTS => {
+                reg.slots.push(None);
+                reg.slots.len() - 1
+            }
+            None => return None,
+        };
+        let lane = Box::into_raw(Box::new(made)) as *mut std::ffi::c_void;
+        reg.slots[s] = Some(LaneEntry {
+            lane,
+            drop: drop_lane::<T::Meta>,
+            ctx,
+            site,
+            kind,
+        });
+        reg.live.push(s as u16);
+        // SAFETY: `ctx` is live; the callback is allocated in it, so it lives until the
+        // reset that runs it.
+        unsafe {
+            let cb = pg_sys::MemoryContextAlloc(
+                ctx,
+                std::mem::size_of::<pg_sys::MemoryContextCallback>(),
+            ) as *mut pg_sys::MemoryContextCallback;
+            cb.write(pg_sys::MemoryContextCallback {
+                func: Some(release_lane),
+                arg: s as *mut std::ffi::c_void,
+                next: std::ptr::null_mut(),
+            });
+            pg_sys::MemoryContextRegisterResetCallback(ctx, cb);
+        }
+        Some(s)
+    }
+
+    /// The handle of group `id` of the lane in `slot`.
+    fn handle(slot: usize, id: u32) -> pg_sys::Datum {
+        pg_sys::Datum::from(1usize | (slot << 1) | ((id as usize) << 17))
+    }
+}
+
 impl<T: PoolMember> Storage for Pooled<T> {
     type State = T;
     fn alloc(ctx: pg_sys::MemoryContext, v: T) -> pg_sys::Datum {
@@ -480,6 +609,68 @@ impl<T: PoolMember> Storage for Pooled<T> {
             lane.pool.take(id, &mut super::check_interrupts)
         };
         Some(T::from_pool(&lane.meta, inner))
+    }
+    /// A partial state received from a parallel worker joins the lane of this call site
+    /// (the leader's final aggregate) straight from its bytes (no state is built), so
+    /// combining is a union in the pool and the final calls evaluate every group in one
+    /// pass. A state with a held key or a property is decoded into a state of its own.
+    fn deserialize_bytes(frame: Frame<'_>, caller: &'static str, bytes: &[u8]) -> pg_sys::Datum {
+        let own = || {
+            Boxed::<T>::alloc(
+                aggregate_context(frame, caller),
+                T::decode(bytes).or_raise(),
+            )
+        };
+        let (meta, inner) = T::split_encoded(bytes).or_raise();
+        let Some(parts) = UserFunnel::plain_parts(inner).or_raise() else {
+            return own();
+        };
+        let PlainParts {
+            spec,
+            spec_bytes,
+            rows,
+        } = parts;
+        let mut spec = Some(spec);
+        let slot = Self::find_lane(
+            frame,
+            caller,
+            |lane| lane.spec_key == spec_bytes && T::meta_fits(&lane.meta, &meta),
+            || true,
+            || {
+                Some(Lane {
+                    pool: UserPool::new(Arc::new(spec.take()?)),
+                    meta: meta.clone(),
+                    spec_key: spec_bytes.to_vec(),
+                })
+            },
+        );
+        // SAFETY: the slot holds a lane of this kind.
+        let Some((slot, lane)) = slot.and_then(|s| unsafe { Self::lane_at(s) }.map(|l| (s, l)))
+        else {
+            return own();
+        };
+        let Some(id) = lane.pool.group() else {
+            return own();
+        };
+        rows.for_each_row(|ts, mask, excl| lane.pool.push(id, ts, mask, excl))
+            .or_raise();
+        Self::handle(slot, id)
+    }
+    unsafe fn combine_pooled(
+        mine: Option<pg_sys::Datum>,
+        theirs: Option<pg_sys::Datum>,
+    ) -> Option<pg_sys::Datum> {
+        match (mine.and_then(handle_parts), theirs.and_then(handle_parts)) {
+            (None, Some(_)) if mine.is_none() => theirs,
+            (Some(_), None) if theirs.is_none() => mine,
+            (Some((a, ia)), Some((b, ib))) if a == b => {
+                // SAFETY: guaranteed by the caller.
+                let lane = unsafe { Self::lane_at(a) }?;
+                lane.pool.union(ia, ib);
+                mine
+            }
+            _ => None,
+        }
     }
     const ADOPT: bool = false;
 }
@@ -543,84 +734,18 @@ impl<'fc, T: PoolMember> Slot<'fc, Pooled<T>> {
         make: impl FnOnce() -> Option<Lane<T::Meta>>,
     ) -> Option<(&mut Lane<T::Meta>, u32)> {
         debug_assert!(self.datum.is_none());
-        // SAFETY: the frame is live.
-        let (node, site) = unsafe {
-            let fcinfo = self.frame.fcinfo;
-            (
-                (*fcinfo).context,
-                (*fcinfo).flinfo as *const pg_sys::FmgrInfo,
-            )
-        };
-        // SAFETY: a non-null context is a Node.
-        if node.is_null() || unsafe { (*node).type_ } != pg_sys::NodeTag::T_AggState {
-            return None;
-        }
-        let ctx = aggregate_context(self.frame, self.caller);
-        let kind = std::any::TypeId::of::<T>();
-        let reg = registry();
-        let mut found = None;
-        for &s in &reg.live {
-            let Some(e) = reg.slots[s as usize].as_ref() else {
-                continue;
-            };
-            // SAFETY: an entry of this kind holds a Lane<T::Meta>.
-            if e.ctx == ctx
-                && e.site == site
-                && e.kind == kind
-                && fits(unsafe { &*(e.lane as *const Lane<T::Meta>) })
-            {
-                found = Some(s as usize);
-                break;
-            }
-        }
-        let slot = match found {
-            Some(s) => s,
-            None => {
-                if !stable_args.iter().all(|&i| self.arg_is_stable(i)) {
-                    return None;
-                }
-                let made = make()?;
-                let free = reg.slots.iter().position(Option::is_none);
-                let s = match free {
-                    Some(s) => s,
-                    None if reg.slots.len() < LANE_SLOTS => {
-                        reg.slots.push(None);
-                        reg.slots.len() - 1
-                    }
-                    None => return None,
-                };
-                let lane = Box::into_raw(Box::new(made)) as *mut std::ffi::c_void;
-                reg.slots[s] = Some(LaneEntry {
-                    lane,
-                    drop: drop_lane::<T::Meta>,
-                    ctx,
-                    site,
-                    kind,
-                });
-                reg.live.push(s as u16);
-                // SAFETY: `ctx` is live; the callback is allocated in it, so it lives until
-                // the reset that runs it.
-                unsafe {
-                    let cb = pg_sys::MemoryContextAlloc(
-                        ctx,
-                        std::mem::size_of::<pg_sys::MemoryContextCallback>(),
-                    ) as *mut pg_sys::MemoryContextCallback;
-                    cb.write(pg_sys::MemoryContextCallback {
-                        func: Some(release_lane),
-                        arg: s as *mut std::ffi::c_void,
-                        next: std::ptr::null_mut(),
-                    });
-                    pg_sys::MemoryContextRegisterResetCallback(ctx, cb);
-                }
-                s
-            }
-        };
+        let frame = self.frame;
+        let slot = Pooled::<T>::find_lane(
+            frame,
+            self.caller,
+            fits,
+            || stable_args.iter().all(|&i| self.arg_is_stable(i)),
+            make,
+        )?;
         // SAFETY: the slot holds a lane of this kind (found or just made).
         let lane = unsafe { Pooled::<T>::lane_at(slot) }?;
         let id = lane.pool.group()?;
-        self.datum = Some(pg_sys::Datum::from(
-            1usize | (slot << 1) | ((id as usize) << 17),
-        ));
+        self.datum = Some(Pooled::<T>::handle(slot, id));
         Some((lane, id))
     }
 }

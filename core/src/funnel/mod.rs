@@ -87,7 +87,7 @@ pub use pool::UserPool;
 pub use report::{percentiles, step_rows, StepDurations, StepRow, PERCENTILES};
 pub use spec::{Exclusion, FunnelSpec, Outcome, Row, MAX_EXCLUSIONS};
 pub use state::{LevelCounts, PopulationFunnel, UserKey};
-pub use user::{PropertyStep, UserFunnel, UserPath};
+pub use user::{PlainParts, PropertyStep, UserFunnel, UserPath};
 
 /// Helpers shared by the unit tests of the submodules.
 #[cfg(test)]

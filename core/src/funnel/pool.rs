@@ -62,6 +62,11 @@ pub struct UserPool {
     /// Level of each group placed so far, [`UNKNOWN`] until evaluated or after a late row.
     levels: Vec<u8>,
     groups: u32,
+    /// After [`UserPool::union`]: each group's parent (a group is its own root); empty
+    /// while no group was merged into another.
+    parent: Vec<u32>,
+    /// A union happened since the rows were last placed.
+    merged: bool,
 }
 
 impl UserPool {
@@ -75,6 +80,8 @@ impl UserPool {
             offsets: Vec::new(),
             levels: Vec::new(),
             groups: 0,
+            parent: Vec::new(),
+            merged: false,
         }
     }
 
@@ -87,6 +94,9 @@ impl UserPool {
     pub fn group(&mut self) -> Option<u32> {
         let id = self.groups;
         self.groups = self.groups.checked_add(1).filter(|&g| g < u32::MAX)?;
+        if !self.parent.is_empty() {
+            self.parent.push(id);
+        }
         Some(id)
     }
 
@@ -99,7 +109,44 @@ impl UserPool {
             if let Some(level) = self.levels.get_mut(id as usize) {
                 *level = UNKNOWN; // a row after the group was evaluated
             }
+            if !self.parent.is_empty() && self.parent[id as usize] != id {
+                self.merged = true; // a row of a merged group: it goes to the root
+            }
             self.pending.push(PoolRow { id, excl, ts, mask });
+        }
+    }
+
+    /// The group that `id`'s rows now belong to.
+    fn root(&mut self, id: u32) -> u32 {
+        if self.parent.is_empty() {
+            return id;
+        }
+        let mut r = id;
+        while self.parent[r as usize] != r {
+            r = self.parent[r as usize];
+        }
+        let mut i = id;
+        while self.parent[i as usize] != r {
+            let next = self.parent[i as usize];
+            self.parent[i as usize] = r;
+            i = next;
+        }
+        r
+    }
+
+    /// Merges group `from` into group `into` (a parallel plan's combine step): from then on
+    /// `into`'s level counts the rows of both, and `from` is not asked about again.
+    pub fn union(&mut self, into: u32, from: u32) {
+        if self.parent.is_empty() {
+            self.parent = (0..self.groups).collect();
+        }
+        let (a, b) = (self.root(into), self.root(from));
+        if a != b {
+            self.parent[b as usize] = a;
+            self.merged = true;
+            if let Some(level) = self.levels.get_mut(a as usize) {
+                *level = UNKNOWN;
+            }
         }
     }
 
@@ -112,6 +159,24 @@ impl UserPool {
     /// keep their arrival order).
     fn place(&mut self, work: &mut Work) {
         let groups = self.groups as usize;
+        if self.merged {
+            // Rows move to their groups' roots: place everything again.
+            self.merged = false;
+            let mut rows = std::mem::take(&mut self.placed);
+            rows.append(&mut self.pending);
+            for g in 0..self.groups {
+                self.root(g);
+            }
+            for chunk in rows.chunks_mut(INTERRUPT_WORK) {
+                for r in chunk.iter_mut() {
+                    r.id = self.parent[r.id as usize];
+                }
+                work.add(chunk.len());
+            }
+            self.pending = rows;
+            self.offsets.clear();
+            self.levels.clear();
+        }
         if self.pending.is_empty() && self.offsets.len() == groups + 1 {
             return;
         }
@@ -203,9 +268,9 @@ impl UserPool {
     /// Group `id`'s level (0: step 1 never reached), evaluating every group without one
     /// first. Calls `check_interrupts` at least every 64K rows placed or evaluated.
     pub fn level(&mut self, id: u32, check_interrupts: &mut dyn FnMut()) -> usize {
-        let id = id as usize;
+        let id = self.root(id) as usize;
         if let Some(&l) = self.levels.get(id) {
-            if l != UNKNOWN {
+            if l != UNKNOWN && !self.merged {
                 return l as usize;
             }
         }
@@ -244,7 +309,7 @@ impl UserPool {
         };
         self.place(&mut work);
         let mut state = UserFunnel::new(self.spec.clone());
-        let id = id as usize;
+        let id = self.root(id) as usize;
         if id + 1 < self.offsets.len() {
             for r in &self.placed[self.offsets[id]..self.offsets[id + 1]] {
                 state.push(r.ts, r.mask, r.excl);
@@ -358,8 +423,64 @@ mod tests {
         }
     }
 
+    /// Groups merged by `union` (before or after rows, before or after an evaluation): a
+    /// root's level is that of one state fed the rows of every group merged into it.
+    fn check_unions(rows: &[(usize, i64, u64)], unions: &[(usize, usize, usize)], mode: &str) {
+        const G: usize = 6;
+        let spec = spec(3, 10, mode);
+        let mut pool = UserPool::new(spec.clone());
+        let ids: Vec<u32> = (0..G).map(|_| pool.group().unwrap()).collect();
+        let mut owner: Vec<usize> = (0..G).collect(); // naive oracle: the set of each group
+        let find = |owner: &Vec<usize>, mut g: usize| {
+            while owner[g] != g {
+                g = owner[g];
+            }
+            g
+        };
+        for (i, &(g, ts, mask)) in rows.iter().enumerate() {
+            for &(at, into, from) in unions {
+                if at == i {
+                    let (a, b) = (find(&owner, into % G), find(&owner, from % G));
+                    if a != b {
+                        owner[b] = a;
+                    }
+                    pool.union(ids[into % G], ids[from % G]);
+                }
+            }
+            if i == rows.len() / 2 {
+                let _ = pool.level(ids[0], &mut || {});
+            }
+            pool.push(ids[g], ts, mask, 0);
+        }
+        for g in 0..G {
+            let root = find(&owner, g);
+            let mut alone = UserFunnel::new(spec.clone());
+            for &(h, ts, mask) in rows {
+                if find(&owner, h) == root {
+                    alone.push(ts, mask, 0);
+                }
+            }
+            let want = alone.finish();
+            assert_eq!(
+                pool.level(ids[g], &mut || {}),
+                want,
+                "group {g} mode {mode}"
+            );
+            assert_eq!(pool.take(ids[g], &mut || {}).finish(), want);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn unions_match_one_state_per_merged_set(
+            rows in proptest::collection::vec((0usize..6, 0i64..30, 0u64..8), 1..50),
+            unions in proptest::collection::vec((0usize..50, 0usize..6, 0usize..6), 0..6),
+            mode in prop_oneof![Just("default"), Just("strict_order"), Just("strict_once")],
+        ) {
+            check_unions(&rows, &unions, mode);
+        }
+
         #[test]
         fn pool_matches_one_state_per_group(
             rows in proptest::collection::vec((0usize..5, 0i64..30, 0u64..8), 0..60),

@@ -116,6 +116,17 @@ impl UserFunnel {
         }
     }
 
+    /// Whether the state holds only rows (no held key, no property, no settled level): it
+    /// can then join a [`super::pool::UserPool`].
+    pub fn is_plain(&self) -> bool {
+        self.extra.is_none() && self.known == NO_LEVEL
+    }
+
+    /// The kept rows, in the order they came.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
     fn with_property_flag(&self) -> bool {
         self.extra.as_ref().is_some_and(|e| e.with_property)
     }
@@ -288,6 +299,55 @@ pub(super) fn better_outcome(a: &Outcome, ra: &[Row], b: &Outcome, rb: &[Row]) -
         rb[*b.path.last().unwrap() as usize].ts,
     );
     al < bl
+}
+
+/// An encoded state that holds only rows, read without building it
+/// ([`UserFunnel::plain_parts`]).
+pub struct PlainParts<'a> {
+    pub spec: FunnelSpec,
+    /// The spec's encoding (equal bytes: equal specs).
+    pub spec_bytes: &'a [u8],
+    pub rows: PlainRows<'a>,
+}
+
+/// The rows of [`PlainParts`].
+pub struct PlainRows<'a> {
+    rows: usize,
+    reader: Reader<'a>,
+}
+
+impl PlainRows<'_> {
+    /// Calls `push(ts, mask, exclusions)` for each row, in order.
+    pub fn for_each_row(mut self, mut push: impl FnMut(i64, u64, u32)) -> OpsResult<()> {
+        for _ in 0..self.rows {
+            let b = self.reader.fixed(20)?;
+            let ts = i64::from_le_bytes(b[0..8].try_into().expect("8 bytes"));
+            let mask = u64::from_le_bytes(b[8..16].try_into().expect("8 bytes"));
+            let excl = u32::from_le_bytes(b[16..20].try_into().expect("4 bytes"));
+            push(ts, mask, excl);
+        }
+        self.reader.finish()
+    }
+}
+
+impl UserFunnel {
+    /// The spec and rows of an encoded state ([`PartialState::encode`]) when it holds only
+    /// rows (no held key, no property); `None` otherwise.
+    pub fn plain_parts(bytes: &[u8]) -> OpsResult<Option<PlainParts<'_>>> {
+        let mut r = Reader::new(bytes, USER_TAG, VERSION)?;
+        let from = r.position();
+        let spec = FunnelSpec::read(&mut r)?;
+        let spec_bytes = r.since(from);
+        if spec.keyed || r.u8()? == 1 {
+            return Ok(None);
+        }
+        let rows = r.len(20)?;
+        Ok(Some(PlainParts {
+            spec,
+            spec_bytes,
+            rows: PlainRows { rows, reader: r },
+        }))
+    }
 }
 
 impl PartialState for UserFunnel {
