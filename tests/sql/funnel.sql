@@ -271,45 +271,55 @@ BEGIN
                     UNION ALL (SELECT * FROM (%1$s) b EXCEPT ALL SELECT user_id, wf, fl, fl_strict FROM pool_ref)) d', q) INTO n;
     RETURN n;
 END $f$;
+-- The reference's three aggregates over src, grouped by grp (fl's definition: def).
+CREATE FUNCTION pool_q(src text, grp text DEFAULT 'user_id',
+                       def text DEFAULT $$funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')$$)
+RETURNS text LANGUAGE sql AS $f$
+SELECT format($q$SELECT user_id,
+       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days') AS wf,
+       funnel_level(ts, event, %s) AS fl,
+       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order')) AS fl_strict
+FROM %s GROUP BY %s$q$, def, src, grp)
+$f$;
+CREATE FUNCTION pool_explain(q text) RETURNS SETOF text LANGUAGE plpgsql AS $f$
+DECLARE l text;
+BEGIN
+    FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+        IF l ~ 'Aggregate|Gather|Workers Launched' THEN
+            RETURN NEXT regexp_replace(l, '\s*\(actual.*\)', '');
+        END IF;
+    END LOOP;
+END $f$;
 -- hash aggregate (one pool per call site for all groups; three call sites in one context)
 SET max_parallel_workers_per_gather = 0;
 EXPLAIN (COSTS OFF) SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,pay}')) FROM pool_ev GROUP BY user_id;
-SELECT pool_diff($$SELECT user_id,
-       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
-       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')),
-       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
-FROM pool_ev GROUP BY user_id$$) AS hashed_differences;
+SELECT pool_diff(pool_q('pool_ev')) AS hashed_differences;
 -- the same rows in another order (each user's rows out of time order)
-SELECT pool_diff($$SELECT user_id,
-       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
-       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')),
-       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
-FROM (SELECT * FROM pool_ev ORDER BY md5(ts::text || event) OFFSET 0) p GROUP BY user_id$$) AS shuffled_differences;
+SELECT pool_diff(pool_q('(SELECT * FROM pool_ev ORDER BY md5(ts::text || event) OFFSET 0) p')) AS shuffled_differences;
 -- sorted group aggregate (each group's context is reset after it: one pool per group)
 SET enable_hashagg = off;
 EXPLAIN (COSTS OFF) SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,pay}')) FROM pool_ev GROUP BY user_id;
-SELECT pool_diff($$SELECT user_id,
-       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
-       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')),
-       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
-FROM pool_ev GROUP BY user_id$$) AS sorted_differences;
+SELECT pool_diff(pool_q('pool_ev')) AS sorted_differences;
 RESET enable_hashagg;
 -- grouping sets: the per-user rows and the all-rows group from the same pools
-SELECT pool_diff($$SELECT user_id, wf, fl, fl_strict FROM (SELECT user_id,
-       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days') AS wf,
-       funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) AS fl,
-       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order')) AS fl_strict
-FROM pool_ev GROUP BY GROUPING SETS ((user_id), ())) g WHERE user_id IS NOT NULL$$) AS grouping_sets_differences;
+SELECT pool_diff(format('SELECT * FROM (%s) g WHERE user_id IS NOT NULL',
+                        pool_q('pool_ev', 'GROUPING SETS ((user_id), ())'))) AS grouping_sets_differences;
 SELECT (SELECT fl FROM (SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) AS fl
                         FROM pool_ev GROUP BY GROUPING SETS ((user_id), ())) g WHERE user_id IS NULL)
      = (SELECT DISTINCT funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,click_invest,pay}')) OVER ()
         FROM pool_ev) AS all_rows_group_agrees;
 -- a definition that is not a constant (one state per group, as before) gives the same levels
-SELECT pool_diff($$SELECT user_id,
-       window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'pay'], '3 days'),
-       funnel_level(ts, event, funnel_definition(interval '3 days' + (length(event) - length(event)) * interval '1 s', steps => '{view_list,view_detail,click_invest,pay}')),
-       funnel_level(ts, event, funnel_definition('1 day', steps => '{view_list,click_submit,pay}', mode => 'strict_order'))
-FROM pool_ev GROUP BY user_id$$) AS per_row_definition_differences;
+SELECT pool_diff(pool_q('pool_ev', 'user_id',
+    $$funnel_definition(interval '3 days' + (length(event) - length(event)) * interval '1 s', steps => '{view_list,view_detail,click_invest,pay}')$$))
+  AS per_row_definition_differences;
+-- a parallel plan: each process pools its groups and sends their rows; the leader pools what
+-- it receives and merges a user's parts (a union in its pool) before evaluating
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT * FROM pool_explain(pool_q('pool_ev'));
+SELECT pool_diff(pool_q('pool_ev')) AS parallel_differences;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
 -- a per-row definition that differs within a group is still an error
 SELECT funnel_level(ts, event, funnel_definition(CASE WHEN event = 'pay' THEN interval '1 day' ELSE interval '2 days' END, steps => '{view_list,pay}'))
 FROM pool_ev GROUP BY user_id;
