@@ -372,6 +372,12 @@ INSERT INTO cases (fn, sql, expect) VALUES
 ('intent_score', $$SELECT intent_score('view', timestamptz '2026-01-01', ('[' || repeat('[', 5000) || repeat(']', 5000) || ']')::jsonb, timestamptz '2026-01-01')$$, '22023'),
 ('intent_score', $$SELECT intent_score('view', timestamptz '2026-01-01', '{"view": 1, "other": "x"}'::jsonb, timestamptz '2026-01-01')$$, 'ok'),
 ('intent_score', $$SELECT intent_score('view', timestamptz '2026-01-01', '{"view": 1e-400}'::jsonb, timestamptz '2026-01-01')$$, 'ok'),
+-- Per-user funnels under GROUP BY keep their rows in a pool per call site: a conds length
+-- that changes within a group is still an error, and one that differs between groups is not.
+('window_funnel', $$SELECT u, window_funnel(ts, CASE WHEN e = 'a' THEN ARRAY[true] ELSE ARRAY[true, false] END, '1 day') FROM ev GROUP BY u$$, '22023'),
+('window_funnel', $$SELECT u, window_funnel(ts, CASE WHEN u % 2 = 0 THEN ARRAY[e = 'a'] ELSE ARRAY[e = 'a', e = 'b'] END, '1 day') FROM ev GROUP BY u$$, 'ok'),
+('funnel_level', $$SELECT u, funnel_level(ts, CASE WHEN e = 'a' THEN ARRAY[true, false] ELSE ARRAY[true, false, true] END, funnel_definition('1 day')) FROM ev GROUP BY u$$, '22023'),
+('funnel_level', $$SELECT u, funnel_level(ts, CASE WHEN u % 2 = 0 THEN ARRAY[e = 'a', e = 'b'] ELSE ARRAY[e = 'a', e = 'b', e = 'c'] END, funnel_definition('1 day')) FROM ev GROUP BY u$$, 'ok'),
 -- Messages quote at most a short prefix of a bad value (1 MB mode, weight key, stage name).
 ('window_funnel', $$SELECT window_funnel(ts, ARRAY[true], '1 day', repeat('x', 1000000)) FROM ev$$, '22023'),
 ('intent_score', $$SELECT intent_score(repeat('k', 1000000), timestamptz '2026-01-01', jsonb_build_object(repeat('k', 1000000), 'x'), timestamptz '2026-01-01')$$, '22023'),
