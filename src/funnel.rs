@@ -151,13 +151,6 @@ impl PoolMember for UserFunnel {
     fn from_pool(_: &(), inner: UserFunnel) -> UserFunnel {
         inner
     }
-    fn into_pool(self) -> Result<((), UserFunnel), UserFunnel> {
-        if self.is_plain() {
-            Ok(((), self))
-        } else {
-            Err(self)
-        }
-    }
     fn meta_fits(_: &(), _: &()) -> bool {
         true
     }
@@ -763,6 +756,16 @@ enum Input<'fc> {
     Event(&'fc str),
 }
 
+impl Input<'_> {
+    /// The length of a row's conds (`None` for the event-name form).
+    fn conds_len(&self) -> Option<usize> {
+        match self {
+            Input::Conds(c) => Some(c.len()),
+            Input::Event(_) => None,
+        }
+    }
+}
+
 /// The pool meta of `funnel_level`: the definition its groups share (absent in the lane of
 /// partial states received from parallel workers).
 #[derive(Clone)]
@@ -781,17 +784,6 @@ impl PoolMember for UserState {
             conds_len: meta.conds_len,
             property: meta.property,
         }
-    }
-    fn into_pool(self) -> Result<(UserMeta, UserFunnel), UserState> {
-        if !self.inner.is_plain() {
-            return Err(self);
-        }
-        let meta = UserMeta {
-            def: self.def,
-            conds_len: self.conds_len,
-            property: self.property,
-        };
-        Ok((meta, self.inner))
     }
     fn meta_fits(a: &UserMeta, b: &UserMeta) -> bool {
         let same_def = match (&a.def, &b.def) {
@@ -856,10 +848,7 @@ fn level_step<'fc>(
         }
         if slot.is_new() {
             let def = definition_at(&slot.call(), definition(), FL);
-            let conds_len = match &input {
-                Input::Conds(c) => Some(c.len()),
-                Input::Event(_) => None,
-            };
+            let conds_len = input.conds_len();
             let started = slot.start_pooled(
                 &[3],
                 |lane| {
@@ -908,10 +897,7 @@ fn user_step<'fc, S: crate::pg::agg::Storage<State = UserState>>(
         None => None,
     };
     let def = definition_at(&slot.call(), definition(), caller);
-    let conds_len = match &input {
-        Input::Conds(c) => Some(c.len()),
-        Input::Event(_) => None,
-    };
+    let conds_len = input.conds_len();
     let s = slot.get_or_init(|| {
         let nsteps = def.steps_for(conds_len, caller);
         let spec = def.keyed_spec(nsteps, keyed);
@@ -936,14 +922,7 @@ fn user_step<'fc, S: crate::pg::agg::Storage<State = UserState>>(
             "{caller}: the definition must be the same for every row of a group"
         ));
     }
-    let (mask, excl) = match input {
-        Input::Conds(c) => {
-            let (len, full) = (c.len(), c.mask());
-            check_conds_len(s.conds_len.unwrap_or(len), len, caller);
-            (full, def.conds_excl(full))
-        }
-        Input::Event(e) => def.matcher(caller).lookup(e),
-    };
+    let (mask, excl) = map_input(&def, s.conds_len, input, caller);
     s.inner.push_full(ts, mask, excl, key, property.flatten());
 }
 
@@ -1112,10 +1091,7 @@ fn report_step<'fc, K: SqlKey>(
     let (Some(user), Some(ts), Some(input)) = (user, ts, input) else {
         return;
     };
-    let conds_len = match &input {
-        Input::Conds(c) => Some(c.len()),
-        Input::Event(_) => None,
-    };
+    let conds_len = input.conds_len();
     if slot.get().is_none() {
         let def = definition_at(&slot.call(), definition(), F);
         slot.get_or_init(|| new_report::<K::Owned>(def, conds_len, key.is_some()));
@@ -1125,14 +1101,7 @@ fn report_step<'fc, K: SqlKey>(
         .def
         .as_ref()
         .expect("a state that receives rows has its definition");
-    let (mask, excl) = match input {
-        Input::Conds(c) => {
-            let (len, full) = (c.len(), c.mask());
-            check_conds_len(s.conds_len.unwrap_or(len), len, F);
-            (full, def.conds_excl(full))
-        }
-        Input::Event(e) => def.matcher(F).lookup(e),
-    };
+    let (mask, excl) = map_input(def, s.conds_len, input, F);
     user.report(&mut s.inner, ts, mask, excl, key.flatten());
 }
 

@@ -77,15 +77,10 @@ pub trait Storage {
     unsafe fn resolve(_d: pg_sys::Datum, _settle: bool) -> Option<Self::State> {
         None
     }
-    /// The datum of a state `deserialize` decoded (by default a state of its own in the
-    /// aggregate context).
-    fn adopt_decoded(frame: Frame<'_>, caller: &'static str, state: Self::State) -> pg_sys::Datum {
-        Self::alloc(aggregate_context(frame, caller), state)
-    }
     /// `deserialize`'s datum for the encoded state `bytes`.
     fn deserialize_bytes(frame: Frame<'_>, caller: &'static str, bytes: &[u8]) -> pg_sys::Datum {
         let state = Self::State::decode(bytes).or_raise();
-        Self::adopt_decoded(frame, caller, state)
+        Self::alloc(aggregate_context(frame, caller), state)
     }
     /// `combine` of two pooled groups of one lane (or of a pooled group into no state):
     /// the combined datum, or `None` to combine states of their own.
@@ -387,9 +382,6 @@ pub trait PoolMember: PartialState + 'static {
     type Meta: Clone + 'static;
     /// The group's state from its rows (or its settled level) and the lane's meta.
     fn from_pool(meta: &Self::Meta, inner: UserFunnel) -> Self;
-    /// The meta and the rows of a state that can join a pool (no held key, no property);
-    /// the state itself otherwise.
-    fn into_pool(self) -> Result<(Self::Meta, UserFunnel), Self>;
     /// Whether a state of meta `b` may join a lane of meta `a` (the specs being equal).
     fn meta_fits(a: &Self::Meta, b: &Self::Meta) -> bool;
     /// An encoded state's meta and the encoding of its [`UserFunnel`].

@@ -116,17 +116,6 @@ impl UserFunnel {
         }
     }
 
-    /// Whether the state holds only rows (no held key, no property, no settled level): it
-    /// can then join a [`super::pool::UserPool`].
-    pub fn is_plain(&self) -> bool {
-        self.extra.is_none() && self.known == NO_LEVEL
-    }
-
-    /// The kept rows, in the order they came.
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
-    }
-
     fn with_property_flag(&self) -> bool {
         self.extra.as_ref().is_some_and(|e| e.with_property)
     }
