@@ -149,8 +149,12 @@ impl<'a> Reader<'a> {
         self.take(n)
     }
     pub fn str(&mut self) -> OpsResult<String> {
+        self.str_ref().map(str::to_string)
+    }
+    /// A string where it lies in the buffer (no copy).
+    pub fn str_ref(&mut self) -> OpsResult<&'a str> {
         let b = self.bytes()?;
-        String::from_utf8(b.to_vec())
+        std::str::from_utf8(b)
             .map_err(|_| OpsError::malformed("aggregate state holds invalid UTF-8"))
     }
     pub fn f64s(&mut self) -> OpsResult<Vec<f64>> {

@@ -30,8 +30,88 @@ use std::sync::Arc;
 /// are folded into a special IEEE sum (`inf`, `-inf` or `NaN`) that [`ExactSum::value`] returns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExactSum {
-    partials: Vec<f64>,
+    partials: Partials,
     special: f64,
+}
+
+/// Inline capacity of [`Partials`]: sums of a handful of weights (or of any number of
+/// equal weights) need one or two partials, so per-user sums never touch the heap.
+const INLINE_PARTIALS: usize = 3;
+
+/// The partials of an [`ExactSum`]: inline up to [`INLINE_PARTIALS`], on the heap beyond.
+/// A state per user under `GROUP BY` on a table in time order then costs no allocation and
+/// no pointer to follow (the heap buffer was a dependent cache miss per row).
+#[derive(Clone)]
+enum Partials {
+    Inline {
+        len: u8,
+        buf: [f64; INLINE_PARTIALS],
+    },
+    Heap(Vec<f64>),
+}
+
+impl Default for Partials {
+    fn default() -> Self {
+        Partials::Inline {
+            len: 0,
+            buf: [0.0; INLINE_PARTIALS],
+        }
+    }
+}
+
+impl Partials {
+    #[inline]
+    fn as_slice(&self) -> &[f64] {
+        match self {
+            Partials::Inline { len, buf } => &buf[..*len as usize],
+            Partials::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [f64] {
+        match self {
+            Partials::Inline { len, buf } => &mut buf[..*len as usize],
+            Partials::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    fn truncate(&mut self, n: usize) {
+        match self {
+            Partials::Inline { len, .. } => *len = (*len).min(n as u8),
+            Partials::Heap(v) => v.truncate(n),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, x: f64) {
+        match self {
+            Partials::Inline { len, buf } if (*len as usize) < INLINE_PARTIALS => {
+                buf[*len as usize] = x;
+                *len += 1;
+            }
+            Partials::Inline { len, buf } => {
+                let mut v = Vec::with_capacity(2 * INLINE_PARTIALS);
+                v.extend_from_slice(&buf[..*len as usize]);
+                v.push(x);
+                *self = Partials::Heap(v);
+            }
+            Partials::Heap(v) => v.push(x),
+        }
+    }
+}
+
+impl PartialEq for Partials {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Partials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
 }
 
 impl ExactSum {
@@ -47,15 +127,16 @@ impl ExactSum {
         }
         let mut x = x;
         let mut i = 0;
-        for j in 0..self.partials.len() {
-            let mut y = self.partials[j];
+        let p = self.partials.as_mut_slice();
+        for j in 0..p.len() {
+            let mut y = p[j];
             if x.abs() < y.abs() {
                 std::mem::swap(&mut x, &mut y);
             }
             let hi = x + y;
             let lo = y - (hi - x);
             if lo != 0.0 {
-                self.partials[i] = lo;
+                p[i] = lo;
                 i += 1;
             }
             x = hi;
@@ -73,7 +154,7 @@ impl ExactSum {
 
     /// Adds everything `other` holds, exactly.
     pub fn merge(&mut self, other: &ExactSum) {
-        for p in &other.partials {
+        for p in other.partials.as_slice() {
             self.add(*p);
         }
         self.special += other.special;
@@ -85,7 +166,7 @@ impl ExactSum {
         if self.special != 0.0 {
             return self.special;
         }
-        let p = &self.partials;
+        let p = self.partials.as_slice();
         let mut n = p.len();
         let mut hi = 0.0;
         if n > 0 {
@@ -120,17 +201,22 @@ impl ExactSum {
     /// Writes the state (see [`ExactSum::read`]).
     pub(crate) fn write(&self, w: &mut Writer) {
         w.f64(self.special);
-        w.f64s(&self.partials);
+        w.f64s(self.partials.as_slice());
     }
 
     /// Reads what [`ExactSum::write`] wrote, checking it is a valid state.
     pub(crate) fn read(r: &mut Reader<'_>) -> OpsResult<Self> {
         let special = r.f64()?;
-        let partials = r.f64s()?;
-        if partials.iter().any(|p| !p.is_finite() || *p == 0.0) {
-            return Err(OpsError::malformed(
-                "exact sum state holds a zero or non-finite partial",
-            ));
+        let n = r.len(8)?;
+        let mut partials = Partials::default();
+        for _ in 0..n {
+            let p = r.f64()?;
+            if !p.is_finite() || p == 0.0 {
+                return Err(OpsError::malformed(
+                    "exact sum state holds a zero or non-finite partial",
+                ));
+            }
+            partials.push(p);
         }
         if special.is_finite() && special != 0.0 {
             return Err(OpsError::malformed(
@@ -150,13 +236,22 @@ impl ExactSum {
 pub const MAX_ABS_WEIGHT: f64 = 1e100;
 
 /// Event name → weight, decoded once per group from the `weights jsonb` argument.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntentWeights {
-    map: HashMap<String, f64>,
+    /// Keys are shared with the per-user accumulators (a state stores the `Arc`, not a copy).
+    map: HashMap<Name, f64>,
     /// Keys whose number is not a usable weight (beyond f64, or magnitude above
     /// [`MAX_ABS_WEIGHT`]), with the error to raise when an event with that key is scored: a
     /// key no event uses does not matter.
     unusable: HashMap<String, String>,
+    /// [`IntentWeights::fingerprint`], computed once.
+    fingerprint: u64,
+}
+
+impl Default for IntentWeights {
+    fn default() -> Self {
+        IntentWeights::build(HashMap::new(), HashMap::new())
+    }
 }
 
 /// One top-level entry of a weights document, as the SQL layer reads it from `jsonb`
@@ -236,7 +331,7 @@ impl IntentWeights {
             let got = match &val {
                 WeightValue::Number(text) => match text.parse::<f64>() {
                     Ok(w) if w.is_finite() && w.abs() <= MAX_ABS_WEIGHT => {
-                        map.insert(k, w);
+                        map.insert(Name::from(k), w);
                         continue;
                     }
                     Ok(w) if w.is_finite() => format!("{w:e}"),
@@ -255,13 +350,27 @@ impl IntentWeights {
             };
             unusable.insert(k, msg);
         }
-        Ok(IntentWeights { map, unusable })
+        Ok(IntentWeights::build(map, unusable))
+    }
+
+    fn build(map: HashMap<Name, f64>, unusable: HashMap<String, String>) -> IntentWeights {
+        let mut w = IntentWeights {
+            map,
+            unusable,
+            fingerprint: 0,
+        };
+        w.fingerprint = w.compute_fingerprint();
+        w
     }
 
     /// A 64-bit fingerprint of the weights (FNV-1a over the entries in key order, the
     /// unusable keys included): the same in every process for equal weights, so partial
     /// states from parallel workers, which do not carry the weights, can still be compared.
     pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    fn compute_fingerprint(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut eat = |bytes: &[u8]| {
             for b in bytes {
@@ -295,6 +404,12 @@ impl IntentWeights {
     /// The weight of `event`, `None` when the event is not weighted (it then adds 0).
     pub fn get(&self, event: &str) -> Option<f64> {
         self.map.get(event).copied()
+    }
+
+    /// The weight of `event` with the map's own key (shared by the accumulators).
+    #[inline]
+    fn entry(&self, event: &str) -> Option<(&Name, f64)> {
+        self.map.get_key_value(event).map(|(k, w)| (k, *w))
     }
 
     pub fn len(&self) -> usize {
@@ -434,6 +549,58 @@ struct EventAcc {
     sum: ExactSum,
 }
 
+/// An event name, shared between a weights map and the accumulators that use it.
+type Name = Arc<str>;
+
+/// Per-event accumulators of one state, sorted by name (a `Vec` with inline sums: one
+/// allocation per user at most, where a map cost a node of 11 slots and a `String` each).
+type Accs = Vec<(Name, EventAcc)>;
+
+/// Names decoded from partial states, shared so that a leader decoding 500 000 states does
+/// not allocate a string per event per state. Bounded: short names only, and at most
+/// [`INTERN_MAX`] of them per backend (beyond, a name gets an allocation of its own).
+const INTERN_MAX: usize = 4096;
+const INTERN_MAX_LEN: usize = 64;
+
+thread_local! {
+    static NAMES: std::cell::RefCell<std::collections::HashSet<Name>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// `name` as a shared [`Name`] from `set` (see [`NAMES`]).
+fn intern_in(set: &mut std::collections::HashSet<Name>, name: &str) -> Name {
+    if name.len() > INTERN_MAX_LEN {
+        return Name::from(name);
+    }
+    if let Some(n) = set.get(name) {
+        return n.clone();
+    }
+    let n = Name::from(name);
+    if set.len() < INTERN_MAX {
+        set.insert(n.clone());
+    }
+    n
+}
+
+/// `name` as a shared [`Name`] (see [`NAMES`]).
+fn intern(name: &str) -> Name {
+    NAMES.with(|set| intern_in(&mut set.borrow_mut(), name))
+}
+
+/// The index of `name` in `accs`, or where to insert it. Few entries: compared by pointer
+/// first (a name from the state's own weights), then by text.
+#[inline]
+fn find_acc(accs: &Accs, name: &str, shared: Option<&Name>) -> Result<usize, usize> {
+    if let Some(n) = shared {
+        if accs.len() <= 8 {
+            if let Some(i) = accs.iter().position(|(k, _)| Arc::ptr_eq(k, n)) {
+                return Ok(i);
+            }
+        }
+    }
+    accs.binary_search_by(|(k, _)| (**k).cmp(name))
+}
+
 impl EventAcc {
     fn add(&mut self, contribution: f64) {
         self.count += 1;
@@ -441,12 +608,21 @@ impl EventAcc {
     }
 }
 
-/// The accumulator of `event` in `events`, created on first use.
-fn acc_mut<'a>(events: &'a mut BTreeMap<String, EventAcc>, event: &str) -> &'a mut EventAcc {
-    if !events.contains_key(event) {
-        events.insert(event.to_string(), EventAcc::default());
-    }
-    events.get_mut(event).expect("just inserted")
+/// The accumulator of `event` in `events`, created on first use (with `shared` as its
+/// name when given, else an interned copy).
+fn acc_mut<'a>(events: &'a mut Accs, event: &str, shared: Option<&Name>) -> &'a mut EventAcc {
+    let i = match find_acc(events, event, shared) {
+        Ok(i) => i,
+        Err(i) => {
+            let name = shared.cloned().unwrap_or_else(|| intern(event));
+            if events.capacity() == 0 {
+                events.reserve_exact(4);
+            }
+            events.insert(i, (name, EventAcc::default()));
+            i
+        }
+    };
+    &mut events[i].1
 }
 
 /// "A purchase ends the decision period": events at or before the latest reset event (e.g.
@@ -543,12 +719,12 @@ impl PartialEq for ResetPart {
 
 impl ResetPart {
     /// Moves every event at or before `latest` into `before`, multiplied by the factor.
-    fn settle(&mut self, before: &mut BTreeMap<String, EventAcc>) {
+    fn settle(&mut self, before: &mut Accs) {
         let Some(t) = self.latest else { return };
         let factor = self.rule.factor;
         self.after.retain(|name, heap| {
             if heap.peek().is_some_and(|r| r.0 .0 <= t) {
-                let acc = acc_mut(before, name);
+                let acc = acc_mut(before, name, None);
                 while let Some(Reverse((ts, bits))) = heap.peek().copied() {
                     if ts > t {
                         break;
@@ -570,7 +746,7 @@ pub struct IntentState {
     /// [`IntentWeights::fingerprint`] of the weights the rows were scored with (kept when a
     /// partial state crosses workers without its weights).
     weights_fingerprint: u64,
-    events: BTreeMap<String, EventAcc>,
+    events: Accs,
     /// Only with a reset rule (see [`IntentState::with_reset`]).
     reset: Option<Box<ResetPart>>,
 }
@@ -614,7 +790,7 @@ impl IntentState {
             config,
             weights_fingerprint: weights.fingerprint(),
             weights,
-            events: BTreeMap::new(),
+            events: Vec::new(),
             reset: None,
         }
     }
@@ -687,22 +863,18 @@ impl IntentState {
             self.push_reset(event, ts);
             return Ok(());
         }
-        let Some(w) = self.weights.get(event) else {
+        let Some((name, w)) = self.weights.entry(event) else {
             return Ok(());
         };
         let contribution = self.contribution(w, ts);
-        let acc = match self.events.get_mut(event) {
-            Some(acc) => acc,
-            None => self.events.entry(event.to_string()).or_default(),
-        };
-        acc.add(contribution);
+        acc_mut(&mut self.events, event, Some(name)).add(contribution);
         Ok(())
     }
 
     /// [`IntentState::push`] for an in-window event of a state with a reset rule.
     fn push_reset(&mut self, event: &str, ts: i64) {
-        let w = self.weights.get(event);
-        let c = w.map(|w| self.contribution(w, ts));
+        let entry = self.weights.entry(event);
+        let c = entry.map(|(_, w)| self.contribution(w, ts));
         let part = self.reset.as_mut().expect("a reset rule");
         if part.rule.is_reset(event) && part.latest.is_none_or(|t| ts > t) {
             part.latest = Some(ts);
@@ -710,7 +882,8 @@ impl IntentState {
         }
         let Some(c) = c else { return };
         if part.latest.is_some_and(|t| ts <= t) {
-            acc_mut(&mut self.events, event).add(c * part.rule.factor);
+            let name = entry.map(|(n, _)| n);
+            acc_mut(&mut self.events, event, name).add(c * part.rule.factor);
         } else {
             let heap = match part.after.get_mut(event) {
                 Some(h) => h,
@@ -724,7 +897,7 @@ impl IntentState {
     /// `0.0` when no weighted event fell in the window.
     pub fn score(&self) -> f64 {
         let mut total = ExactSum::new();
-        for acc in self.events.values() {
+        for (_, acc) in &self.events {
             total.merge(&acc.sum);
         }
         if let Some(part) = &self.reset {
@@ -745,24 +918,49 @@ impl IntentState {
             None => self
                 .events
                 .iter()
-                .map(|(n, a)| (n.clone(), a.count, a.sum.value()))
+                .map(|(n, a)| (n.to_string(), a.count, a.sum.value()))
                 .collect(),
             Some(part) => {
                 let mut all = self.events.clone();
                 for (name, heap) in &part.after {
-                    let acc = acc_mut(&mut all, name);
+                    let acc = acc_mut(&mut all, name, None);
                     for Reverse((_, bits)) in heap.iter() {
                         acc.add(f64::from_bits(*bits));
                     }
                 }
                 all.into_iter()
-                    .map(|(n, a)| (n, a.count, a.sum.value()))
+                    .map(|(n, a)| (n.to_string(), a.count, a.sum.value()))
                     .collect()
             }
         };
         out.sort_by(|a, b| pg_float_cmp(&b.2, &a.2).then_with(|| a.0.cmp(&b.0)));
         out
     }
+}
+
+/// The per-event accumulators of an encoded state (names interned in `names`: one
+/// thread-local access per state).
+fn read_accs(r: &mut Reader<'_>, names: &mut std::collections::HashSet<Name>) -> OpsResult<Accs> {
+    let n = r.len(32)?;
+    let mut events: Accs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let name = r.str_ref()?;
+        let count = r.i64()?;
+        let sum = ExactSum::read(r)?;
+        if count < 0 {
+            return Err(OpsError::malformed(format!(
+                "intent state has negative count for \"{}\"",
+                quote(name)
+            )));
+        }
+        if events.last().is_some_and(|(last, _)| **last >= *name) {
+            return Err(OpsError::malformed(
+                "intent state's events are not in order",
+            ));
+        }
+        events.push((intern_in(names, name), EventAcc { count, sum }));
+    }
+    Ok(events)
 }
 
 impl PartialState for IntentState {
@@ -777,14 +975,17 @@ impl PartialState for IntentState {
         } else if self.config != other.config || self.reset_rule() != other.reset_rule() {
             return Err(config_mismatch(&self.config, &other.config));
         }
-        for (name, acc) in other.events {
-            match self.events.get_mut(&name) {
-                Some(mine) => {
-                    mine.count = mine.count.saturating_add(acc.count);
-                    mine.sum.merge(&acc.sum);
-                }
-                None => {
-                    self.events.insert(name, acc);
+        if self.events.is_empty() {
+            self.events = other.events;
+        } else {
+            for (name, acc) in other.events {
+                match find_acc(&self.events, &name, Some(&name)) {
+                    Ok(i) => {
+                        let mine = &mut self.events[i].1;
+                        mine.count = mine.count.saturating_add(acc.count);
+                        mine.sum.merge(&acc.sum);
+                    }
+                    Err(i) => self.events.insert(i, (name, acc)),
                 }
             }
         }
@@ -872,19 +1073,7 @@ impl PartialState for IntentState {
             }
         };
         let config = IntentConfig::new(as_of, lookback, half_life).map_err(bad)?;
-        let n = r.len(32)?;
-        let mut events = BTreeMap::new();
-        for _ in 0..n {
-            let name = r.str()?;
-            let count = r.i64()?;
-            let sum = ExactSum::read(&mut r)?;
-            if count < 0 {
-                return Err(OpsError::malformed(format!(
-                    "intent state has negative count for \"{name}\""
-                )));
-            }
-            events.insert(name, EventAcc { count, sum });
-        }
+        let events = NAMES.with(|set| read_accs(&mut r, &mut set.borrow_mut()))?;
         let reset = if version == VERSION_RESET {
             let n = r.len(8)?;
             let names = (0..n).map(|_| r.str()).collect::<OpsResult<Vec<_>>>()?;
@@ -1294,6 +1483,34 @@ mod tests {
         assert_eq!(sum(&[1.0, 2f64.powi(-53)]), 1.0);
         assert_eq!(sum(&[f64::INFINITY, 1.0]), f64::INFINITY);
         assert!(sum(&[f64::INFINITY, f64::NEG_INFINITY]).is_nan());
+
+        // Five partials: beyond the inline three, onto the heap; the encoding round-trips
+        // both forms, and cancelling brings the exact value back.
+        let spread = [1e100, 1.0, 1e-100, 1e-200, 1e-300];
+        let mut s = ExactSum::new();
+        spread.iter().for_each(|x| s.add(*x));
+        assert_eq!(s.partials.as_slice(), [1e-300, 1e-200, 1e-100, 1.0, 1e100]);
+        assert_eq!(s.value(), 1e100);
+        let round_trip = |s: &ExactSum| {
+            let mut w = Writer::new(b'T', 1);
+            s.write(&mut w);
+            let bytes = w.finish();
+            let mut r = Reader::new(&bytes, b'T', 1).unwrap();
+            ExactSum::read(&mut r).unwrap()
+        };
+        assert_eq!(round_trip(&s), s);
+        let mut small = ExactSum::new();
+        small.add(0.5);
+        assert_eq!(round_trip(&small), small);
+        for x in [1e100, 1e-100, 1e-200, 1e-300] {
+            s.add(-x);
+        }
+        assert_eq!(s.value(), 1.0);
+        assert_eq!(s.partials.as_slice(), [1.0]);
+        let mut m = ExactSum::new();
+        m.add(-1.0);
+        m.merge(&s);
+        assert_eq!(m.value().to_bits(), 0.0f64.to_bits());
     }
 
     #[test]
