@@ -103,11 +103,41 @@ pub struct Boxed<T>(PhantomData<T>);
 #[repr(C)]
 struct BoxedCell<T> {
     callback: pg_sys::MemoryContextCallback,
+    /// The context the cell lives in (for reusing it, see [`SPARE`]).
+    ctx: pg_sys::MemoryContext,
     value: Option<T>,
+}
+
+/// The last cell whose state `combine` moved out: the next state of the same type made in
+/// the same context reuses it instead of allocating and registering a new cell. In a
+/// parallel plan the leader deserializes a partial state, combines it into its group's
+/// state and then deserializes the next one, so with this one spare it keeps about one cell
+/// per group instead of one per received partial state (500 000 users from 3 processes:
+/// 1.2 million cells before).
+struct Spare {
+    cell: *mut std::ffi::c_void,
+    ctx: pg_sys::MemoryContext,
+    kind: std::any::TypeId,
+}
+
+/// See [`Spare`]; touched only by the backend's single thread, inside function calls
+/// PostgreSQL made on it (like [`REGISTRY`]).
+struct SpareCell(std::cell::UnsafeCell<Option<Spare>>);
+// SAFETY: single-threaded (see above).
+unsafe impl Sync for SpareCell {}
+static SPARE: SpareCell = SpareCell(std::cell::UnsafeCell::new(None));
+
+fn spare() -> &'static mut Option<Spare> {
+    // SAFETY: single-threaded; no caller keeps the reference across another access.
+    unsafe { &mut *SPARE.0.get() }
 }
 
 /// Drops a [`BoxedCell`]'s value in place (its memory belongs to the context being reset).
 unsafe extern "C-unwind" fn drop_boxed_cell<T>(arg: *mut std::ffi::c_void) {
+    let sp = spare();
+    if sp.as_ref().is_some_and(|s| s.cell == arg) {
+        *sp = None;
+    }
     // SAFETY: `arg` is the cell registered by `Boxed::alloc`; this runs once, when its
     // context is reset or deleted.
     unsafe { std::ptr::drop_in_place(std::ptr::addr_of_mut!((*(arg as *mut BoxedCell<T>)).value)) }
@@ -124,6 +154,17 @@ impl<T: PartialState + 'static> Storage for Boxed<T> {
         // aggregate's lifetime) holds the value and the reset callback that drops it in place
         // when the context is reset or deleted (the context then frees the memory): no
         // malloc and no free per group, which a GROUP BY over millions of users would pay.
+        let sp = spare();
+        if let Some(s) = sp.take_if(|s| s.ctx == ctx && s.kind == std::any::TypeId::of::<T>()) {
+            // SAFETY: the spare is a registered cell of type T in `ctx` (the kind and context
+            // were compared), still alive (its reset callback would have cleared the spare),
+            // whose value `take` moved out (None: nothing to drop).
+            unsafe {
+                let cell = s.cell as *mut BoxedCell<T>;
+                (*cell).value = Some(v);
+                return pg_sys::Datum::from(std::ptr::addr_of_mut!((*cell).value));
+            }
+        }
         // SAFETY: the allocation is large enough and aligned for BoxedCell<T> and fully
         // initialised before it is used; the callback only runs when `ctx` is reset or
         // deleted, after which PostgreSQL never reads the state again.
@@ -131,6 +172,7 @@ impl<T: PartialState + 'static> Storage for Boxed<T> {
             let cell = pg_sys::MemoryContextAlloc(ctx, std::mem::size_of::<BoxedCell<T>>())
                 as *mut BoxedCell<T>;
             std::ptr::addr_of_mut!((*cell).value).write(Some(v));
+            std::ptr::addr_of_mut!((*cell).ctx).write(ctx);
             std::ptr::addr_of_mut!((*cell).callback).write(pg_sys::MemoryContextCallback {
                 func: Some(drop_boxed_cell::<T>),
                 arg: cell as *mut std::ffi::c_void,
@@ -148,8 +190,21 @@ impl<T: PartialState + 'static> Storage for Boxed<T> {
         unsafe { (*d.cast_mut_ptr::<Option<T>>()).as_mut() }
     }
     unsafe fn take(d: pg_sys::Datum) -> Option<T> {
-        // SAFETY: guaranteed by the caller.
-        unsafe { (*d.cast_mut_ptr::<Option<T>>()).take() }
+        // SAFETY: guaranteed by the caller: `d` points at the value of a live cell, which
+        // PostgreSQL will not read again (see `Storage::take`), so the emptied cell may hold
+        // the next state made in its context.
+        unsafe {
+            let value = d.cast_mut_ptr::<Option<T>>();
+            let cell = (value as *mut u8).sub(std::mem::offset_of!(BoxedCell<T>, value))
+                as *mut BoxedCell<T>;
+            let taken = (*value).take();
+            *spare() = Some(Spare {
+                cell: cell as *mut std::ffi::c_void,
+                ctx: (*cell).ctx,
+                kind: std::any::TypeId::of::<T>(),
+            });
+            taken
+        }
     }
     const ADOPT: bool = false;
 }
