@@ -62,6 +62,15 @@ pub fn fmt_f64(v: f64) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters (with `...` when cut), for error messages that
+/// must name a bad value without echoing megabytes.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod fmt_tests {
     #[test]
@@ -72,14 +81,5 @@ mod fmt_tests {
         assert_eq!(fmt_f64(1e-300), "1e-300");
         assert_eq!(fmt_f64(f64::NAN), "NaN");
         assert_eq!(fmt_f64(0.0), "0");
-    }
-}
-
-/// `text` cut to at most `max` characters (with `...` when cut), for error messages that
-/// must name a bad value without echoing megabytes.
-pub fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}...", &text[..i]),
-        None => text.to_string(),
     }
 }

@@ -452,7 +452,7 @@ mod tests {
             }
             pool.push(ids[g], ts, mask, 0);
         }
-        for g in 0..G {
+        for (g, &id) in ids.iter().enumerate().take(G) {
             let root = find(&owner, g);
             let mut alone = UserFunnel::new(spec.clone());
             for &(h, ts, mask) in rows {
@@ -461,12 +461,8 @@ mod tests {
                 }
             }
             let want = alone.finish();
-            assert_eq!(
-                pool.level(ids[g], &mut || {}),
-                want,
-                "group {g} mode {mode}"
-            );
-            assert_eq!(pool.take(ids[g], &mut || {}).finish(), want);
+            assert_eq!(pool.level(id, &mut || {}), want, "group {g} mode {mode}");
+            assert_eq!(pool.take(id, &mut || {}).finish(), want);
         }
     }
 

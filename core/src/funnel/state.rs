@@ -1595,9 +1595,9 @@ mod tests {
         for t in 0..70_000 {
             (0..3).for_each(|u| p.push(u, t, A, 0, None));
         }
-        assert!(count_checks(&mut p) >= 1 + 3 * 210_000 / INTERRUPT_WORK);
+        assert!(count_checks(&mut p) > 3 * 210_000 / INTERRUPT_WORK);
         // Already sorted: evaluation only.
-        assert!(count_checks(&mut p) >= 1 + 210_000 / INTERRUPT_WORK);
+        assert!(count_checks(&mut p) > 210_000 / INTERRUPT_WORK);
         // 300K users without kept rows: the silent buffer's last compaction.
         let mut p = PopulationFunnel::<i64>::new(plain(cfg(2, 1_000, "default")), None).unwrap();
         (0..300_000).for_each(|u| p.push(u, 0, 0, 0, None));
