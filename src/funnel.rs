@@ -157,6 +157,11 @@ impl PoolMember for UserFunnel {
     fn split_encoded(bytes: &[u8]) -> OpsResult<((), &[u8])> {
         Ok(((), bytes))
     }
+    fn encode_pooled(_: &(), pool: &mut UserPool, id: u32) -> Vec<u8> {
+        let mut w = Writer::default();
+        pool.write_group(id, &mut w, false, &mut crate::pg::check_interrupts);
+        w.finish()
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -713,14 +718,8 @@ impl PartialState for UserState {
         self.inner.merge(other.inner)
     }
     fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(USER_STATE_TAG, 1);
-        write_opt_len(&mut w, self.conds_len);
-        let p = match self.property {
-            PropertyStep::First => 0u64,
-            PropertyStep::Last => u64::MAX,
-            PropertyStep::Step(n) => n as u64,
-        };
-        w.u64(p).bytes(&self.inner.encode());
+        let mut w = user_state_head(self.conds_len, self.property);
+        w.bytes(&self.inner.encode());
         w.finish()
     }
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
@@ -736,6 +735,19 @@ impl PartialState for UserState {
 }
 
 /// An encoded [`UserState`]'s conds length, property step and encoded [`UserFunnel`].
+/// The bytes of a [`UserState`] before its [`UserFunnel`]'s (see `read_user_state_head`).
+fn user_state_head(conds_len: Option<usize>, property: PropertyStep) -> Writer {
+    let mut w = Writer::new(USER_STATE_TAG, 1);
+    write_opt_len(&mut w, conds_len);
+    let p = match property {
+        PropertyStep::First => 0u64,
+        PropertyStep::Last => u64::MAX,
+        PropertyStep::Step(n) => n as u64,
+    };
+    w.u64(p);
+    w
+}
+
 fn read_user_state_head(bytes: &[u8]) -> OpsResult<(Option<usize>, PropertyStep, &[u8])> {
     let mut r = Reader::new(bytes, USER_STATE_TAG, 1)?;
     let conds_len = read_opt_len(&mut r)?;
@@ -801,6 +813,11 @@ impl PoolMember for UserState {
             property,
         };
         Ok((meta, inner))
+    }
+    fn encode_pooled(meta: &UserMeta, pool: &mut UserPool, id: u32) -> Vec<u8> {
+        let mut w = user_state_head(meta.conds_len, meta.property);
+        pool.write_group(id, &mut w, true, &mut crate::pg::check_interrupts);
+        w.finish()
     }
 }
 

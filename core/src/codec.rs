@@ -55,6 +55,11 @@ impl Writer {
     pub fn str(&mut self, v: &str) -> &mut Self {
         self.bytes(v.as_bytes())
     }
+    /// Appends bytes as they are (no length prefix): a part already encoded by a `Writer`.
+    pub fn raw(&mut self, v: &[u8]) -> &mut Self {
+        self.buf.extend_from_slice(v);
+        self
+    }
     pub fn f64s(&mut self, v: &[f64]) -> &mut Self {
         self.len(v.len());
         for x in v {

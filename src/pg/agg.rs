@@ -82,6 +82,15 @@ pub trait Storage {
         let state = Self::State::decode(bytes).or_raise();
         Self::alloc(aggregate_context(frame, caller), state)
     }
+    /// `serialize`'s bytes for a pooled group, written straight from its rows (`None`: not
+    /// a pooled group).
+    ///
+    /// # Safety
+    /// As for `get`.
+    #[inline]
+    unsafe fn encode_pooled(_d: pg_sys::Datum) -> Option<Vec<u8>> {
+        None
+    }
     /// `combine` of two pooled groups of one lane (or of a pooled group into no state):
     /// the combined datum, or `None` to combine states of their own.
     ///
@@ -372,17 +381,16 @@ const MAX_BYTEA: usize = 0x3fff_ffff - pg_sys::VARHDRSZ;
 pub unsafe fn serialize<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_sys::Datum {
     let datum = frame.raw(0);
     // SAFETY: guaranteed by the caller.
-    let mut pooled = datum.and_then(|d| unsafe { S::resolve(d, false) });
-    // SAFETY: guaranteed by the caller.
-    let bytes = match pooled
-        .as_mut()
-        .or_else(|| datum.and_then(|d| unsafe { S::get(d) }))
-    {
-        Some(s) => {
-            s.prepare_to_send(&mut super::check_interrupts);
-            s.encode()
-        }
-        None => Vec::new(),
+    let bytes = match datum.and_then(|d| unsafe { S::encode_pooled(d) }) {
+        Some(bytes) => bytes,
+        // SAFETY: guaranteed by the caller.
+        None => match datum.and_then(|d| unsafe { S::get(d) }) {
+            Some(s) => {
+                s.prepare_to_send(&mut super::check_interrupts);
+                s.encode()
+            }
+            None => Vec::new(),
+        },
     };
     if bytes.len() > MAX_BYTEA {
         errors::raise_code(
@@ -441,6 +449,9 @@ pub trait PoolMember: PartialState + 'static {
     fn meta_fits(a: &Self::Meta, b: &Self::Meta) -> bool;
     /// An encoded state's meta and the encoding of its [`UserFunnel`].
     fn split_encoded(bytes: &[u8]) -> pg_operations_core::OpsResult<(Self::Meta, &[u8])>;
+    /// What `encode` gives for the state `from_pool(meta, rows of group id)`, written
+    /// straight from the pool (`UserPool::write_group`).
+    fn encode_pooled(meta: &Self::Meta, pool: &mut UserPool, id: u32) -> Vec<u8>;
 }
 
 /// The rows of every pooled group of one call site, one memory context and one spec.
@@ -657,6 +668,12 @@ impl<T: PoolMember> Storage for Pooled<T> {
         };
         Some(T::from_pool(&lane.meta, inner))
     }
+    unsafe fn encode_pooled(d: pg_sys::Datum) -> Option<Vec<u8>> {
+        let (slot, id) = handle_parts(d)?;
+        // SAFETY: guaranteed by the caller (a handle of this aggregate, context alive).
+        let lane = unsafe { Self::lane_at(slot) }?;
+        Some(T::encode_pooled(&lane.meta, &mut lane.pool, id))
+    }
     /// A partial state received from a parallel worker joins the lane of this call site
     /// (the leader's final aggregate) straight from its bytes (no state is built), so
     /// combining is a union in the pool and the final calls evaluate every group in one
@@ -669,6 +686,30 @@ impl<T: PoolMember> Storage for Pooled<T> {
             )
         };
         let (meta, inner) = T::split_encoded(bytes).or_raise();
+        // Most states join a lane made for an earlier one: only the rows are read (the
+        // spec compared as bytes, not decoded).
+        let known = Self::find_lane(
+            frame,
+            caller,
+            |lane| {
+                UserFunnel::plain_rows_of(inner, &lane.spec_key).is_ok_and(|r| r.is_some())
+                    && T::meta_fits(&lane.meta, &meta)
+            },
+            || false,
+            || None,
+        );
+        // SAFETY: the slot holds a lane of this kind.
+        if let Some((slot, lane)) = known.and_then(|s| unsafe { Self::lane_at(s) }.map(|l| (s, l)))
+        {
+            if let (Some(rows), Some(id)) = (
+                UserFunnel::plain_rows_of(inner, &lane.spec_key).or_raise(),
+                lane.pool.group(),
+            ) {
+                rows.for_each_row(|ts, mask, excl| lane.pool.push(id, ts, mask, excl))
+                    .or_raise();
+                return Self::handle(slot, id);
+            }
+        }
         let Some(parts) = UserFunnel::plain_parts(inner).or_raise() else {
             return own();
         };
@@ -713,7 +754,9 @@ impl<T: PoolMember> Storage for Pooled<T> {
             (Some((a, ia)), Some((b, ib))) if a == b => {
                 // SAFETY: guaranteed by the caller.
                 let lane = unsafe { Self::lane_at(a) }?;
-                lane.pool.union(ia, ib);
+                if !lane.pool.absorb(ia, ib) {
+                    lane.pool.union(ia, ib);
+                }
                 mine
             }
             _ => None,

@@ -18,7 +18,8 @@
 //! level).
 
 use super::spec::{FunnelSpec, Row};
-use super::user::{level_of, UserFunnel};
+use super::user::{level_of, spec_bytes, write_plain, UserFunnel};
+use crate::codec::Writer;
 use crate::state::{Work, INTERRUPT_WORK};
 use std::sync::Arc;
 
@@ -67,10 +68,16 @@ pub struct UserPool {
     parent: Vec<u32>,
     /// A union happened since the rows were last placed.
     merged: bool,
+    /// The group started last and where its rows begin in `pending`, while every row
+    /// pushed since is its own (see [`UserPool::absorb`]).
+    last: Option<(u32, usize)>,
+    /// The spec's encoding, for [`UserPool::write_group`].
+    spec_bytes: Vec<u8>,
 }
 
 impl UserPool {
     pub fn new(spec: Arc<FunnelSpec>) -> UserPool {
+        let bytes = spec_bytes(&spec);
         UserPool {
             step_bits: spec.cfg.step_bits(),
             keep_all: spec.cfg.mode.strict_order,
@@ -82,7 +89,14 @@ impl UserPool {
             groups: 0,
             parent: Vec::new(),
             merged: false,
+            last: None,
+            spec_bytes: bytes,
         }
+    }
+
+    /// The spec's encoding (as in an encoded state).
+    pub fn spec_bytes(&self) -> &[u8] {
+        &self.spec_bytes
     }
 
     pub fn spec(&self) -> &Arc<FunnelSpec> {
@@ -97,6 +111,7 @@ impl UserPool {
         if !self.parent.is_empty() {
             self.parent.push(id);
         }
+        self.last = Some((id, self.pending.len()));
         Some(id)
     }
 
@@ -111,6 +126,9 @@ impl UserPool {
             }
             if !self.parent.is_empty() && self.parent[id as usize] != id {
                 self.merged = true; // a row of a merged group: it goes to the root
+            }
+            if self.last.is_some_and(|(l, _)| l != id) {
+                self.last = None;
             }
             self.pending.push(PoolRow { id, excl, ts, mask });
         }
@@ -150,6 +168,31 @@ impl UserPool {
         }
     }
 
+    /// [`UserPool::union`] for the common case of a parallel leader: when `from` is the
+    /// group started last and every row since is its own (a partial state just received),
+    /// its rows are relabelled as `into`'s on the spot, with no union to resolve later.
+    /// `false` (nothing done) otherwise. `from` is not asked about again.
+    pub fn absorb(&mut self, into: u32, from: u32) -> bool {
+        let Some((last, start)) = self.last else {
+            return false;
+        };
+        if last != from || into == from || from >= self.groups || into >= self.groups {
+            return false;
+        }
+        let root = self.root(into);
+        for r in &mut self.pending[start..] {
+            r.id = root;
+        }
+        if !self.parent.is_empty() {
+            self.parent[from as usize] = root;
+        }
+        if let Some(level) = self.levels.get_mut(root as usize) {
+            *level = UNKNOWN;
+        }
+        self.last = None;
+        true
+    }
+
     /// Rows of the pool (pending and placed).
     pub fn rows(&self) -> usize {
         self.pending.len() + self.placed.len()
@@ -158,6 +201,7 @@ impl UserPool {
     /// Places every pending row after its group's placed rows (stable: each group's rows
     /// keep their arrival order).
     fn place(&mut self, work: &mut Work) {
+        self.last = None;
         let groups = self.groups as usize;
         if self.merged {
             // Rows move to their groups' roots: place everything again.
@@ -298,6 +342,31 @@ impl UserPool {
             work.add(rows.len() + 16);
         }
         self.levels.get(id).map_or(0, |&l| l as usize)
+    }
+
+    /// Writes group `id`'s rows as [`UserFunnel::encode`] of a state with those rows would
+    /// (nested: as `Writer::bytes` of it), without building the state: what a parallel
+    /// worker sends for each group.
+    pub fn write_group(
+        &mut self,
+        id: u32,
+        w: &mut Writer,
+        nested: bool,
+        check_interrupts: &mut dyn FnMut(),
+    ) {
+        let mut work = Work {
+            done: 0,
+            check: check_interrupts,
+        };
+        self.place(&mut work);
+        let id = self.root(id) as usize;
+        let rows: &[PoolRow] = if id + 1 < self.offsets.len() {
+            &self.placed[self.offsets[id]..self.offsets[id + 1]]
+        } else {
+            &[]
+        };
+        let rows = rows.iter().map(|r| (r.ts, r.mask, r.excl));
+        write_plain(w, &self.spec_bytes, rows, nested);
     }
 
     /// Group `id`'s rows as a state of its own (to send it to another process, or to
@@ -466,8 +535,146 @@ mod tests {
         }
     }
 
+    /// A parallel leader: partial states of users arrive one after another, each a new
+    /// group whose rows follow at once, and each is combined into its user's first group
+    /// (`absorb`; `union` when rows of another group came in between, or a level was asked
+    /// midway and the rows were placed).
+    /// A partial state: its user, its rows (ts, mask), whether a row of another group
+    /// comes between its rows.
+    type Part = (usize, Vec<(i64, u64)>, bool);
+
+    fn check_leader(parts: &[Part], ask_at: usize, mode: &str) {
+        let spec = spec(3, 10, mode);
+        let mut pool = UserPool::new(spec.clone());
+        let mut first: Vec<Option<u32>> = vec![None; 4];
+        for (i, (user, rows, interleave)) in parts.iter().enumerate() {
+            if i == ask_at {
+                if let Some(g) = first.iter().flatten().next() {
+                    let _ = pool.level(*g, &mut || {});
+                }
+            }
+            let id = pool.group().unwrap();
+            for (k, &(ts, mask)) in rows.iter().enumerate() {
+                pool.push(id, ts, mask, 0);
+                if *interleave && k == 0 {
+                    // a row of another user's first group between this part's rows
+                    if let Some(other) = first.iter().flatten().next().copied() {
+                        pool.push(other, ts, mask, 0);
+                    }
+                }
+            }
+            match first[*user] {
+                None => first[*user] = Some(id),
+                Some(into) => {
+                    if !pool.absorb(into, id) {
+                        pool.union(into, id);
+                    }
+                }
+            }
+        }
+        // The oracle: one state per user with the same rows (the interleaved rows go to the
+        // first user that had a group at the time, as above).
+        let mut want: Vec<UserFunnel> = (0..4).map(|_| UserFunnel::new(spec.clone())).collect();
+        let mut owner: Vec<Option<usize>> = vec![None; 4];
+        for (user, rows, interleave) in parts {
+            for (k, &(ts, mask)) in rows.iter().enumerate() {
+                want[*user].push(ts, mask, 0);
+                if *interleave && k == 0 {
+                    if let Some(o) = owner.iter().flatten().next().copied() {
+                        want[o].push(ts, mask, 0);
+                    }
+                }
+            }
+            if owner[*user].is_none() {
+                owner[*user] = Some(*user);
+            }
+        }
+        for u in 0..4 {
+            if let Some(g) = first[u] {
+                let level = want[u].clone().finish();
+                assert_eq!(pool.level(g, &mut || {}), level, "user {u} mode {mode}");
+                assert_eq!(pool.take(g, &mut || {}).finish(), level);
+            }
+        }
+    }
+
+    #[test]
+    fn absorb_only_the_group_started_last() {
+        let spec = spec(3, 10, "default");
+        let mut pool = UserPool::new(spec);
+        let a = pool.group().unwrap();
+        pool.push(a, 1, 0b001, 0);
+        let b = pool.group().unwrap();
+        pool.push(b, 2, 0b010, 0);
+        assert!(!pool.absorb(b, a), "a is not the group started last");
+        assert!(pool.absorb(a, b));
+        assert!(!pool.absorb(a, b), "absorbed once");
+        let c = pool.group().unwrap();
+        pool.push(c, 3, 0b100, 0);
+        pool.push(a, 4, 0b001, 0); // a row of another group: c's rows are no longer last
+        assert!(!pool.absorb(a, c));
+        pool.union(a, c);
+        assert_eq!(pool.level(a, &mut || {}), 3);
+        let d = pool.group().unwrap();
+        pool.push(d, 9, 0b001, 0);
+        assert_eq!(pool.level(d, &mut || {}), 1); // placed: d's rows left `pending`
+        assert!(!pool.absorb(a, d));
+        pool.union(a, d);
+        assert_eq!(pool.level(a, &mut || {}), 3);
+    }
+
+    #[test]
+    fn written_groups_equal_encoded_states() {
+        use crate::state::PartialState;
+        let spec = spec(3, 10, "strict_order");
+        let mut pool = UserPool::new(spec.clone());
+        let ids: Vec<u32> = (0..5).map(|_| pool.group().unwrap()).collect();
+        for i in 0..40i64 {
+            pool.push(ids[(i * 7 % 5) as usize], 100 - i, (i % 8) as u64, 0);
+        }
+        for &id in &ids {
+            let want = pool.take(id, &mut || {}).encode();
+            let mut w = Writer::new(b'X', 1);
+            pool.write_group(id, &mut w, false, &mut || {});
+            assert_eq!(&w.finish()[2..], &want[..]);
+            let mut nested = Writer::new(b'X', 1);
+            pool.write_group(id, &mut nested, true, &mut || {});
+            let mut by_bytes = Writer::new(b'X', 1);
+            by_bytes.bytes(&want);
+            assert_eq!(nested.finish(), by_bytes.finish());
+            // and they read back, rows only, against the pool's spec bytes
+            let mut rows = Vec::new();
+            UserFunnel::plain_rows_of(&want, pool.spec_bytes())
+                .unwrap()
+                .expect("same spec, plain rows")
+                .for_each_row(|ts, mask, excl| rows.push((ts, mask, excl)))
+                .unwrap();
+            let back = UserFunnel::decode(&want).unwrap();
+            assert_eq!(back.encode(), want);
+            let mut again = UserFunnel::new(spec.clone());
+            rows.iter().for_each(|&(ts, m, e)| again.push(ts, m, e));
+            assert_eq!(again.encode(), want);
+        }
+        let other = UserPool::new(super::tests::spec(4, 10, "strict_order"));
+        let bytes = pool.take(ids[0], &mut || {}).encode();
+        assert!(UserFunnel::plain_rows_of(&bytes, other.spec_bytes())
+            .unwrap()
+            .is_none());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn leader_absorbs_match_one_state_per_user(
+            parts in proptest::collection::vec(
+                (0usize..4, proptest::collection::vec((0i64..30, 0u64..8), 0..6), proptest::bool::weighted(0.2)),
+                1..14),
+            ask_at in 0usize..20,
+            mode in prop_oneof![Just("default"), Just("strict_order"), Just("strict_once")],
+        ) {
+            check_leader(&parts, ask_at, mode);
+        }
+
         #[test]
         fn unions_match_one_state_per_merged_set(
             rows in proptest::collection::vec((0usize..6, 0i64..30, 0u64..8), 1..50),

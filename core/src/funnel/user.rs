@@ -319,7 +319,53 @@ impl PlainRows<'_> {
     }
 }
 
+/// Writes what [`PartialState::encode`] writes for a state of `rows` without a held key or
+/// a property, its spec already encoded as `spec_bytes` (a [`UserPool`] group sends its rows
+/// this way, without building a state). With `nested`, as `Writer::bytes` of that encoding.
+pub(super) fn write_plain(
+    w: &mut Writer,
+    spec_bytes: &[u8],
+    rows: impl ExactSizeIterator<Item = (i64, u64, u32)>,
+    nested: bool,
+) {
+    let n = rows.len();
+    if nested {
+        w.len(2 + spec_bytes.len() + 1 + 8 + 20 * n);
+    }
+    w.reserve(2 + spec_bytes.len() + 9 + 20 * n);
+    w.u8(USER_TAG).u8(VERSION).raw(spec_bytes);
+    w.u8(0).len(n);
+    for (ts, mask, excl) in rows {
+        w.i64(ts).u64(mask).u32(excl);
+    }
+}
+
+/// The encoding of `spec` (as in a state's bytes).
+pub(super) fn spec_bytes(spec: &FunnelSpec) -> Vec<u8> {
+    let mut w = Writer::new(0, 0);
+    spec.write(&mut w);
+    w.finish()[2..].to_vec()
+}
+
 impl UserFunnel {
+    /// The rows of an encoded state ([`PartialState::encode`]) whose spec is encoded as
+    /// `spec_bytes` and that holds only rows (no held key, no property); `None` when its spec
+    /// is another or it holds more (nothing is decoded but the rows).
+    pub fn plain_rows_of<'a>(
+        bytes: &'a [u8],
+        spec_bytes: &[u8],
+    ) -> OpsResult<Option<PlainRows<'a>>> {
+        let mut r = Reader::new(bytes, USER_TAG, VERSION)?;
+        if spec_bytes.is_empty() || r.fixed(spec_bytes.len()).ok() != Some(spec_bytes) {
+            return Ok(None);
+        }
+        if r.u8()? == 1 {
+            return Ok(None);
+        }
+        let rows = r.len(20)?;
+        Ok(Some(PlainRows { rows, reader: r }))
+    }
+
     /// The spec and rows of an encoded state ([`PartialState::encode`]) when it holds only
     /// rows (no held key, no property); `None` otherwise.
     pub fn plain_parts(bytes: &[u8]) -> OpsResult<Option<PlainParts<'_>>> {
