@@ -64,6 +64,14 @@ pub trait Storage {
     /// # Safety
     /// As for `get`.
     unsafe fn take(d: pg_sys::Datum) -> Option<Self::State>;
+    /// Frees the memory of `d` after [`Storage::take`] moved its state out, when it is
+    /// combine's second state (a state just deserialized, which PostgreSQL does not read
+    /// again). By default nothing is freed before the context is reset.
+    ///
+    /// # Safety
+    /// As for `take`, and `d` is not used again.
+    #[inline]
+    unsafe fn release(_d: pg_sys::Datum) {}
     /// Whether combine may adopt a partial state as the group's state without moving it
     /// (true when states are only ever made in the aggregate context).
     const ADOPT: bool;
@@ -244,6 +252,14 @@ impl<T: PartialState + Copy + 'static> Storage for Plain<T> {
         // SAFETY: guaranteed by the caller.
         Some(unsafe { *d.cast_mut_ptr::<T>() })
     }
+    /// A parallel leader merges 700 000 of its 1.2 million received states into others:
+    /// freeing each lets the next deserialized state take its chunk (lifecycle_stage's
+    /// leader: one chunk per group instead of one per received state).
+    unsafe fn release(d: pg_sys::Datum) {
+        // SAFETY: guaranteed by the caller: `d` came from `alloc` (one palloc, nothing
+        // else points into it) and is not used again.
+        unsafe { pg_sys::pfree(d.cast_mut_ptr::<std::ffi::c_void>()) }
+    }
     const ADOPT: bool = true;
 }
 
@@ -357,7 +373,9 @@ pub unsafe fn combine<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_
         (Some(mine), Some(theirs)) => {
             // SAFETY: guaranteed by the caller.
             unsafe {
-                if let Some(t) = S::take(theirs) {
+                let taken = S::take(theirs);
+                S::release(theirs);
+                if let Some(t) = taken {
                     match S::get(mine) {
                         Some(m) => m
                             .merge_interruptible(t, &mut super::check_interrupts)
