@@ -129,7 +129,7 @@ fn window_funnel_step(
         let started = slot.start_pooled(
             &[],
             |lane| lane.pool.spec().cfg == cfg,
-            || Some(Lane::new(UserPool::new(plain_spec(&call, cfg)), ())),
+            || UserPool::new(plain_spec(&call, cfg)).map(|pool| Lane::new(pool, ())),
         );
         match started {
             Some((lane, id)) => lane.pool.push(id, ts, conds.mask(), 0),
@@ -875,7 +875,7 @@ fn level_step<'fc>(
                 || {
                     let nsteps = def.steps_for(conds_len, FL);
                     Some(Lane::new(
-                        UserPool::new(def.keyed_spec(nsteps, false)),
+                        UserPool::new(def.keyed_spec(nsteps, false))?,
                         UserMeta {
                             def: Some(def.clone()),
                             conds_len,

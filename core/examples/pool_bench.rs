@@ -29,7 +29,7 @@ fn main() {
         .collect();
     for run in 0..3 {
         let t = Instant::now();
-        let mut pool = UserPool::new(spec.clone());
+        let mut pool = UserPool::new(spec.clone()).unwrap();
         let ids: Vec<u32> = (0..groups).map(|_| pool.group().unwrap()).collect();
         for &(g, ts, mask) in &input {
             pool.push(ids[g as usize], ts, mask, 0);

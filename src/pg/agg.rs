@@ -744,7 +744,7 @@ impl<T: PoolMember> Storage for Pooled<T> {
             || true,
             || {
                 Some(Lane {
-                    pool: UserPool::new(Arc::new(spec.take()?)),
+                    pool: UserPool::new(Arc::new(spec.take()?))?,
                     meta: meta.clone(),
                     spec_key: spec_bytes.to_vec(),
                 })

@@ -13,7 +13,7 @@
 //! The answer for a group is the one [`UserFunnel`] gives for the same rows, whatever the
 //! order the rows came in, and whichever groups the rows of the others came between.
 //!
-//! Memory: 24 bytes per kept row (a `Vec` growing by doubling); placing needs a second
+//! Memory: 16 bytes per kept row (a `Vec` growing by doubling); placing needs a second
 //! buffer of the same size for a moment; plus 9 bytes per group (its offset and its
 //! level).
 
@@ -29,21 +29,36 @@ const UNKNOWN: u8 = u8::MAX;
 /// Above this many groups, the first placing sorts by id in two radix passes.
 const RADIX_GROUPS: usize = 1 << 12;
 
+/// A pooled row: 16 bytes, the step mask and the exclusion mask packed into `bits` (steps
+/// in the low `nsteps` bits, exclusions above), which is why a pool takes only funnels
+/// with at most 32 steps and exclusions together ([`UserPool::new`]).
 #[derive(Debug, Clone, Copy)]
 struct PoolRow {
     id: u32,
-    excl: u32,
+    bits: u32,
     ts: i64,
-    mask: u64,
 }
+
+/// Steps and exclusions a pool's rows can hold together.
+const POOL_BITS: usize = 32;
 
 impl PoolRow {
     #[inline]
-    fn row(&self) -> Row {
+    fn new(id: u32, ts: i64, mask: u64, excl: u32, nsteps: u32) -> PoolRow {
+        PoolRow {
+            id,
+            bits: (mask | u64::from(excl) << nsteps) as u32,
+            ts,
+        }
+    }
+
+    #[inline]
+    fn row(&self, step_bits: u64, nsteps: u32) -> Row {
+        let bits = u64::from(self.bits);
         Row {
             ts: self.ts,
-            mask: self.mask,
-            excl: self.excl,
+            mask: bits & step_bits,
+            excl: (bits >> nsteps) as u32,
         }
     }
 }
@@ -53,6 +68,7 @@ impl PoolRow {
 pub struct UserPool {
     spec: Arc<FunnelSpec>,
     step_bits: u64,
+    nsteps: u32,
     keep_all: bool,
     /// Rows not placed yet, in arrival order.
     pending: Vec<PoolRow>,
@@ -76,10 +92,16 @@ pub struct UserPool {
 }
 
 impl UserPool {
-    pub fn new(spec: Arc<FunnelSpec>) -> UserPool {
+    /// A pool for the funnel `spec`; `None` when its steps and exclusions together are more
+    /// than 32 (its groups then keep states of their own).
+    pub fn new(spec: Arc<FunnelSpec>) -> Option<UserPool> {
+        if spec.cfg.nsteps + spec.exclusions.len() > POOL_BITS {
+            return None;
+        }
         let bytes = spec_bytes(&spec);
-        UserPool {
+        Some(UserPool {
             step_bits: spec.cfg.step_bits(),
+            nsteps: spec.cfg.nsteps as u32,
             keep_all: spec.cfg.mode.strict_order,
             spec,
             pending: Vec::new(),
@@ -91,7 +113,7 @@ impl UserPool {
             merged: false,
             last: None,
             spec_bytes: bytes,
-        }
+        })
     }
 
     /// The spec's encoding (as in an encoded state).
@@ -130,7 +152,8 @@ impl UserPool {
             if self.last.is_some_and(|(l, _)| l != id) {
                 self.last = None;
             }
-            self.pending.push(PoolRow { id, excl, ts, mask });
+            self.pending
+                .push(PoolRow::new(id, ts, mask, excl, self.nsteps));
         }
     }
 
@@ -282,9 +305,8 @@ impl UserPool {
         } else {
             let zero = PoolRow {
                 id: 0,
-                excl: 0,
+                bits: 0,
                 ts: 0,
-                mask: 0,
             };
             let mut out = vec![zero; total];
             let mut next = starts.clone();
@@ -324,6 +346,7 @@ impl UserPool {
         };
         self.place(&mut work);
         let spec = &*self.spec;
+        let (step_bits, nsteps) = (self.step_bits, self.nsteps);
         let mut rows: Vec<Row> = Vec::new();
         for (i, level) in self.levels.iter_mut().enumerate() {
             if *level != UNKNOWN {
@@ -333,7 +356,7 @@ impl UserPool {
             rows.extend(
                 self.placed[self.offsets[i]..self.offsets[i + 1]]
                     .iter()
-                    .map(PoolRow::row),
+                    .map(|r| r.row(step_bits, nsteps)),
             );
             if !rows.is_sorted_by_key(|r| (r.ts, r.mask, r.excl)) {
                 rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
@@ -365,7 +388,11 @@ impl UserPool {
         } else {
             &[]
         };
-        let rows = rows.iter().map(|r| (r.ts, r.mask, r.excl));
+        let (step_bits, nsteps) = (self.step_bits, self.nsteps);
+        let rows = rows.iter().map(|r| {
+            let r = r.row(step_bits, nsteps);
+            (r.ts, r.mask, r.excl)
+        });
         write_plain(w, &self.spec_bytes, rows, nested);
     }
 
@@ -381,6 +408,7 @@ impl UserPool {
         let id = self.root(id) as usize;
         if id + 1 < self.offsets.len() {
             for r in &self.placed[self.offsets[id]..self.offsets[id + 1]] {
+                let r = r.row(self.step_bits, self.nsteps);
                 state.push(r.ts, r.mask, r.excl);
             }
         }
@@ -404,7 +432,7 @@ mod tests {
     /// groups were evaluated, and `take` all agree.
     fn check(rows: &[(usize, i64, u64)], groups: usize, mode: &str, split: usize) {
         let spec = spec(3, 10, mode);
-        let mut pool = UserPool::new(spec.clone());
+        let mut pool = UserPool::new(spec.clone()).unwrap();
         let ids: Vec<u32> = (0..groups).map(|_| pool.group().unwrap()).collect();
         let mut alone: Vec<UserFunnel> =
             (0..groups).map(|_| UserFunnel::new(spec.clone())).collect();
@@ -443,7 +471,7 @@ mod tests {
         // Group 0: A@0 B@5 C@9 (level 3); group 1: A@0 C@3 B@20 (B outside the window: 1);
         // group 2: only B and C (0); group 3 has no row kept (0).
         let spec = spec(3, 10, "default");
-        let mut pool = UserPool::new(spec);
+        let mut pool = UserPool::new(spec).unwrap();
         let g: Vec<u32> = (0..4).map(|_| pool.group().unwrap()).collect();
         for (id, ts, mask) in [
             (1, 0, 1),
@@ -468,7 +496,7 @@ mod tests {
     fn many_groups_radix_placing() {
         for groups in [RADIX_GROUPS + 1, 9000, 70_000] {
             let spec = spec(3, 10, "default");
-            let mut pool = UserPool::new(spec.clone());
+            let mut pool = UserPool::new(spec.clone()).unwrap();
             let ids: Vec<u32> = (0..groups).map(|_| pool.group().unwrap()).collect();
             let mut alone: Vec<UserFunnel> =
                 (0..groups).map(|_| UserFunnel::new(spec.clone())).collect();
@@ -497,7 +525,7 @@ mod tests {
     fn check_unions(rows: &[(usize, i64, u64)], unions: &[(usize, usize, usize)], mode: &str) {
         const G: usize = 6;
         let spec = spec(3, 10, mode);
-        let mut pool = UserPool::new(spec.clone());
+        let mut pool = UserPool::new(spec.clone()).unwrap();
         let ids: Vec<u32> = (0..G).map(|_| pool.group().unwrap()).collect();
         let mut owner: Vec<usize> = (0..G).collect(); // naive oracle: the set of each group
         let find = |owner: &Vec<usize>, mut g: usize| {
@@ -545,7 +573,7 @@ mod tests {
 
     fn check_leader(parts: &[Part], ask_at: usize, mode: &str) {
         let spec = spec(3, 10, mode);
-        let mut pool = UserPool::new(spec.clone());
+        let mut pool = UserPool::new(spec.clone()).unwrap();
         let mut first: Vec<Option<u32>> = vec![None; 4];
         for (i, (user, rows, interleave)) in parts.iter().enumerate() {
             if i == ask_at {
@@ -601,7 +629,7 @@ mod tests {
     #[test]
     fn absorb_only_the_group_started_last() {
         let spec = spec(3, 10, "default");
-        let mut pool = UserPool::new(spec);
+        let mut pool = UserPool::new(spec).unwrap();
         let a = pool.group().unwrap();
         pool.push(a, 1, 0b001, 0);
         let b = pool.group().unwrap();
@@ -627,7 +655,7 @@ mod tests {
     fn written_groups_equal_encoded_states() {
         use crate::state::PartialState;
         let spec = spec(3, 10, "strict_order");
-        let mut pool = UserPool::new(spec.clone());
+        let mut pool = UserPool::new(spec.clone()).unwrap();
         let ids: Vec<u32> = (0..5).map(|_| pool.group().unwrap()).collect();
         for i in 0..40i64 {
             pool.push(ids[(i * 7 % 5) as usize], 100 - i, (i % 8) as u64, 0);
@@ -655,11 +683,68 @@ mod tests {
             rows.iter().for_each(|&(ts, m, e)| again.push(ts, m, e));
             assert_eq!(again.encode(), want);
         }
-        let other = UserPool::new(super::tests::spec(4, 10, "strict_order"));
+        let other = UserPool::new(super::tests::spec(4, 10, "strict_order")).unwrap();
         let bytes = pool.take(ids[0], &mut || {}).encode();
         assert!(UserFunnel::plain_rows_of(&bytes, other.spec_bytes())
             .unwrap()
             .is_none());
+    }
+
+    /// Steps and exclusions share a row's 32 bits: a funnel using all of them (with
+    /// exclusions whose bits sit above the steps') gives the answer of a state of its own,
+    /// and one needing more keeps states of its own (no pool).
+    #[test]
+    fn packed_steps_and_exclusions() {
+        use crate::funnel::Exclusion;
+        use crate::state::PartialState;
+        let with = |nsteps: usize, nexcl: usize| {
+            let cfg =
+                FunnelConfig::new(nsteps, 100, FunnelMode::parse("default").unwrap()).unwrap();
+            let excl = (0..nexcl)
+                .map(|e| Exclusion {
+                    from: 1 + e % (nsteps - 1),
+                    to: nsteps,
+                })
+                .collect();
+            Arc::new(FunnelSpec::new(cfg, Vec::new(), excl, false).unwrap())
+        };
+        assert!(UserPool::new(with(30, 3)).is_none());
+        assert!(UserPool::new(with(3, 30)).is_none());
+        for (nsteps, nexcl) in [(32, 0), (3, 29), (4, 2), (31, 1)] {
+            let spec = with(nsteps, nexcl);
+            let mut pool = UserPool::new(spec.clone()).unwrap();
+            let ids: Vec<u32> = (0..3).map(|_| pool.group().unwrap()).collect();
+            let mut alone: Vec<UserFunnel> =
+                (0..3).map(|_| UserFunnel::new(spec.clone())).collect();
+            let mut x = 0x2545_F491_4F6C_DD1Du64;
+            for i in 0..300i64 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let g = (x % 3) as usize;
+                // one step (or none), sometimes an exclusion event, sometimes both
+                let step = (x >> 8) % (nsteps as u64 + 1);
+                let mask = if step == 0 { 0 } else { 1u64 << (step - 1) };
+                let excl = if nexcl > 0 && (x >> 20).is_multiple_of(4) {
+                    1u32 << ((x >> 24) % nexcl as u64)
+                } else {
+                    0
+                };
+                pool.push(ids[g], i, mask, excl);
+                alone[g].push(i, mask, excl);
+            }
+            for g in 0..3 {
+                let want = alone[g].clone().finish();
+                assert_eq!(
+                    pool.level(ids[g], &mut || {}),
+                    want,
+                    "{nsteps} steps, {nexcl} exclusions"
+                );
+                let mut taken = pool.take(ids[g], &mut || {});
+                assert_eq!(taken.encode(), alone[g].encode());
+                assert_eq!(taken.finish(), want);
+            }
+        }
     }
 
     proptest! {
