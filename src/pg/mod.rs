@@ -662,11 +662,18 @@ static ENCODING_OK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBoo
 /// names, step names, Chinese labels) are UTF-8 throughout. `CREATE EXTENSION` refuses such
 /// a database too; this catches a database that got the extension another way (a template,
 /// pg_upgrade). One relaxed atomic load per call once checked.
-#[inline]
+#[inline(always)]
 fn check_encoding() {
-    if ENCODING_OK.load(std::sync::atomic::Ordering::Relaxed) {
-        return;
+    if !ENCODING_OK.load(std::sync::atomic::Ordering::Relaxed) {
+        check_encoding_slow();
     }
+}
+
+/// The first call's check (kept out of line: the guarded calls below gave every entry
+/// point's `check_encoding` a large stack frame even when it returned at once).
+#[cold]
+#[inline(never)]
+fn check_encoding_slow() {
     // SAFETY: plain read of the backend's database encoding.
     let enc = unsafe { pg_sys::GetDatabaseEncoding() };
     if enc == pg_sys::pg_enc::PG_UTF8 as i32 {
