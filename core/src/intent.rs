@@ -1513,6 +1513,54 @@ mod tests {
         assert_eq!(m.value().to_bits(), 0.0f64.to_bits());
     }
 
+    /// Many weighted names, some longer than the interner takes, split over partial states
+    /// that are encoded, decoded and merged: the same score and detail as one state, and
+    /// the interner stays bounded.
+    #[test]
+    fn many_and_long_names_through_partial_states() {
+        let names: Vec<String> = (0..5000)
+            .map(|i| {
+                if i % 7 == 0 {
+                    format!("{}-{i}", "long".repeat(20))
+                } else {
+                    format!("event-{i}")
+                }
+            })
+            .collect();
+        let w = IntentWeights::from_entries(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), WeightValue::Number(format!("{}.5", i % 11)))),
+        )
+        .unwrap();
+        let w = Arc::new(w);
+        let cfg = IntentConfig::new(AS_OF, 30 * DAY, Some(7 * DAY)).unwrap();
+        let mut whole = IntentState::new(cfg, w.clone());
+        let mut parts: Vec<IntentState> =
+            (0..3).map(|_| IntentState::new(cfg, w.clone())).collect();
+        for i in 0..20_000usize {
+            let name = &names[(i * 7919) % names.len()];
+            let ts = AS_OF - (i as i64 % 29) * DAY - i as i64;
+            whole.push(name, ts).unwrap();
+            parts[i % 3].push(name, ts).unwrap();
+        }
+        let mut merged = IntentState::decode(&parts[0].encode()).unwrap();
+        for p in &parts[1..] {
+            merged
+                .merge(IntentState::decode(&p.encode()).unwrap())
+                .unwrap();
+        }
+        assert_eq!(merged.score().to_bits(), whole.score().to_bits());
+        assert_eq!(merged.detail(), whole.detail());
+        assert!(
+            whole.detail().len() > 4096,
+            "more names than the interner holds"
+        );
+        assert!(super::NAMES.with(|n| n.borrow().len()) <= INTERN_MAX);
+        assert!(super::NAMES.with(|n| n.borrow().iter().all(|k| k.len() <= INTERN_MAX_LEN)));
+    }
+
     #[test]
     fn plain_sum_and_window_boundaries() {
         let mut s = state(14, None);
