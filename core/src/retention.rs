@@ -724,16 +724,22 @@ fn group_rows<T: FlatRow>(
         let passes = bits.div_ceil(RADIX_BITS);
         let width = bits.div_ceil(passes);
         let mask = (1u64 << width) - 1;
-        let mut counts = vec![0usize; 1 << width];
-        let mut scratch: Vec<T> = Vec::new();
-        for pass in 0..passes {
-            let shift = pass * width;
-            let bucket = |r: &T| ((digit(r) >> shift) & mask) as usize;
-            counts.fill(0);
-            for chunk in rows.chunks(INTERRUPT_WORK) {
-                chunk.iter().for_each(|r| counts[bucket(r)] += 1);
-                work.add(chunk.len());
+        // Every pass's counts from one read of the rows (a histogram does not depend on the
+        // order the earlier passes leave).
+        let mut all_counts = vec![vec![0usize; 1 << width]; passes as usize];
+        for chunk in rows.chunks(INTERRUPT_WORK) {
+            for r in chunk {
+                let d = digit(r);
+                for (pass, counts) in all_counts.iter_mut().enumerate() {
+                    counts[((d >> (pass as u32 * width)) & mask) as usize] += 1;
+                }
             }
+            work.add(chunk.len());
+        }
+        let mut scratch: Vec<T> = Vec::new();
+        for (pass, counts) in all_counts.iter_mut().enumerate() {
+            let shift = pass as u32 * width;
+            let bucket = |r: &T| ((digit(r) >> shift) & mask) as usize;
             if counts.contains(&rows.len()) {
                 continue;
             }
@@ -742,7 +748,8 @@ fn group_rows<T: FlatRow>(
                 (*c, next) = (next, next + *c);
             }
             if scratch.is_empty() {
-                scratch = rows.clone();
+                // Overwritten by the pass below: filled, not copied.
+                scratch = vec![rows[0].clone(); rows.len()];
             }
             for chunk in rows.chunks(INTERRUPT_WORK) {
                 for r in chunk {
