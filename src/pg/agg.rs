@@ -64,9 +64,9 @@ pub trait Storage {
     /// # Safety
     /// As for `get`.
     unsafe fn take(d: pg_sys::Datum) -> Option<Self::State>;
-    /// Frees the memory of `d` after [`Storage::take`] moved its state out, when it is
+    /// Gives back the memory of `d` after [`Storage::take`] moved its state out, when it is
     /// combine's second state (a state just deserialized, which PostgreSQL does not read
-    /// again). By default nothing is freed before the context is reset.
+    /// again). By default nothing is given back before the context is reset.
     ///
     /// # Safety
     /// As for `take`, and `d` is not used again.
@@ -125,7 +125,7 @@ struct BoxedCell<T> {
     value: Option<T>,
 }
 
-/// The last cell whose state `combine` moved out: the next state of the same type made in
+/// The last cell whose state `combine` moved out and released: the next state of the same type made in
 /// the same context reuses it instead of allocating and registering a new cell. In a
 /// parallel plan the leader deserializes a partial state, combines it into its group's
 /// state and then deserializes the next one, so with this one spare it keeps about one cell
@@ -207,20 +207,24 @@ impl<T: PartialState + 'static> Storage for Boxed<T> {
         unsafe { (*d.cast_mut_ptr::<Option<T>>()).as_mut() }
     }
     unsafe fn take(d: pg_sys::Datum) -> Option<T> {
-        // SAFETY: guaranteed by the caller: `d` points at the value of a live cell, which
-        // PostgreSQL will not read again (see `Storage::take`), so the emptied cell may hold
-        // the next state made in its context.
+        // SAFETY: guaranteed by the caller.
+        unsafe { (*d.cast_mut_ptr::<Option<T>>()).take() }
+    }
+    /// The emptied cell becomes the [`SPARE`] (a cell has a reset callback registered, so
+    /// it cannot be freed).
+    unsafe fn release(d: pg_sys::Datum) {
+        // SAFETY: guaranteed by the caller: `d` points at the value of a live cell that
+        // PostgreSQL will not read again, so it may hold the next state made in its context.
         unsafe {
-            let value = d.cast_mut_ptr::<Option<T>>();
-            let cell = (value as *mut u8).sub(std::mem::offset_of!(BoxedCell<T>, value))
+            let cell = d
+                .cast_mut_ptr::<u8>()
+                .sub(std::mem::offset_of!(BoxedCell<T>, value))
                 as *mut BoxedCell<T>;
-            let taken = (*value).take();
             *spare() = Some(Spare {
                 cell: cell as *mut std::ffi::c_void,
                 ctx: (*cell).ctx,
                 kind: std::any::TypeId::of::<T>(),
             });
-            taken
         }
     }
     const ADOPT: bool = false;
@@ -364,7 +368,10 @@ pub unsafe fn combine<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_
             } else {
                 // SAFETY: guaranteed by the caller; PostgreSQL does not read the second
                 // state again, so it is moved into a state of the aggregate context.
-                match unsafe { S::take(theirs) } {
+                let taken = unsafe { S::take(theirs) };
+                // SAFETY: as above.
+                unsafe { S::release(theirs) };
+                match taken {
                     Some(t) => S::alloc(aggregate_context(frame, caller), t),
                     None => frame.null(),
                 }
@@ -674,6 +681,12 @@ impl<T: PoolMember> Storage for Pooled<T> {
         // SAFETY: guaranteed by the caller.
         unsafe { Boxed::<T>::take(d) }
     }
+    unsafe fn release(d: pg_sys::Datum) {
+        if handle_parts(d).is_none() {
+            // SAFETY: guaranteed by the caller (a cell of its own, as in `take`).
+            unsafe { Boxed::<T>::release(d) }
+        }
+    }
     unsafe fn resolve(d: pg_sys::Datum, settle: bool) -> Option<T> {
         let (slot, id) = handle_parts(d)?;
         // SAFETY: guaranteed by the caller (a handle of this aggregate, context alive).
@@ -704,52 +717,50 @@ impl<T: PoolMember> Storage for Pooled<T> {
             )
         };
         let (meta, inner) = T::split_encoded(bytes).or_raise();
-        // Most states join a lane made for an earlier one: only the rows are read (the
-        // spec compared as bytes, not decoded).
+        // Most states join a lane made for an earlier one: the spec compared as bytes, only
+        // the rows read.
+        let known_rows = std::cell::Cell::new(None);
         let known = Self::find_lane(
             frame,
             caller,
-            |lane| {
-                UserFunnel::plain_rows_of(inner, &lane.spec_key).is_ok_and(|r| r.is_some())
-                    && T::meta_fits(&lane.meta, &meta)
+            |lane| match UserFunnel::plain_rows_of(inner, &lane.spec_key) {
+                Ok(Some(rows)) if T::meta_fits(&lane.meta, &meta) => {
+                    known_rows.set(Some(rows));
+                    true
+                }
+                _ => false,
             },
             || false,
             || None,
         );
-        // SAFETY: the slot holds a lane of this kind.
-        if let Some((slot, lane)) = known.and_then(|s| unsafe { Self::lane_at(s) }.map(|l| (s, l)))
-        {
-            if let (Some(rows), Some(id)) = (
-                UserFunnel::plain_rows_of(inner, &lane.spec_key).or_raise(),
-                lane.pool.group(),
-            ) {
-                rows.for_each_row(|ts, mask, excl| lane.pool.push(id, ts, mask, excl))
-                    .or_raise();
-                return Self::handle(slot, id);
+        let (slot, rows) = match (known, known_rows.take()) {
+            (Some(slot), Some(rows)) => (Some(slot), rows),
+            _ => {
+                let Some(parts) = UserFunnel::plain_parts(inner).or_raise() else {
+                    return own();
+                };
+                let PlainParts {
+                    spec,
+                    spec_bytes,
+                    rows,
+                } = parts;
+                let mut spec = Some(spec);
+                let slot = Self::find_lane(
+                    frame,
+                    caller,
+                    |lane| lane.spec_key == spec_bytes && T::meta_fits(&lane.meta, &meta),
+                    || true,
+                    || {
+                        Some(Lane {
+                            pool: UserPool::new(Arc::new(spec.take()?))?,
+                            meta: meta.clone(),
+                            spec_key: spec_bytes.to_vec(),
+                        })
+                    },
+                );
+                (slot, rows)
             }
-        }
-        let Some(parts) = UserFunnel::plain_parts(inner).or_raise() else {
-            return own();
         };
-        let PlainParts {
-            spec,
-            spec_bytes,
-            rows,
-        } = parts;
-        let mut spec = Some(spec);
-        let slot = Self::find_lane(
-            frame,
-            caller,
-            |lane| lane.spec_key == spec_bytes && T::meta_fits(&lane.meta, &meta),
-            || true,
-            || {
-                Some(Lane {
-                    pool: UserPool::new(Arc::new(spec.take()?))?,
-                    meta: meta.clone(),
-                    spec_key: spec_bytes.to_vec(),
-                })
-            },
-        );
         // SAFETY: the slot holds a lane of this kind.
         let Some((slot, lane)) = slot.and_then(|s| unsafe { Self::lane_at(s) }.map(|l| (s, l)))
         else {

@@ -377,42 +377,52 @@ impl UserPool {
         nested: bool,
         check_interrupts: &mut dyn FnMut(),
     ) {
-        let mut work = Work {
-            done: 0,
-            check: check_interrupts,
-        };
-        self.place(&mut work);
-        let id = self.root(id) as usize;
-        let rows: &[PoolRow] = if id + 1 < self.offsets.len() {
-            &self.placed[self.offsets[id]..self.offsets[id + 1]]
-        } else {
-            &[]
-        };
-        let (step_bits, nsteps) = (self.step_bits, self.nsteps);
-        let rows = rows.iter().map(|r| {
-            let r = r.row(step_bits, nsteps);
-            (r.ts, r.mask, r.excl)
-        });
-        write_plain(w, &self.spec_bytes, rows, nested);
+        let range = self.group_range(id, check_interrupts);
+        write_plain(
+            w,
+            &self.spec_bytes,
+            self.rows_in(range).map(|r| (r.ts, r.mask, r.excl)),
+            nested,
+        );
     }
 
     /// Group `id`'s rows as a state of its own (to send it to another process, or to
     /// combine it with one).
     pub fn take(&mut self, id: u32, check_interrupts: &mut dyn FnMut()) -> UserFunnel {
+        let range = self.group_range(id, check_interrupts);
+        let mut state = UserFunnel::new(self.spec.clone());
+        for r in self.rows_in(range) {
+            state.push(r.ts, r.mask, r.excl);
+        }
+        state
+    }
+
+    /// Where group `id`'s rows (of its root) lie in `placed`, after placing every pending
+    /// row.
+    fn group_range(
+        &mut self,
+        id: u32,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> std::ops::Range<usize> {
         let mut work = Work {
             done: 0,
             check: check_interrupts,
         };
         self.place(&mut work);
-        let mut state = UserFunnel::new(self.spec.clone());
         let id = self.root(id) as usize;
         if id + 1 < self.offsets.len() {
-            for r in &self.placed[self.offsets[id]..self.offsets[id + 1]] {
-                let r = r.row(self.step_bits, self.nsteps);
-                state.push(r.ts, r.mask, r.excl);
-            }
+            self.offsets[id]..self.offsets[id + 1]
+        } else {
+            0..0
         }
-        state
+    }
+
+    /// The placed rows of `range`, unpacked.
+    fn rows_in(&self, range: std::ops::Range<usize>) -> impl ExactSizeIterator<Item = Row> + '_ {
+        let (step_bits, nsteps) = (self.step_bits, self.nsteps);
+        self.placed[range]
+            .iter()
+            .map(move |r| r.row(step_bits, nsteps))
     }
 }
 

@@ -342,9 +342,9 @@ pub(super) fn write_plain(
 
 /// The encoding of `spec` (as in a state's bytes).
 pub(super) fn spec_bytes(spec: &FunnelSpec) -> Vec<u8> {
-    let mut w = Writer::new(0, 0);
+    let mut w = Writer::default();
     spec.write(&mut w);
-    w.finish()[2..].to_vec()
+    w.finish()
 }
 
 impl UserFunnel {
