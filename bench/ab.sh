@@ -3,6 +3,7 @@
 # one fresh cluster and one time-ordered table (10M events), median of RUNS each: an A/B
 # where both builds see the same table and the same machine moments apart. Restores the
 # installed library when done. OLD.so/NEW.so: copies of $(pg_config --pkglibdir)/pg_operations.so.
+# WORKERS=N: max_parallel_workers_per_gather (default 0); ONLY=name,name: just those queries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -20,11 +21,14 @@ queries=(
  "funnel_level|SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'])) FROM events GROUP BY user_id"
  "window_funnel|SELECT user_id, window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'click_submit', event = 'pay'], interval '7 days') FROM events GROUP BY user_id"
  "conds_array_only|SELECT user_id, count(*) FILTER (WHERE (ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'click_submit', event = 'pay'])[5]) FROM events GROUP BY user_id"
+ "one_shot|SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'], interval '7 days') FROM events"
+ "retention|$(grep -v '^--' bench/workloads/retention_matrix_events.sql | tr '\n' ' ')"
 )
 t() { psql -X -q -o /dev/null -c '\timing on' -c "SET max_parallel_workers_per_gather = ${WORKERS:-0}" -c "$1" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for q in "${queries[@]}"; do
   name=${q%%|*} sql=${q#*|}; : >"$tmp/a"; : >"$tmp/b"
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
   for ((i=0;i<runs;i++)); do
     cp "$old" "$libdir/pg_operations.so"; t "$sql" >>"$tmp/a"
     cp "$new" "$libdir/pg_operations.so"; t "$sql" >>"$tmp/b"

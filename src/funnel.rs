@@ -5,7 +5,7 @@
 
 use crate::keys::SqlKey;
 use crate::pg::agg::{Boxed, Lane, PoolMember, Pooled, Slot};
-use crate::pg::errors::{invalid, notice, null_argument, OrRaise};
+use crate::pg::errors::{invalid, notice, null_argument, raise, OrRaise};
 use crate::pg::BoolArray;
 use crate::pg::{Call, Record, RowArray};
 use pg_operations_core::codec::{Reader, Writer};
@@ -266,7 +266,9 @@ fn population_final<K: UserKey>(
     s: Option<&mut PopulationFunnel<K>>,
     cx: &Call<'_>,
 ) -> Option<RowArray> {
-    let rows = s?.finish(&mut || cx.check_interrupts());
+    let rows = s?
+        .finish_on(crate::pg::threads(), &mut || cx.check_interrupts())
+        .unwrap_or_else(|e| raise(e));
     Some(step_rows(cx, rows))
 }
 
@@ -1069,7 +1071,9 @@ fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Op
             ));
         }
     }
-    let rows = s.inner.finish(&mut || cx.check_interrupts());
+    let rows = (s.inner)
+        .finish_on(crate::pg::threads(), &mut || cx.check_interrupts())
+        .unwrap_or_else(|e| raise(e));
     let rows: Vec<_> = rows
         .into_iter()
         .map(|r| {

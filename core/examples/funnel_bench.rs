@@ -166,7 +166,7 @@ fn main() {
             s.push(u, ts, m, 0, None);
         }
         let pushed = t.elapsed();
-        let rows = s.finish(&mut || {});
+        let rows = s.finish(&mut || {}).unwrap();
         (pushed, t.elapsed() - pushed, rows)
     });
     show("new (flat + radix), bigint", &new);
@@ -178,7 +178,7 @@ fn main() {
             s.push_str(u, ts, m, 0, None);
         }
         let pushed = t.elapsed();
-        let rows = s.finish(&mut || {});
+        let rows = s.finish(&mut || {}).unwrap();
         (pushed, t.elapsed() - pushed, rows)
     });
     show("new (flat + radix), text", &text);

@@ -22,7 +22,7 @@ fn main() {
         f.push_event(e.user_id, e.ts, Some(e.event), None);
     }
     let pushed = t.elapsed();
-    let rows = f.finish(&mut || {});
+    let rows = f.finish(&mut || {}).unwrap();
     println!(
         "{} events, {} users: push {:.3} s, finish {:.3} s; pay users {}",
         events.len(),

@@ -22,6 +22,7 @@ pub mod retention;
 pub mod rfm;
 pub mod state;
 pub mod stats;
+pub mod threads;
 pub mod time;
 
 pub use error::{OpsError, OpsResult};

@@ -203,10 +203,10 @@ mod tests {
                 (s.clone(), s.finish())
             })?;
             check(&population_by_id(part, mode), &population_by_id(rest, mode), |mut s| {
-                s.finish(&mut || {})
+                s.finish(&mut || {}).unwrap()
             })?;
             check(&population_by_text(part, mode), &population_by_text(rest, mode), |mut s| {
-                s.finish(&mut || {})
+                s.finish(&mut || {}).unwrap()
             })?;
             check(&level_counts(part), &level_counts(rest), |s| (s.finish(), s))?;
             check(&quantiles(part), &quantiles(rest), |mut s| s.finish())?;

@@ -23,6 +23,7 @@ pub mod legacy;
 pub mod srf;
 pub mod zone;
 
+use pg_operations_core::threads::Threads;
 use pgrx::datum::{Array, FromDatum, Interval};
 use pgrx::heap_tuple::PgHeapTuple;
 use pgrx::{pg_sys, AllocatedByRust, AnyNumeric, IntoDatum, PgMemoryContexts};
@@ -695,4 +696,46 @@ fn check_encoding_slow() {
 #[inline]
 pub fn check_interrupts() {
     pgrx::check_for_interrupts!();
+}
+
+/// Helper threads for a population state's final phase ([`pg_operations_core::threads`]): up
+/// to the machine's cores (the state itself allows no more than the partial states merged
+/// into it, so only the final phase of a parallel plan uses them), each started with every
+/// signal blocked, so that PostgreSQL's signals (cancel, termination, latch wake-ups) keep
+/// reaching the backend's own thread, which alone checks for interrupts. The threads run
+/// core code only: no PostgreSQL call, no palloc.
+pub fn threads() -> Threads<'static> {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let max = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    Threads {
+        max,
+        spawn_with: &spawn_with_signals_blocked,
+    }
+}
+
+/// Calls `spawn` (which starts a thread) with every signal blocked in the calling thread,
+/// so that the new thread starts with them blocked; restores the mask after, also when
+/// `spawn` panics.
+fn spawn_with_signals_blocked(spawn: &mut dyn FnMut()) {
+    struct Restore(libc::sigset_t);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: sets this thread's mask back to the one saved below.
+            unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
+        }
+    }
+    // SAFETY: sigset_t is plain data, filled by sigfillset; pthread_sigmask changes only the
+    // calling thread's mask and saves the previous one into `old`.
+    let restore = unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        if libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old) != 0 {
+            // The mask is unchanged: start no thread rather than one that takes signals.
+            return;
+        }
+        Restore(old)
+    };
+    spawn();
+    drop(restore);
 }

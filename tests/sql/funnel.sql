@@ -190,6 +190,41 @@ FROM par p, (
   FROM ev) s;
 RESET ALL;
 
+-- The final step of a parallel plan runs on threads, one per process that scanned (at most
+-- the cores; docs/funnels.md). On a time-ordered table large enough that the parts are
+-- spread over segments and kept as their bytes, the answers equal the serial plan's.
+CREATE TABLE thr_ev AS SELECT * FROM generate_demo_events(40000, 60, 7) ORDER BY ts;
+ANALYZE thr_ev;
+CREATE FUNCTION workers_launched(q text) RETURNS int LANGUAGE plpgsql AS $f$
+DECLARE line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    IF line ~ 'Workers Launched' THEN RETURN substring(line FROM '[0-9]+')::int; END IF;
+  END LOOP;
+  RETURN 0;
+END $f$;
+CREATE FUNCTION thr_q() RETURNS text LANGUAGE sql AS $f$ SELECT $q$
+SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'view_detail', 'click_invest', 'pay'],
+                         interval '7 days') AS a,
+       funnel_step_rates(user_id::text, ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'pay'],
+                         interval '3 days', NULL, 'strict_order') AS b,
+       funnel_report(user_id, ts, event, funnel_definition(interval '2 days',
+                     steps => ARRAY['view_list', 'click_invest', 'pay'],
+                     exclusions => '[{"event": "register", "from_step": 1, "to_step": 3}]')) AS c
+FROM thr_ev $q$ $f$;
+SELECT count(*) AS rows, count(DISTINCT user_id) AS users FROM thr_ev;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT workers_launched(thr_q()) AS workers_launched;
+DO $d$ BEGIN EXECUTE 'CREATE TEMP TABLE thr_par AS ' || thr_q(); END $d$;
+SET max_parallel_workers_per_gather = 0;
+DO $d$ BEGIN EXECUTE 'CREATE TEMP TABLE thr_ser AS ' || thr_q(); END $d$;
+SELECT p.a = s.a AS a_equal, p.b = s.b AS b_equal, p.c = s.c AS c_equal,
+       (SELECT array_agg(users ORDER BY step) FROM unnest(s.a)) AS a_users,
+       (SELECT array_agg(users ORDER BY step) FROM unnest(s.c)) AS c_users
+FROM thr_par p, thr_ser s;
+RESET ALL;
+
 -- Empty input gives NULL; a two-stage group of NULL levels too.
 SELECT funnel_step_rates(user_id, ts, event, ARRAY['a'], interval '1 day') IS NULL AS empty_is_null
 FROM ev WHERE false;

@@ -3,6 +3,7 @@
 
 use crate::quantile::pg_float_cmp;
 use crate::stats::{wilson, z_for_confidence};
+use crate::threads::{self, Threads};
 use crate::time::{is_infinite, seconds_between};
 
 /// One row of the SQL composite type `funnel_step`.
@@ -61,6 +62,19 @@ impl StepDurations {
             self.from_first[k].push(step_seconds(times[0], times[k - 1]));
         }
     }
+
+    /// Adds `other`'s durations (the percentiles do not depend on the order).
+    pub fn append(&mut self, other: StepDurations) {
+        for (mine, theirs) in (self.from_previous.iter_mut().zip(other.from_previous))
+            .chain(self.from_first.iter_mut().zip(other.from_first))
+        {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                mine.extend(theirs);
+            }
+        }
+    }
 }
 
 /// Builds the rows from `histogram[l]` = users whose deepest step is `l` (`l` in
@@ -82,28 +96,56 @@ pub fn step_rows_interruptible(
     durations: Option<StepDurations>,
     check_interrupts: &mut dyn FnMut(),
 ) -> Vec<StepRow> {
+    step_rows_on(
+        histogram,
+        names,
+        durations,
+        Threads::SERIAL,
+        check_interrupts,
+    )
+}
+
+/// [`step_rows_interruptible`] with each list's percentiles selected on one of `threads`.
+pub fn step_rows_on(
+    histogram: &[i64],
+    names: Option<&[String]>,
+    durations: Option<StepDurations>,
+    threads: Threads<'_>,
+    check_interrupts: &mut dyn FnMut(),
+) -> Vec<StepRow> {
     let z = z_for_confidence(0.95).expect("0.95 is a valid confidence");
     let mut at_least: Vec<i64> = histogram.to_vec();
     for l in (0..at_least.len().saturating_sub(1)).rev() {
         at_least[l] = at_least[l].saturating_add(at_least[l + 1]);
     }
     let first = at_least.get(1).copied().unwrap_or(0);
-    let mut durations = durations;
+    // (from the previous step, from step 1) per step; none for steps 0 and 1.
+    let mut pcts: Vec<[Option<[f64; 4]>; 2]> = vec![[None; 2]; histogram.len()];
+    if let Some(mut d) = durations {
+        let lists: Vec<(usize, usize, &mut Vec<f64>)> = (d.from_previous.iter_mut().enumerate())
+            .map(|(k, v)| (k, 0, v))
+            .chain(d.from_first.iter_mut().enumerate().map(|(k, v)| (k, 1, v)))
+            .filter(|&(k, _, ref v)| k >= 2 && k < histogram.len() && !v.is_empty())
+            .collect();
+        let found = threads::for_each(
+            threads,
+            lists,
+            Vec::new,
+            |out: &mut Vec<(usize, usize, Option<[f64; 4]>)>, (k, which, v), _| {
+                out.push((k, which, percentiles(v)));
+            },
+            check_interrupts,
+        );
+        for (k, which, p) in found.into_iter().flatten() {
+            pcts[k][which] = p;
+        }
+    }
     (1..histogram.len())
         .map(|k| {
             let (users, previous) = (at_least[k], at_least[k - 1]);
             let ci = wilson(users, previous, z).ok().flatten();
             let rate_from_first = (first > 0).then(|| users as f64 / first as f64);
-            let (from_previous, from_first) = match durations.as_mut() {
-                Some(d) if k >= 2 => {
-                    check_interrupts();
-                    let previous = d.from_previous.get_mut(k).and_then(|v| percentiles(v));
-                    check_interrupts();
-                    let first = d.from_first.get_mut(k).and_then(|v| percentiles(v));
-                    (previous, first)
-                }
-                _ => (None, None),
-            };
+            let [from_previous, from_first] = pcts[k];
             StepRow {
                 step: k as i32,
                 name: names.and_then(|n| n.get(k - 1).cloned()),

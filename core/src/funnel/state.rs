@@ -4,11 +4,12 @@
 
 use super::config::{check_nsteps, low_bits, FunnelConfig};
 use super::matcher::StepMatcher;
-use super::report::{step_rows, step_rows_interruptible, StepDurations, StepRow};
+use super::report::{step_rows, step_rows_on, StepDurations, StepRow};
 use super::spec::{FunnelSpec, Outcome, Row};
 use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::state::{PartialState, Work, INTERRUPT_WORK};
+use crate::threads::{self, Threads};
 use hashbrown::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -526,6 +527,10 @@ struct Buf<const W: usize, const U: usize> {
     /// sending them): each segment sorted by (key, ts); merged with `rows` segment by
     /// segment when evaluated instead of being sorted again.
     runs: Vec<Segments<Flat<W>>>,
+    /// Sorted rows of received states kept as their bytes, each spread over every segment:
+    /// parsed and checked one segment at a time by the thread that evaluates the segment
+    /// (no copy of every row at once in the process that receives them).
+    raw: Vec<RawRun>,
     /// Users of rows that were not kept, possibly repeated; the first `clean[s]` users of
     /// segment `s` are sorted and free of repeats.
     silent: Segments<[u64; U]>,
@@ -533,6 +538,96 @@ struct Buf<const W: usize, const U: usize> {
     /// Every segment of `rows` sorted by (key, ts) and no `runs` (nothing pushed or merged
     /// since).
     sorted: bool,
+}
+
+/// The rows of a received sorted state as they came ([`Buf::write`]'s row layout), spread
+/// over `2^SPREAD_BITS` segments: segment `i` is rows `ends[i - 1]..ends[i]`.
+#[derive(Debug, Clone, Default)]
+struct RawRun {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RawRun {
+    fn rows(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// The bytes of segment `i`'s rows.
+    fn segment(&self, i: usize, row_bytes: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start * row_bytes..self.ends[i] * row_bytes]
+    }
+}
+
+/// A row of [`Buf::write`]'s layout (`chunk`: exactly its `8 * W + 16` bytes), unchecked.
+#[inline]
+fn row_from<const W: usize>(chunk: &[u8]) -> Flat<W> {
+    let word = |j: usize| u64::from_le_bytes(chunk[8 * j..8 * j + 8].try_into().unwrap());
+    let mut key = [0u64; W];
+    for (j, k) in key.iter_mut().enumerate() {
+        *k = word(j);
+    }
+    Flat {
+        key,
+        ts: word(W) as i64,
+        bits: word(W + 1),
+    }
+}
+
+/// Where the rows read by [`read_rows`] belong.
+#[derive(Clone, Copy)]
+enum Placed {
+    /// Anywhere (an unsorted state's rows).
+    Anywhere,
+    /// Sorted, in the one segment of a state not spread.
+    Sorted,
+    /// Sorted, in segment `i` of a spread state.
+    Segment(usize),
+}
+
+/// Appends the rows of `block` (received, [`Buf::write`]'s layout) to `out`, checking each:
+/// bits that a state of this funnel stores, a step or an exclusion unless `keep_all`, and
+/// the order and segment `placed` says. Returns the steps and exclusions the rows match.
+fn read_rows<const W: usize>(
+    block: &[u8],
+    packing: &Packing,
+    keep_all: bool,
+    placed: Placed,
+    out: &mut Vec<Flat<W>>,
+) -> OpsResult<(u64, u32)> {
+    let bad = |what: &str| OpsError::malformed(format!("funnel state is corrupt: {what}"));
+    let row_bytes = std::mem::size_of::<Flat<W>>();
+    if !block.len().is_multiple_of(row_bytes) {
+        return Err(bad("a partial row"));
+    }
+    out.reserve(block.len() / row_bytes);
+    let first = out.len();
+    let (mut steps, mut excl) = (0u64, 0u32);
+    for chunk in block.chunks_exact(row_bytes) {
+        let row = row_from::<W>(chunk);
+        if !packing.valid(row.bits) {
+            return Err(bad(&format!("row bits {}", row.bits)));
+        }
+        let r = packing.row(row.ts, row.bits);
+        if r.mask == 0 && r.excl == 0 && !keep_all {
+            return Err(bad("a row matching nothing"));
+        }
+        (steps, excl) = (steps | r.mask, excl | r.excl);
+        let in_order = match placed {
+            Placed::Anywhere => true,
+            Placed::Sorted => out.len() == first || out[out.len() - 1].key() <= row.key(),
+            Placed::Segment(i) => {
+                (row.key[0] >> (64 - SPREAD_BITS)) as usize == i
+                    && (out.len() == first || out[out.len() - 1].key() <= row.key())
+            }
+        };
+        if !in_order {
+            return Err(bad("sorted rows out of order"));
+        }
+        out.push(row);
+    }
+    Ok((steps, excl))
 }
 
 impl<const W: usize, const U: usize> Buf<W, U> {
@@ -607,6 +702,9 @@ impl<const W: usize, const U: usize> Buf<W, U> {
             None => *r,
         };
         let mut runs = other.runs;
+        // Only a narrow funnel keeps raw rows (no renumbering).
+        debug_assert!(other.raw.is_empty() || remap.is_none());
+        self.raw.extend(other.raw);
         if other.sorted && other.rows.len() >= RADIX_MIN_ROWS {
             runs.push(other.rows);
         } else {
@@ -637,11 +735,18 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         self.sorted = false;
     }
 
-    /// Every kept row (`rows`, then each run).
-    fn all_rows(&self) -> impl Iterator<Item = &Flat<W>> {
-        self.rows
+    /// Every kept row (`rows`, then each run, then each raw run, unchecked).
+    fn all_rows(&self) -> impl Iterator<Item = Flat<W>> + '_ {
+        let row_bytes = std::mem::size_of::<Flat<W>>();
+        (self
+            .rows
             .iter()
-            .chain(self.runs.iter().flat_map(Segments::iter))
+            .chain(self.runs.iter().flat_map(Segments::iter)))
+        .copied()
+        .chain(
+            (self.raw.iter())
+                .flat_map(move |run| run.bytes.chunks_exact(row_bytes).map(row_from::<W>)),
+        )
     }
 
     /// Sorts every segment of `rows` and merges the runs into them (a no-op when sorted).
@@ -658,7 +763,10 @@ impl<const W: usize, const U: usize> Buf<W, U> {
 
     /// Spreads `rows` and every run when any of them is spread (same segments for all).
     fn align_runs(&mut self) {
-        if self.rows.is_spread() || self.runs.iter().any(Segments::is_spread) {
+        if self.rows.is_spread()
+            || self.runs.iter().any(Segments::is_spread)
+            || !self.raw.is_empty()
+        {
             self.rows.spread_out();
             self.runs.iter_mut().for_each(Segments::spread_out);
         }
@@ -666,6 +774,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
 
     fn end_sort(&mut self) {
         self.runs.clear();
+        self.raw.clear();
         self.sorted = true;
     }
 
@@ -678,9 +787,13 @@ impl<const W: usize, const U: usize> Buf<W, U> {
 
     /// Sorts the rows and compacts the silent users (before the state is sent to another
     /// process, which then merges instead of sorting).
+    /// Raw rows (a state that received sorted states and is sent on, which does not happen
+    /// in PostgreSQL's plans) are sent unsorted, as they are.
     fn prepare(&mut self, work: &mut Work) {
         self.compact_silent(work);
-        self.sort(work);
+        if self.raw.is_empty() {
+            self.sort(work);
+        }
     }
 
     /// The rows, then the silent users (count, then their key words). The rows: when sorted,
@@ -688,14 +801,16 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     /// the row count and the rows; a row is its key words, `ts` and bits.
     fn write(&self, w: &mut Writer) {
         let write_row = |w: &mut Writer, r: &Flat<W>| {
-            for &k in &r.key {
-                w.u64(k);
+            let mut b = [0u8; 64];
+            for (j, k) in r.key.iter().chain([&(r.ts as u64), &r.bits]).enumerate() {
+                b[8 * j..8 * j + 8].copy_from_slice(&k.to_le_bytes());
             }
-            w.i64(r.ts).u64(r.bits);
+            w.raw(&b[..8 * (W + 2)]);
         };
+        let raw = self.raw.iter().map(RawRun::rows).sum::<usize>();
         let rows = self.rows.len() + self.runs.iter().map(Segments::len).sum::<usize>();
         w.reserve(
-            rows * std::mem::size_of::<Flat<W>>()
+            (rows + raw) * std::mem::size_of::<Flat<W>>()
                 + 8 * self.rows.segs.len()
                 + self.silent.len() * 8 * U,
         );
@@ -706,8 +821,13 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                 seg.iter().for_each(|r| write_row(w, r));
             }
         } else {
-            w.u8(0).len(rows);
-            self.all_rows().for_each(|r| write_row(w, r));
+            w.u8(0).len(rows + raw);
+            (self.rows.iter())
+                .chain(self.runs.iter().flat_map(Segments::iter))
+                .for_each(|r| write_row(w, r));
+            self.raw.iter().for_each(|run| {
+                w.raw(&run.bytes);
+            });
         }
         w.len(self.silent.len());
         for s in self.silent.iter() {
@@ -717,42 +837,34 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         }
     }
 
-    /// Reads what [`Buf::write`] wrote; returns the steps and exclusions the rows match.
+    /// Reads what [`Buf::write`] wrote; returns the steps and exclusions of the rows it
+    /// checked. The rows of a sorted state spread over segments are kept as their bytes (a
+    /// [`RawRun`], narrow funnels only), checked when evaluated.
     fn read(&mut self, r: &mut Reader, packing: &Packing, keep_all: bool) -> OpsResult<(u64, u32)> {
         let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
         let mut matched = (0u64, 0u32);
         let row_bytes = std::mem::size_of::<Flat<W>>();
-        // Row `i` of a block of `n` rows read at once.
-        let mut read_row = |block: &[u8], i: usize| -> OpsResult<Flat<W>> {
-            let b = &block[i * row_bytes..(i + 1) * row_bytes];
-            let word = |j: usize| u64::from_le_bytes(b[8 * j..8 * j + 8].try_into().unwrap());
-            let mut key = [0u64; W];
-            for (j, k) in key.iter_mut().enumerate() {
-                *k = word(j);
-            }
-            let (ts, bits) = (word(W) as i64, word(W + 1));
-            if !packing.valid(bits) {
-                return Err(bad(format!("row bits {bits}")));
-            }
-            let row = packing.row(ts, bits);
-            if row.mask == 0 && row.excl == 0 && !keep_all {
-                return Err(bad("a row matching nothing".into()));
-            }
-            matched = (matched.0 | row.mask, matched.1 | row.excl);
-            Ok(Flat { key, ts, bits })
-        };
         match r.u8()? {
             0 => {
                 let n = r.len(row_bytes)?;
+                let mut rows = Vec::new();
+                let m = read_rows(
+                    r.fixed(n * row_bytes)?,
+                    packing,
+                    keep_all,
+                    Placed::Anywhere,
+                    &mut rows,
+                )?;
+                matched = m;
                 if n >= SPREAD_ROWS {
                     self.rows.spread_out();
-                } else {
-                    self.rows.segs[0].reserve(n);
                 }
-                let block = r.fixed(n * row_bytes)?;
-                for i in 0..n {
-                    let row = read_row(block, i)?;
-                    self.rows.push(row);
+                if self.rows.is_spread() {
+                    rows.into_iter().for_each(|row| {
+                        self.rows.push(row);
+                    });
+                } else {
+                    self.rows.segs[0] = rows;
                 }
             }
             1 => {
@@ -760,25 +872,38 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                 if nsegs != 1 && nsegs != 1 << SPREAD_BITS {
                     return Err(bad(format!("{nsegs} segments")));
                 }
-                let mut rows = Segments {
-                    segs: vec![Vec::new(); nsegs],
-                };
-                for i in 0..nsegs {
+                let mut blocks = Vec::with_capacity(nsegs);
+                for _ in 0..nsegs {
                     let n = r.len(row_bytes)?;
-                    rows.segs[i].reserve_exact(n);
-                    let block = r.fixed(n * row_bytes)?;
-                    for j in 0..n {
-                        let row = read_row(block, j)?;
-                        if rows.index(&row) != i
-                            || rows.segs[i].last().is_some_and(|p| p.key() > row.key())
-                        {
-                            return Err(bad("sorted rows out of order".into()));
-                        }
-                        rows.segs[i].push(row);
-                    }
+                    blocks.push(r.fixed(n * row_bytes)?);
                 }
-                self.rows = rows;
-                self.sorted = true;
+                if nsegs > 1 && packing.wide.is_none() {
+                    let mut run = RawRun {
+                        bytes: Vec::with_capacity(blocks.iter().map(|b| b.len()).sum()),
+                        ends: Vec::with_capacity(nsegs),
+                    };
+                    for block in blocks {
+                        run.bytes.extend_from_slice(block);
+                        run.ends.push(run.bytes.len() / row_bytes);
+                    }
+                    self.raw.push(run);
+                    self.sorted = false;
+                } else {
+                    let mut rows = Segments {
+                        segs: vec![Vec::new(); nsegs],
+                    };
+                    for (i, block) in blocks.into_iter().enumerate() {
+                        let placed = if nsegs > 1 {
+                            Placed::Segment(i)
+                        } else {
+                            Placed::Sorted
+                        };
+                        let m = read_rows(block, packing, keep_all, placed, &mut rows.segs[i])?;
+                        matched = (matched.0 | m.0, matched.1 | m.1);
+                    }
+                    self.rows = rows;
+                    self.sorted = true;
+                }
             }
             f => return Err(bad(format!("sorted flag {f}"))),
         }
@@ -810,55 +935,182 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     }
 
     /// Sorts the rows by (key, ts) one segment at a time (unless already sorted) and
-    /// evaluates the segment's users into `tally` while it is in the cache; counts the users
-    /// of `silent` that have no row.
+    /// evaluates the segment's users while it is in the cache, the segments spread over
+    /// `threads` (each thread with its own tally, added up at the end); counts the users of
+    /// `silent` that have no row.
     fn evaluate(
         &mut self,
         spec: &FunnelSpec,
         packing: &Packing,
-        tally: &mut Tally,
-        work: &mut Work,
-    ) {
-        self.compact_silent(work);
+        keep_all: bool,
+        threads: Threads<'_>,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> OpsResult<Tally> {
+        self.compact_silent(&mut Work {
+            done: 0,
+            check: check_interrupts,
+        });
         let sorted = self.sorted;
         if !sorted {
             self.align_runs();
         }
-        let mut scratch = Vec::new();
-        let mut silent = self.silent.iter().peekable();
-        let mut silent_only = 0i64;
-        let mut part = Partition::default();
-        for i in 0..self.rows.segs.len() {
-            if !sorted {
-                // Sorted and evaluated one segment at a time, while it is in the cache.
-                sort_segment(&mut self.rows, &mut self.runs, i, &mut scratch, work);
+        let skip = self.rows.skip();
+        let spread = self.rows.is_spread();
+        let silent = &self.silent;
+        // The silent users of segment `i` (all of them when the rows are not spread).
+        let silent_of = |i: usize| -> Vec<&[[u64; U]]> {
+            if !spread {
+                silent.segs.iter().map(Vec::as_slice).collect()
+            } else if silent.is_spread() {
+                vec![&silent.segs[i]]
+            } else {
+                let all = &silent.segs[0];
+                let top = |s: &[u64; U]| (s[0] >> (64 - SPREAD_BITS)) as usize;
+                let (from, to) = (
+                    all.partition_point(|s| top(s) < i),
+                    all.partition_point(|s| top(s) <= i),
+                );
+                vec![&all[from..to]]
             }
-            for user in self.rows.segs[i].chunk_by(|a, b| a.key[..U] == b.key[..U]) {
-                work.add(USER_WORK + user.len());
-                // Silent users before this one are in no row.
-                let key = &user[0].key[..U];
-                while silent.next_if(|s| s[..] < *key).is_some() {
-                    silent_only += 1;
+        };
+        let (runs, raw) = (&mut self.runs, &self.raw);
+        let row_bytes = std::mem::size_of::<Flat<W>>();
+        let pieces: Vec<Piece<W, U>> = (self.rows.segs.iter_mut().enumerate())
+            .map(|(i, rows)| Piece {
+                index: i,
+                rows: std::mem::take(rows),
+                runs: runs
+                    .iter_mut()
+                    .map(|r| std::mem::take(&mut r.segs[i]))
+                    .collect(),
+                raw: raw.iter().map(|r| r.segment(i, row_bytes)).collect(),
+                silent: silent_of(i),
+            })
+            .collect();
+        let context = Context {
+            spec,
+            packing,
+            keep_all,
+            sorted,
+            skip,
+        };
+        let shares = threads::for_each(
+            threads,
+            pieces,
+            || Share::new(spec),
+            |share, piece, work| share.evaluate(piece, &context, work),
+            check_interrupts,
+        );
+        let mut tally = Tally::new(spec);
+        let mut error = None;
+        for share in shares {
+            for (i, rows) in share.rows {
+                self.rows.segs[i] = rows;
+            }
+            tally.add(share.tally);
+            tally.histogram[0] += share.silent_only;
+            error = error.or(share.error);
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        self.end_sort();
+        Ok(tally)
+    }
+}
+
+/// One segment's rows (and its part of every run, and its silent users), for one thread of
+/// [`Buf::evaluate`].
+struct Piece<'s, const W: usize, const U: usize> {
+    index: usize,
+    rows: Vec<Flat<W>>,
+    runs: Vec<Vec<Flat<W>>>,
+    /// The segment's bytes in each raw run.
+    raw: Vec<&'s [u8]>,
+    silent: Vec<&'s [[u64; U]]>,
+}
+
+/// What every piece of one [`Buf::evaluate`] shares.
+struct Context<'a> {
+    spec: &'a FunnelSpec,
+    packing: &'a Packing,
+    keep_all: bool,
+    /// The rows are sorted (and there are no runs).
+    sorted: bool,
+    /// Top bits shared by a segment's rows.
+    skip: u32,
+}
+
+/// What one thread of [`Buf::evaluate`] gathers, with its reusable buffers.
+struct Share<const W: usize> {
+    tally: Tally,
+    silent_only: i64,
+    /// Each segment done, sorted (put back in the state).
+    rows: Vec<(usize, Vec<Flat<W>>)>,
+    part: Partition,
+    scratch: Vec<Flat<W>>,
+    /// The first corrupt raw row found (the share stops there).
+    error: Option<OpsError>,
+}
+
+impl<const W: usize> Share<W> {
+    fn new(spec: &FunnelSpec) -> Self {
+        Share {
+            tally: Tally::new(spec),
+            silent_only: 0,
+            rows: Vec::new(),
+            part: Partition::default(),
+            scratch: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Sorts a segment (unless `sorted`), merges its runs into it and evaluates its users.
+    fn evaluate<const U: usize>(&mut self, piece: Piece<W, U>, cx: &Context, work: &mut Work) {
+        let (spec, packing) = (cx.spec, cx.packing);
+        let mut runs = piece.runs;
+        for bytes in piece.raw {
+            let mut run = Vec::new();
+            let placed = Placed::Segment(piece.index);
+            let read = read_rows(bytes, packing, cx.keep_all, placed, &mut run);
+            if let Err(e) = read {
+                self.error.get_or_insert(e);
+            }
+            work.add(run.len());
+            runs.push(run);
+        }
+        if self.error.is_some() {
+            return;
+        }
+        let rows = if cx.sorted {
+            piece.rows
+        } else {
+            sort_rows(piece.rows, runs, cx.skip, &mut self.scratch, work)
+        };
+        let (tally, part) = (&mut self.tally, &mut self.part);
+        let mut silent = piece.silent.iter().flat_map(|s| s.iter()).peekable();
+        for user in rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
+            work.add(USER_WORK + user.len());
+            // Silent users before this one are in no row.
+            let key = &user[0].key[..U];
+            while silent.next_if(|s| s[..] < *key).is_some() {
+                self.silent_only += 1;
+            }
+            silent.next_if(|s| s[..] == *key);
+            if W > U {
+                tally.best.clear();
+                for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
+                    part.evaluate(held, spec, packing);
+                    tally.offer(part, spec);
                 }
-                silent.next_if(|s| s[..] == *key);
-                if W > U {
-                    tally.best.clear();
-                    for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
-                        part.evaluate(held, spec, packing);
-                        tally.offer(&part, spec);
-                    }
-                    tally.commit();
-                } else {
-                    part.evaluate(user, spec, packing);
-                    tally.record(part.level, &part.times);
-                }
+                tally.commit();
+            } else {
+                part.evaluate(user, spec, packing);
+                tally.record(part.level, &part.times);
             }
         }
-        silent_only += silent.count() as i64;
-        if !sorted {
-            self.end_sort();
-        }
-        tally.histogram[0] += silent_only;
+        self.silent_only += silent.count() as i64;
+        self.rows.push((piece.index, rows));
     }
 }
 
@@ -872,14 +1124,30 @@ fn sort_segment<const W: usize>(
     work: &mut Work,
 ) {
     let skip = rows.skip();
-    sort_flat(&mut rows.segs[i], skip, scratch, work);
-    if !runs.is_empty() {
-        let mut parts: Vec<Vec<Flat<W>>> = runs
-            .iter_mut()
-            .map(|r| std::mem::take(&mut r.segs[i]))
-            .collect();
-        parts.push(std::mem::take(&mut rows.segs[i]));
-        rows.segs[i] = merge_sorted(parts, work);
+    let parts = runs.iter_mut().map(|r| std::mem::take(&mut r.segs[i]));
+    rows.segs[i] = sort_rows(
+        std::mem::take(&mut rows.segs[i]),
+        parts.collect(),
+        skip,
+        scratch,
+        work,
+    );
+}
+
+/// `rows` (elements sharing their top `skip` bits) sorted, with `runs` (each sorted) merged in.
+fn sort_rows<const W: usize>(
+    mut rows: Vec<Flat<W>>,
+    mut runs: Vec<Vec<Flat<W>>>,
+    skip: u32,
+    scratch: &mut Vec<Flat<W>>,
+    work: &mut Work,
+) -> Vec<Flat<W>> {
+    sort_flat(&mut rows, skip, scratch, work);
+    if runs.is_empty() {
+        rows
+    } else {
+        runs.push(rows);
+        merge_sorted(runs, work)
     }
 }
 
@@ -1007,6 +1275,16 @@ impl Tally {
         }
     }
 
+    /// Adds another thread's tally (users are in exactly one).
+    fn add(&mut self, other: Tally) {
+        for (mine, theirs) in self.histogram.iter_mut().zip(other.histogram) {
+            *mine += theirs;
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.durations, other.durations) {
+            mine.append(theirs);
+        }
+    }
+
     fn commit(&mut self) {
         let best = std::mem::take(&mut self.best);
         self.record(best.level, &best.times);
@@ -1059,7 +1337,10 @@ impl Store {
     }
 
     fn is_empty(&self) -> bool {
-        with_buf!(self, b => b.rows.len() == 0 && b.runs.is_empty() && b.silent.len() == 0)
+        with_buf!(self, b => b.rows.len() == 0
+            && b.runs.is_empty()
+            && b.raw.is_empty()
+            && b.silent.len() == 0)
     }
 }
 
@@ -1115,6 +1396,8 @@ pub struct PopulationFunnel<K: UserKey> {
     keyed: bool,
     matched_steps: u64,
     matched_exclusions: u32,
+    /// See [`PopulationFunnel::sources`].
+    sources: usize,
     _key: PhantomData<fn() -> K>,
 }
 
@@ -1135,6 +1418,7 @@ impl<K: UserKey> PopulationFunnel<K> {
             exclusion_events: Vec::new(),
             matched_steps: 0,
             matched_exclusions: 0,
+            sources: 1,
             spec,
             _key: PhantomData,
         }
@@ -1259,23 +1543,54 @@ impl<K: UserKey> PopulationFunnel<K> {
     /// (user, key) partition of the segment while it is in the cache; a linear-time selection
     /// per step for the percentiles (an interrupt check before each; one selection is not
     /// interruptible).
-    pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> Vec<StepRow> {
-        let tally = self.tally(check_interrupts);
+    pub fn finish(&mut self, check_interrupts: &mut dyn FnMut()) -> OpsResult<Vec<StepRow>> {
+        self.finish_on(Threads::SERIAL, check_interrupts)
+    }
+
+    /// [`PopulationFunnel::finish`] on up to `threads.max` threads, but no more than the
+    /// partial states that were merged into this one ([`PopulationFunnel::sources`]): the
+    /// final phase of a parallel plan uses the cores its workers scanned on, and a state
+    /// that saw every row itself stays on one thread. Each thread sorts and evaluates whole
+    /// segments (1/256 of the users each) and selects whole lists of percentiles, so the
+    /// result does not depend on the number of threads.
+    ///
+    /// Fails (`malformed`) on a corrupt row of a received state, which is checked here,
+    /// segment by segment, rather than when decoded.
+    pub fn finish_on(
+        &mut self,
+        threads: Threads<'_>,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> OpsResult<Vec<StepRow>> {
+        let threads = Threads {
+            max: threads.max.min(self.sources),
+            ..threads
+        };
+        let tally = self.tally(threads, check_interrupts)?;
         let names = self.names.as_deref();
-        step_rows_interruptible(&tally.histogram, names, tally.durations, check_interrupts)
+        Ok(step_rows_on(
+            &tally.histogram,
+            names,
+            tally.durations,
+            threads,
+            check_interrupts,
+        ))
+    }
+
+    /// Partial states merged into this one, itself included (1 for a state that was never
+    /// merged into; not part of the encoding).
+    pub fn sources(&self) -> usize {
+        self.sources
     }
 
     /// Sorts and evaluates every user (see [`PopulationFunnel::finish`]).
-    fn tally(&mut self, check_interrupts: &mut dyn FnMut()) -> Tally {
+    fn tally(
+        &mut self,
+        threads: Threads<'_>,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> OpsResult<Tally> {
         check_interrupts();
-        let mut work = Work {
-            done: 0,
-            check: check_interrupts,
-        };
-        let mut tally = Tally::new(&self.spec);
-        let (spec, packing) = (&*self.spec, &self.packing);
-        with_buf!(&mut self.store, b => b.evaluate(spec, packing, &mut tally, &mut work));
-        tally
+        let (spec, packing, keep_all) = (&*self.spec, &self.packing, self.keep_all);
+        with_buf!(&mut self.store, b => b.evaluate(spec, packing, keep_all, threads, check_interrupts))
     }
 }
 
@@ -1319,6 +1634,7 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
         }
         self.matched_steps |= other.matched_steps;
         self.matched_exclusions |= other.matched_exclusions;
+        self.sources = self.sources.saturating_add(other.sources);
         if other.store.is_empty() {
             return Ok(());
         }
@@ -1527,7 +1843,7 @@ mod tests {
     impl<K: UserKey> PopulationFunnel<K> {
         /// Users per deepest level, population included (level 0).
         fn histogram(&mut self) -> Vec<i64> {
-            self.tally(&mut || {}).histogram
+            self.tally(Threads::SERIAL, &mut || {}).unwrap().histogram
         }
     }
 
@@ -1549,9 +1865,10 @@ mod tests {
         p.push(3, 0, 0, 0, None);
         p.push(3, 5, 0, 0, None);
         let mut calls = 0;
-        let rows = p.finish(&mut || calls += 1);
-        // At the start, then before each percentile selection (2 per step after the first).
-        assert_eq!(calls, 5);
+        let rows = p.finish(&mut || calls += 1).unwrap();
+        // At the start, after the one segment, then after each percentile selection (2 per
+        // step after the first).
+        assert_eq!(calls, 6);
         assert_eq!(
             rows.iter().map(|r| r.users).collect::<Vec<_>>(),
             vec![2, 2, 1]
@@ -1567,7 +1884,7 @@ mod tests {
         assert_eq!(p.user_count(), 3);
         assert_eq!((p.matched_steps(), p.matched_exclusions()), (0b111, 0));
         // A second finish gives the same rows.
-        assert_eq!(p.finish(&mut || {}), rows);
+        assert_eq!(p.finish(&mut || {}).unwrap(), rows);
     }
 
     #[test]
@@ -1576,7 +1893,7 @@ mod tests {
         let mut p = PopulationFunnel::<i64>::new(plain(cfg(2, i64::MAX, "default")), None).unwrap();
         p.push(1, 0, A, 0, None);
         p.push(1, i64::MAX, B, 0, None);
-        let rows = p.finish(&mut || {});
+        let rows = p.finish(&mut || {}).unwrap();
         assert_eq!(rows[1].users, 1);
         assert_eq!(rows[1].median_seconds_from_previous, Some(f64::INFINITY));
         assert_eq!(rows[1].from_first, Some([f64::INFINITY; 4]));
@@ -1586,7 +1903,7 @@ mod tests {
     fn finish_checks_interrupts_by_work() {
         let count_checks = |p: &mut PopulationFunnel<i64>| {
             let mut calls = 0;
-            p.finish(&mut || calls += 1);
+            p.finish(&mut || calls += 1).unwrap();
             calls
         };
         // 3 users with 70000 kept rows each: 210K rows counted, scanned and evaluated (a radix
@@ -1615,7 +1932,7 @@ mod tests {
         p.push_event("u2".into(), 0, None, None);
         let mut q = PopulationFunnel::<String>::decode(&p.encode()).unwrap();
         q.push_event("u3".into(), 0, Some("view"), None);
-        let rows = q.finish(&mut || {});
+        let rows = q.finish(&mut || {}).unwrap();
         assert_eq!(rows[0].name.as_deref(), Some("view"));
         assert_eq!(rows.iter().map(|r| r.users).collect::<Vec<_>>(), vec![2, 1]);
         assert!(PopulationFunnel::<i64>::decode(&p.encode()).is_err());
@@ -1629,7 +1946,7 @@ mod tests {
         by_ref.push_event_str("u1", 5, Some("buy"), None);
         by_ref.push_str("u2", 0, 0, 0, None);
         by_ref.push_event_str("u3", 0, Some("view"), None);
-        let by_ref = by_ref.finish(&mut || {});
+        let by_ref = by_ref.finish(&mut || {}).unwrap();
         assert_eq!(by_ref, rows);
         assert_eq!(by_ref[0].rate_from_previous, Some(2.0 / 3.0));
         assert!(UserFunnel::decode(&p.encode()).is_err());
@@ -1706,7 +2023,7 @@ mod tests {
         p.push_event(3, 0, Some("cart"), None);
         assert_eq!(p.matched_steps(), 0b111);
         assert_eq!(p.matched_exclusions(), 1);
-        let rows = p.finish(&mut || {});
+        let rows = p.finish(&mut || {}).unwrap();
         assert_eq!(
             rows.iter().map(|r| r.users).collect::<Vec<_>>(),
             vec![2, 1, 1]
@@ -1730,7 +2047,7 @@ mod tests {
             ] {
                 p.push(1, ts, m, 0, Some(k));
             }
-            let rows = p.finish(&mut || {});
+            let rows = p.finish(&mut || {}).unwrap();
             assert_eq!(rows[1].from_previous, Some([3e-6; 4]));
             assert_eq!(rows[2].from_previous, Some([2e-6; 4]));
         }
@@ -1935,7 +2252,7 @@ mod tests {
         fn one_shot_equals_naive_evaluation((spec, rows) in arb_case(24)) {
             let mut p = build(&spec, &rows, i64::from);
             let histogram = p.histogram();
-            let got = p.finish(&mut || {});
+            let got = p.finish(&mut || {}).unwrap();
             check_naive(&spec, &rows, &histogram, &got)?;
             let users: std::collections::BTreeSet<u8> = rows.iter().map(|r| r.0).collect();
             prop_assert_eq!(p.user_count(), users.len());
@@ -1955,7 +2272,7 @@ mod tests {
                 )
             }),
         ) {
-            let whole = build(&spec, &rows, i64::from).finish(&mut || {});
+            let whole = build(&spec, &rows, i64::from).finish(&mut || {}).unwrap();
             let (a, b) = (cuts.0.min(cuts.1), cuts.0.max(cuts.1));
             let mut s1 = build(&spec, &shuffled[..a], i64::from);
             let s2 = build(&spec, &shuffled[a..b], i64::from);
@@ -1964,7 +2281,7 @@ mod tests {
             // An already finished state merges like any other.
             let mut s3 = s3;
             if cuts.2 & 1 == 1 {
-                s3.finish(&mut || {});
+                s3.finish(&mut || {}).unwrap();
             }
             let s3 = PopulationFunnel::<i64>::decode(&s3.encode()).unwrap();
             if cuts.2 & 2 == 2 {
@@ -1975,7 +2292,7 @@ mod tests {
                 s1.merge(s3).unwrap();
             }
             let s1 = PopulationFunnel::<i64>::decode(&s1.encode()).unwrap();
-            prop_assert_eq!(s1.clone().finish(&mut || {}), whole);
+            prop_assert_eq!(s1.clone().finish(&mut || {}).unwrap(), whole);
             // Every strict prefix of an encoding is rejected.
             let bytes = s1.encode();
             for n in 0..bytes.len() {
@@ -1985,15 +2302,15 @@ mod tests {
 
         #[test]
         fn text_keys_equal_bigint_keys((spec, rows) in arb_case(24)) {
-            let ids = build(&spec, &rows, i64::from).finish(&mut || {});
-            let texts = build(&spec, &rows, |u| format!("user {u}")).finish(&mut || {});
+            let ids = build(&spec, &rows, i64::from).finish(&mut || {}).unwrap();
+            let texts = build(&spec, &rows, |u| format!("user {u}")).finish(&mut || {}).unwrap();
             prop_assert_eq!(&texts, &ids);
             let mut by_ref = PopulationFunnel::<String>::new(Arc::new(spec.clone()), None).unwrap();
             for &(u, ts, mask, excl, h) in &rows {
                 by_ref.push_str(&format!("user {u}"), ts, mask, excl, held_text(h).as_deref());
             }
             let by_ref = PopulationFunnel::<String>::decode(&by_ref.encode()).unwrap();
-            prop_assert_eq!(by_ref.clone().finish(&mut || {}), ids);
+            prop_assert_eq!(by_ref.clone().finish(&mut || {}).unwrap(), ids);
         }
 
         #[test]
@@ -2024,7 +2341,7 @@ mod tests {
                 by_conds.push(u.into(), ts, mask, x, held.as_deref());
             }
             let by_event = PopulationFunnel::<i64>::decode(&by_event.encode()).unwrap();
-            prop_assert_eq!(by_event.clone().finish(&mut || {}), by_conds.finish(&mut || {}));
+            prop_assert_eq!(by_event.clone().finish(&mut || {}).unwrap(), by_conds.finish(&mut || {}).unwrap());
         }
 
         #[test]
@@ -2049,7 +2366,7 @@ mod tests {
             let b = PopulationFunnel::<i64>::decode(&b.encode()).unwrap();
             a.merge(b).unwrap();
             let levels = LevelCounts::decode(&levels.encode()).unwrap();
-            let one_shot = a.finish(&mut || {});
+            let one_shot = a.finish(&mut || {}).unwrap();
             let two_stage = levels.finish();
             prop_assert_eq!(one_shot.len(), two_stage.len());
             for (o, t) in one_shot.iter().zip(&two_stage) {
@@ -2175,15 +2492,15 @@ mod tests {
                 assert!(with_buf!(&small.store, b => !b.rows.is_spread()));
                 assert_eq!(ids.histogram(), want, "spec {i} ordered {time_ordered}");
                 assert_eq!(texts.histogram(), want, "spec {i} ordered {time_ordered}");
-                let whole = ids.finish(&mut || {});
-                assert_eq!(texts.finish(&mut || {}), whole);
+                let whole = ids.finish(&mut || {}).unwrap();
+                assert_eq!(texts.finish(&mut || {}).unwrap(), whole);
                 let decode =
                     |p: &PopulationFunnel<i64>| PopulationFunnel::<i64>::decode(&p.encode());
                 let mut small_big = decode(&small).unwrap();
                 small_big.merge(decode(&big).unwrap()).unwrap();
-                assert_eq!(small_big.finish(&mut || {}), whole);
+                assert_eq!(small_big.finish(&mut || {}).unwrap(), whole);
                 big.merge(small).unwrap();
-                assert_eq!(big.finish(&mut || {}), whole);
+                assert_eq!(big.finish(&mut || {}).unwrap(), whole);
             }
         }
     }
@@ -2249,6 +2566,144 @@ mod tests {
     }
 
     #[test]
+    fn finish_on_threads_equals_one_thread() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let started = AtomicUsize::new(0);
+        let spawn_with = |spawn: &mut dyn FnMut()| {
+            started.fetch_add(1, Ordering::Relaxed);
+            spawn();
+        };
+        let threads = |max| Threads {
+            max,
+            spawn_with: &spawn_with,
+        };
+        let specs = [
+            FunnelSpec::plain(cfg(4, 40, "default")),
+            FunnelSpec::new(
+                cfg(3, 60, "strict_order"),
+                vec![Some(20), None],
+                vec![Exclusion { from: 1, to: 3 }],
+                true,
+            )
+            .unwrap(),
+        ];
+        for (i, spec) in specs.iter().enumerate() {
+            // Spread (256 segments) and flat (one segment, so one thread).
+            for n in [400_000, 3_000] {
+                let rows = big_case(i as u64 + 11, n, n as u64 / 30, spec, true);
+                let arc = Arc::new(spec.clone());
+                let ids = || PopulationFunnel::<i64>::new(arc.clone(), None).unwrap();
+                let texts = || PopulationFunnel::<String>::new(arc.clone(), None).unwrap();
+                let (mut whole, mut whole_text) = (ids(), texts());
+                // As in a parallel plan: three processes scan thirds of the table.
+                let mut parts: Vec<_> = (0..3).map(|_| ids()).collect();
+                let mut text_parts: Vec<_> = (0..3).map(|_| texts()).collect();
+                for (j, &(u, ts, m, e, h)) in rows.iter().enumerate() {
+                    let h = held_text(h);
+                    whole.push(u as i64, ts, m, e, h.as_deref());
+                    whole_text.push_str(&format!("{u:x}"), ts, m, e, h.as_deref());
+                    parts[j * 3 / n].push(u as i64, ts, m, e, h.as_deref());
+                    text_parts[j * 3 / n].push_str(&format!("{u:x}"), ts, m, e, h.as_deref());
+                }
+                let want = whole.clone().finish(&mut || {}).unwrap();
+                assert_eq!(whole_text.clone().finish(&mut || {}).unwrap(), want);
+                // A state that saw every row stays on one thread.
+                assert_eq!(whole.sources(), 1);
+                assert_eq!(whole.finish_on(threads(4), &mut || {}).unwrap(), want);
+                assert_eq!(whole_text.finish_on(threads(4), &mut || {}).unwrap(), want);
+                assert_eq!(started.swap(0, Ordering::Relaxed), 0);
+                for max in [2, 3, 8] {
+                    // Workers send sorted states; the leader merges them into its own.
+                    let mut leader = parts[0].clone();
+                    let mut text_leader = text_parts[0].clone();
+                    for k in 1..3 {
+                        let mut p = parts[k].clone();
+                        p.prepare_to_send(&mut || {});
+                        leader
+                            .merge(PopulationFunnel::decode(&p.encode()).unwrap())
+                            .unwrap();
+                        text_leader.merge(text_parts[k].clone()).unwrap();
+                    }
+                    assert_eq!(leader.sources(), 3);
+                    let spread = with_buf!(&leader.store, b => b.rows.is_spread()
+                        || b.runs.iter().any(Segments::is_spread));
+                    assert_eq!(spread, n > 3_000);
+                    assert_eq!(leader.finish_on(threads(max), &mut || {}).unwrap(), want);
+                    let helpers = started.swap(0, Ordering::Relaxed);
+                    if spread {
+                        // min(max, 3 sources) threads for the segments (and as many for
+                        // the percentiles when there are that many lists).
+                        let segments = max.min(3) - 1;
+                        assert!(
+                            (segments..=2 * segments).contains(&helpers),
+                            "max {max}: {helpers}"
+                        );
+                    }
+                    // Sorted by the first finish: the same again, from the sorted rows.
+                    assert_eq!(leader.finish_on(threads(max), &mut || {}).unwrap(), want);
+                    assert_eq!(
+                        text_leader.finish_on(threads(max), &mut || {}).unwrap(),
+                        want
+                    );
+                    started.store(0, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn corrupt_rows_of_a_received_state_fail_when_evaluated() {
+        let spec = plain(cfg(3, 50, "default"));
+        let mut rng = Rng(9);
+        let mut sent = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+        for i in 0..100_000 {
+            sent.push(rng.below(20_000) as i64, i, 1 << rng.below(3), 0, None);
+        }
+        sent.prepare_to_send(&mut || {});
+        let Store::Id(b) = &sent.store else {
+            panic!("bigint ids")
+        };
+        assert!(b.rows.is_spread());
+        let row = b.rows.segs[5][0];
+        let bytes = sent.encode();
+        let mut at = vec![];
+        at.extend(row.key[0].to_le_bytes());
+        at.extend(row.ts.to_le_bytes());
+        at.extend(row.bits.to_le_bytes());
+        let pos = bytes.windows(24).position(|w| w == at).unwrap();
+        let mut good = PopulationFunnel::<i64>::decode(&bytes).unwrap();
+        let want = good.finish(&mut || {}).unwrap();
+        let corrupt = |offset: usize, value: u64| {
+            let mut bad = bytes.clone();
+            bad[pos + offset..pos + offset + 8].copy_from_slice(&value.to_le_bytes());
+            // Decoded as bytes; checked by the thread that evaluates segment 5.
+            let mut leader = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+            leader
+                .merge(PopulationFunnel::decode(&bad).unwrap())
+                .unwrap();
+            leader
+                .merge(PopulationFunnel::decode(&bytes).unwrap())
+                .unwrap();
+            let two = Threads {
+                max: 2,
+                ..Threads::SERIAL
+            };
+            let e = leader.finish_on(two, &mut || {}).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::Malformed);
+            e.message
+        };
+        // Bits no state of a 3-step funnel stores; no step at all.
+        assert!(corrupt(16, 1 << 40).contains("row bits"));
+        assert!(corrupt(16, 0).contains("matching nothing"));
+        // A user of another segment; a row before the one it follows.
+        assert!(corrupt(0, row.key[0] ^ 1 << 63).contains("out of order"));
+        assert!(corrupt(0, row.key[0] + 1).contains("out of order"));
+        assert!(corrupt(8, i64::MAX as u64).contains("out of order"));
+        // The good bytes still give the rows.
+        assert_eq!(want.len(), 3);
+    }
+
+    #[test]
     fn sorted_partial_states_merge_like_unsorted() {
         // As in a parallel plan: three processes scan blocks of a time-ordered table; the
         // workers sort their rows before sending them, the leader merges.
@@ -2272,7 +2727,7 @@ mod tests {
                 whole.push(u, ts, m, 0, None);
                 parts[i * 3 / n].push(u, ts, m, 0, None);
             }
-            let expect = whole.finish(&mut || {});
+            let expect = whole.finish(&mut || {}).unwrap();
             let sent = |p: &PopulationFunnel<i64>| {
                 let mut p = p.clone();
                 p.prepare_to_send(&mut || {});
@@ -2287,20 +2742,20 @@ mod tests {
             assert_eq!(runs(&leader), 2);
             // A state holding runs encodes and decodes like any other.
             let mut copy = PopulationFunnel::<i64>::decode(&leader.encode()).unwrap();
-            assert_eq!(copy.finish(&mut || {}), expect);
-            assert_eq!(leader.finish(&mut || {}), expect);
+            assert_eq!(copy.finish(&mut || {}).unwrap(), expect);
+            assert_eq!(leader.finish(&mut || {}).unwrap(), expect);
             assert_eq!(runs(&leader), 0);
-            assert_eq!(leader.finish(&mut || {}), expect);
+            assert_eq!(leader.finish(&mut || {}).unwrap(), expect);
             // An empty leader; a sorted leader taking an unsorted state and a sorted one.
             let mut empty = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
             parts.iter().for_each(|p| empty.merge(sent(p)).unwrap());
             assert_eq!(runs(&empty), 3);
-            assert_eq!(empty.finish(&mut || {}), expect);
+            assert_eq!(empty.finish(&mut || {}).unwrap(), expect);
             let mut sorted = sent(&parts[2]);
             sorted.merge(parts[0].clone()).unwrap();
             sorted.merge(sent(&parts[1])).unwrap();
             assert_eq!(sorted.user_count(), whole.user_count());
-            assert_eq!(sorted.finish(&mut || {}), expect);
+            assert_eq!(sorted.finish(&mut || {}).unwrap(), expect);
         }
     }
 
@@ -2347,7 +2802,10 @@ mod tests {
         fwd.merge(back).unwrap();
         with_buf!(&fwd.store, b => assert_eq!(b.runs.len(), 1));
         let mut fwd = PopulationFunnel::<i64>::decode(&fwd.encode()).unwrap();
-        assert_eq!(fwd.finish(&mut || {}), whole.finish(&mut || {}));
+        assert_eq!(
+            fwd.finish(&mut || {}).unwrap(),
+            whole.finish(&mut || {}).unwrap()
+        );
         assert_eq!(fwd.matched_exclusions(), whole.matched_exclusions());
         // A class id beyond the table is rejected.
         let bytes = whole.encode();
