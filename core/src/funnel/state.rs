@@ -30,7 +30,7 @@ fn read_names(r: &mut Reader) -> OpsResult<Vec<String>> {
 /// Format version of `window_funnel`'s and the two-stage form's states.
 pub(super) const VERSION: u8 = 1;
 /// Format version of [`PopulationFunnel`]'s state (2: flat rows of packed keys).
-const POPULATION_VERSION: u8 = 3;
+const POPULATION_VERSION: u8 = 4;
 
 // ---------------------------------------------------------------------------------------
 // The engines, per (user, key) partition
@@ -255,6 +255,14 @@ impl Packing {
                 let (mask, excl) = classes.list[bits as usize];
                 Row { ts, mask, excl }
             }
+        }
+    }
+
+    /// Bytes that hold every bits value a state of this funnel stores (packed rows).
+    fn bits_width(&self) -> usize {
+        match &self.wide {
+            None if self.nsteps < 64 => (self.nsteps + self.nexcl).div_ceil(8).clamp(1, 8),
+            _ => 8,
         }
     }
 
@@ -540,24 +548,193 @@ struct Buf<const W: usize, const U: usize> {
     sorted: bool,
 }
 
-/// The rows of a received sorted state as they came ([`Buf::write`]'s row layout), spread
-/// over `2^SPREAD_BITS` segments: segment `i` is rows `ends[i - 1]..ends[i]`.
+/// The rows of a received sorted state as they came (packed, [`pack_rows`]), spread over
+/// `2^SPREAD_BITS` segments: segment `i` is bytes `ends[i - 1].0..ends[i].0`, holding
+/// `ends[i].1` rows.
 #[derive(Debug, Clone, Default)]
 struct RawRun {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    ends: Vec<(usize, usize)>,
 }
 
 impl RawRun {
     fn rows(&self) -> usize {
-        self.ends.last().copied().unwrap_or(0)
+        self.ends.iter().map(|e| e.1).sum()
     }
 
-    /// The bytes of segment `i`'s rows.
-    fn segment(&self, i: usize, row_bytes: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start * row_bytes..self.ends[i] * row_bytes]
+    /// The packed bytes of segment `i` and its row count.
+    fn segment(&self, i: usize) -> (&[u8], usize) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1].0 };
+        (&self.bytes[start..self.ends[i].0], self.ends[i].1)
     }
+
+    /// Every row that reads back (rows of a segment that does not are left out: such a
+    /// state fails when evaluated).
+    fn rows_lenient<const W: usize>(&self, packing: &Packing, keep_all: bool) -> Vec<Flat<W>> {
+        let mut out = Vec::with_capacity(self.rows());
+        for i in 0..self.ends.len() {
+            let (block, n) = self.segment(i);
+            let before = out.len();
+            if read_packed(block, n, packing, keep_all, Placed::Segment(i), &mut out).is_err() {
+                out.truncate(before);
+            }
+        }
+        out
+    }
+}
+
+/// Appends `v` as LEB128 (7 bits a byte, low first).
+#[inline]
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Writes sorted rows packed: per run of rows with the same key, the key words, the run's
+/// length (LEB128) and its rows: the first one's timestamp in 8 bytes, each next one's as
+/// its distance from the previous (LEB128: rows of a key are in time order), each row's
+/// bits in [`Packing::bits_width`] bytes. A row costs about 7 bytes instead of `8 * W + 16`.
+fn pack_rows<const W: usize>(rows: &[Flat<W>], width: usize, out: &mut Vec<u8>) {
+    for run in rows.chunk_by(|a, b| a.key == b.key) {
+        for k in run[0].key {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        put_varint(out, run.len() as u64);
+        let mut previous = run[0].ts;
+        out.extend_from_slice(&previous.to_le_bytes());
+        for (j, r) in run.iter().enumerate() {
+            if j > 0 {
+                put_varint(out, r.ts.wrapping_sub(previous) as u64);
+                previous = r.ts;
+            }
+            out.extend_from_slice(&r.bits.to_le_bytes()[..width]);
+        }
+    }
+}
+
+/// Reads `n` rows packed by [`pack_rows`] (exactly filling `block`) into `out`, each checked
+/// as [`read_rows`] does (`placed`: sorted, in one segment or in segment `i`).
+fn read_packed<const W: usize>(
+    block: &[u8],
+    n: usize,
+    packing: &Packing,
+    keep_all: bool,
+    placed: Placed,
+    out: &mut Vec<Flat<W>>,
+) -> OpsResult<(u64, u32)> {
+    let bad = |what: &str| OpsError::malformed(format!("funnel state is corrupt: {what}"));
+    let width = packing.bits_width();
+    let mut c = Packed { block, pos: 0 };
+    out.reserve(n);
+    let first = out.len();
+    let mut matched = (0u64, 0u32);
+    while out.len() - first < n {
+        let mut key = [0u64; W];
+        for k in key.iter_mut() {
+            *k = c.word()?;
+        }
+        let count = c.varint()?;
+        if count == 0 || count > (n - (out.len() - first)) as u64 {
+            return Err(bad(&format!("a run of {count} rows")));
+        }
+        let mut ts = c.word()? as i64;
+        for j in 0..count {
+            if j > 0 {
+                let delta = c.varint()?;
+                ts = i64::try_from(i128::from(ts) + i128::from(delta))
+                    .map_err(|_| bad("a timestamp beyond the range"))?;
+            }
+            let mut bits = [0u8; 8];
+            bits[..width].copy_from_slice(c.take(width)?);
+            let row = Flat {
+                key,
+                ts,
+                bits: u64::from_le_bytes(bits),
+            };
+            let m = check_row(&row, out[first..].last(), packing, keep_all, placed)?;
+            matched = (matched.0 | m.0, matched.1 | m.1);
+            out.push(row);
+        }
+    }
+    if c.pos != block.len() {
+        return Err(bad("bytes after the packed rows"));
+    }
+    Ok(matched)
+}
+
+/// A read position in packed rows ([`read_packed`]).
+struct Packed<'a> {
+    block: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Packed<'a> {
+    #[inline]
+    fn take(&mut self, len: usize) -> OpsResult<&'a [u8]> {
+        let end = (self.pos.checked_add(len))
+            .filter(|&e| e <= self.block.len())
+            .ok_or_else(|| OpsError::malformed("funnel state is corrupt: packed rows truncated"))?;
+        let b = &self.block[self.pos..end];
+        self.pos = end;
+        Ok(b)
+    }
+
+    #[inline]
+    fn word(&mut self) -> OpsResult<u64> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
+    }
+
+    /// A LEB128 value of at most 10 bytes.
+    #[inline]
+    fn varint(&mut self) -> OpsResult<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(OpsError::malformed(
+            "funnel state is corrupt: a number longer than 10 bytes",
+        ))
+    }
+}
+
+/// Checks a received row: bits that a state of this funnel stores, a step or an exclusion
+/// unless `keep_all`, and the order and segment `placed` says (`previous`: the row before
+/// it in its segment). Returns the steps and exclusions it matches.
+#[inline]
+fn check_row<const W: usize>(
+    row: &Flat<W>,
+    previous: Option<&Flat<W>>,
+    packing: &Packing,
+    keep_all: bool,
+    placed: Placed,
+) -> OpsResult<(u64, u32)> {
+    let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
+    if !packing.valid(row.bits) {
+        return Err(bad(format!("row bits {}", row.bits)));
+    }
+    let r = packing.row(row.ts, row.bits);
+    if r.mask == 0 && r.excl == 0 && !keep_all {
+        return Err(bad("a row matching nothing".into()));
+    }
+    let in_order = match placed {
+        Placed::Anywhere => true,
+        Placed::Sorted => previous.is_none_or(|p| p.key() <= row.key()),
+        Placed::Segment(i) => {
+            (row.key[0] >> (64 - SPREAD_BITS)) as usize == i
+                && previous.is_none_or(|p| p.key() <= row.key())
+        }
+    };
+    if !in_order {
+        return Err(bad("sorted rows out of order".into()));
+    }
+    Ok((r.mask, r.excl))
 }
 
 /// A row of [`Buf::write`]'s layout (`chunk`: exactly its `8 * W + 16` bytes), unchecked.
@@ -596,38 +773,22 @@ fn read_rows<const W: usize>(
     placed: Placed,
     out: &mut Vec<Flat<W>>,
 ) -> OpsResult<(u64, u32)> {
-    let bad = |what: &str| OpsError::malformed(format!("funnel state is corrupt: {what}"));
     let row_bytes = std::mem::size_of::<Flat<W>>();
     if !block.len().is_multiple_of(row_bytes) {
-        return Err(bad("a partial row"));
+        return Err(OpsError::malformed(
+            "funnel state is corrupt: a partial row",
+        ));
     }
     out.reserve(block.len() / row_bytes);
     let first = out.len();
-    let (mut steps, mut excl) = (0u64, 0u32);
+    let mut matched = (0u64, 0u32);
     for chunk in block.chunks_exact(row_bytes) {
         let row = row_from::<W>(chunk);
-        if !packing.valid(row.bits) {
-            return Err(bad(&format!("row bits {}", row.bits)));
-        }
-        let r = packing.row(row.ts, row.bits);
-        if r.mask == 0 && r.excl == 0 && !keep_all {
-            return Err(bad("a row matching nothing"));
-        }
-        (steps, excl) = (steps | r.mask, excl | r.excl);
-        let in_order = match placed {
-            Placed::Anywhere => true,
-            Placed::Sorted => out.len() == first || out[out.len() - 1].key() <= row.key(),
-            Placed::Segment(i) => {
-                (row.key[0] >> (64 - SPREAD_BITS)) as usize == i
-                    && (out.len() == first || out[out.len() - 1].key() <= row.key())
-            }
-        };
-        if !in_order {
-            return Err(bad("sorted rows out of order"));
-        }
+        let m = check_row(&row, out[first..].last(), packing, keep_all, placed)?;
+        matched = (matched.0 | m.0, matched.1 | m.1);
         out.push(row);
     }
-    Ok((steps, excl))
+    Ok(matched)
 }
 
 impl<const W: usize, const U: usize> Buf<W, U> {
@@ -735,18 +896,17 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         self.sorted = false;
     }
 
-    /// Every kept row (`rows`, then each run, then each raw run, unchecked).
-    fn all_rows(&self) -> impl Iterator<Item = Flat<W>> + '_ {
-        let row_bytes = std::mem::size_of::<Flat<W>>();
+    /// Every kept row (`rows`, then each run, then each raw run's rows that read back).
+    fn all_rows(&self, packing: &Packing, keep_all: bool) -> impl Iterator<Item = Flat<W>> + '_ {
+        let raw: Vec<Flat<W>> = (self.raw.iter())
+            .flat_map(|run| run.rows_lenient::<W>(packing, keep_all))
+            .collect();
         (self
             .rows
             .iter()
             .chain(self.runs.iter().flat_map(Segments::iter)))
         .copied()
-        .chain(
-            (self.raw.iter())
-                .flat_map(move |run| run.bytes.chunks_exact(row_bytes).map(row_from::<W>)),
-        )
+        .chain(raw)
     }
 
     /// Sorts every segment of `rows` and merges the runs into them (a no-op when sorted).
@@ -797,37 +957,31 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     }
 
     /// The rows, then the silent users (count, then their key words). The rows: when sorted,
-    /// `1`, the number of segments, then per segment its row count and rows; otherwise `0`,
-    /// the row count and the rows; a row is its key words, `ts` and bits.
-    fn write(&self, w: &mut Writer) {
-        let write_row = |w: &mut Writer, r: &Flat<W>| {
-            let mut b = [0u8; 64];
-            for (j, k) in r.key.iter().chain([&(r.ts as u64), &r.bits]).enumerate() {
-                b[8 * j..8 * j + 8].copy_from_slice(&k.to_le_bytes());
-            }
-            w.raw(&b[..8 * (W + 2)]);
-        };
-        let raw = self.raw.iter().map(RawRun::rows).sum::<usize>();
-        let rows = self.rows.len() + self.runs.iter().map(Segments::len).sum::<usize>();
-        w.reserve(
-            (rows + raw) * std::mem::size_of::<Flat<W>>()
-                + 8 * self.rows.segs.len()
-                + self.silent.len() * 8 * U,
-        );
+    /// `1`, the number of segments, then per segment its row count, its byte count and its
+    /// rows packed ([`pack_rows`]); otherwise `0`, the row count and the rows, each its key
+    /// words, `ts` and bits.
+    fn write(&self, w: &mut Writer, packing: &Packing, keep_all: bool) {
         if self.sorted {
+            let rows = self.rows.len();
+            w.reserve(rows * 10 + 24 * self.rows.segs.len() + self.silent.len() * 8 * U);
             w.u8(1).len(self.rows.segs.len());
+            let mut packed = Vec::new();
             for seg in &self.rows.segs {
-                w.len(seg.len());
-                seg.iter().for_each(|r| write_row(w, r));
+                packed.clear();
+                pack_rows(seg, packing.bits_width(), &mut packed);
+                w.len(seg.len()).len(packed.len()).raw(&packed);
             }
         } else {
-            w.u8(0).len(rows + raw);
-            (self.rows.iter())
-                .chain(self.runs.iter().flat_map(Segments::iter))
-                .for_each(|r| write_row(w, r));
-            self.raw.iter().for_each(|run| {
-                w.raw(&run.bytes);
-            });
+            let rows: Vec<Flat<W>> = self.all_rows(packing, keep_all).collect();
+            w.reserve(rows.len() * std::mem::size_of::<Flat<W>>() + self.silent.len() * 8 * U);
+            w.u8(0).len(rows.len());
+            for r in &rows {
+                let mut b = [0u8; 64];
+                for (j, k) in r.key.iter().chain([&(r.ts as u64), &r.bits]).enumerate() {
+                    b[8 * j..8 * j + 8].copy_from_slice(&k.to_le_bytes());
+                }
+                w.raw(&b[..8 * (W + 2)]);
+            }
         }
         w.len(self.silent.len());
         for s in self.silent.iter() {
@@ -874,17 +1028,18 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                 }
                 let mut blocks = Vec::with_capacity(nsegs);
                 for _ in 0..nsegs {
-                    let n = r.len(row_bytes)?;
-                    blocks.push(r.fixed(n * row_bytes)?);
+                    let n = r.len(1)?;
+                    let bytes = r.len(1)?;
+                    blocks.push((r.fixed(bytes)?, n));
                 }
                 if nsegs > 1 && packing.wide.is_none() {
                     let mut run = RawRun {
-                        bytes: Vec::with_capacity(blocks.iter().map(|b| b.len()).sum()),
+                        bytes: Vec::with_capacity(blocks.iter().map(|b| b.0.len()).sum()),
                         ends: Vec::with_capacity(nsegs),
                     };
-                    for block in blocks {
+                    for (block, n) in blocks {
                         run.bytes.extend_from_slice(block);
-                        run.ends.push(run.bytes.len() / row_bytes);
+                        run.ends.push((run.bytes.len(), n));
                     }
                     self.raw.push(run);
                     self.sorted = false;
@@ -892,13 +1047,14 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                     let mut rows = Segments {
                         segs: vec![Vec::new(); nsegs],
                     };
-                    for (i, block) in blocks.into_iter().enumerate() {
+                    for (i, (block, n)) in blocks.into_iter().enumerate() {
                         let placed = if nsegs > 1 {
                             Placed::Segment(i)
                         } else {
                             Placed::Sorted
                         };
-                        let m = read_rows(block, packing, keep_all, placed, &mut rows.segs[i])?;
+                        let m =
+                            read_packed(block, n, packing, keep_all, placed, &mut rows.segs[i])?;
                         matched = (matched.0 | m.0, matched.1 | m.1);
                     }
                     self.rows = rows;
@@ -919,9 +1075,9 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     }
 
     /// Distinct users (a sorted copy of every user key).
-    fn user_count(&self) -> usize {
+    fn user_count(&self, packing: &Packing, keep_all: bool) -> usize {
         let mut users: Vec<[u64; U]> = self
-            .all_rows()
+            .all_rows(packing, keep_all)
             .map(|r| {
                 let mut u = [0; U];
                 u.copy_from_slice(&r.key[..U]);
@@ -974,7 +1130,6 @@ impl<const W: usize, const U: usize> Buf<W, U> {
             }
         };
         let (runs, raw) = (&mut self.runs, &self.raw);
-        let row_bytes = std::mem::size_of::<Flat<W>>();
         let pieces: Vec<Piece<W, U>> = (self.rows.segs.iter_mut().enumerate())
             .map(|(i, rows)| Piece {
                 index: i,
@@ -983,7 +1138,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                     .iter_mut()
                     .map(|r| std::mem::take(&mut r.segs[i]))
                     .collect(),
-                raw: raw.iter().map(|r| r.segment(i, row_bytes)).collect(),
+                raw: raw.iter().map(|r| r.segment(i)).collect(),
                 silent: silent_of(i),
             })
             .collect();
@@ -1025,8 +1180,8 @@ struct Piece<'s, const W: usize, const U: usize> {
     index: usize,
     rows: Vec<Flat<W>>,
     runs: Vec<Vec<Flat<W>>>,
-    /// The segment's bytes in each raw run.
-    raw: Vec<&'s [u8]>,
+    /// The segment's packed rows in each raw run, and their count.
+    raw: Vec<(&'s [u8], usize)>,
     silent: Vec<&'s [[u64; U]]>,
 }
 
@@ -1069,10 +1224,10 @@ impl<const W: usize> Share<W> {
     fn evaluate<const U: usize>(&mut self, piece: Piece<W, U>, cx: &Context, work: &mut Work) {
         let (spec, packing) = (cx.spec, cx.packing);
         let mut runs = piece.runs;
-        for bytes in piece.raw {
+        for (bytes, n) in piece.raw {
             let mut run = Vec::new();
             let placed = Placed::Segment(piece.index);
-            let read = read_rows(bytes, packing, cx.keep_all, placed, &mut run);
+            let read = read_packed(bytes, n, packing, cx.keep_all, placed, &mut run);
             if let Err(e) = read {
                 self.error.get_or_insert(e);
             }
@@ -1527,7 +1682,8 @@ impl<K: UserKey> PopulationFunnel<K> {
 
     /// Number of users in the population so far (sorts a copy of every stored user key).
     pub fn user_count(&self) -> usize {
-        with_buf!(&self.store, b => b.user_count())
+        let (packing, keep_all) = (&self.packing, self.keep_all);
+        with_buf!(&self.store, b => b.user_count(packing, keep_all))
     }
 
     /// The funnel rows. Calls `check_interrupts` first, then at least every 64K rows counted,
@@ -1695,7 +1851,8 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
         for &(mask, excl) in classes {
             w.u64(mask).u32(excl);
         }
-        with_buf!(&self.store, b => b.write(&mut w));
+        let (packing, keep_all) = (&self.packing, self.keep_all);
+        with_buf!(&self.store, b => b.write(&mut w, packing, keep_all));
         w.finish()
     }
 
@@ -2652,6 +2809,43 @@ mod tests {
     }
 
     #[test]
+    fn packed_rows_round_trip() {
+        // Bits of 1 to 8 bytes, timestamps at both infinities, equal and far apart; every
+        // state spread (sent as packed segments, kept raw) and one not (read at once).
+        let mut rng = Rng(21);
+        for nsteps in [1, 3, 8, 9, 20, 40, 64] {
+            let spec = plain(cfg(nsteps, 1 << 40, "strict_order"));
+            for n in [70_000usize, 500] {
+                let mut p = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
+                for _ in 0..n {
+                    let ts = match rng.below(6) {
+                        0 => i64::MIN,
+                        1 => i64::MAX,
+                        2 => 0,
+                        _ => rng.below(1 << 62) as i64 - (1 << 61),
+                    };
+                    let mask = (rng.below(u64::MAX) | 1) & low_bits(nsteps);
+                    p.push(rng.below(n as u64 / 4) as i64, ts, mask, 0, None);
+                }
+                let want = p.clone().finish(&mut || {}).unwrap();
+                let mut sent = p.clone();
+                sent.prepare_to_send(&mut || {});
+                let bytes = sent.encode();
+                let mut back = PopulationFunnel::<i64>::decode(&bytes).unwrap();
+                assert_eq!(back.user_count(), p.user_count());
+                // A state holding raw rows re-encodes them (unsorted) and reads them back.
+                let again = PopulationFunnel::<i64>::decode(&back.encode()).unwrap();
+                assert_eq!(back.finish(&mut || {}).unwrap(), want, "{nsteps} steps");
+                assert_eq!(again.clone().finish(&mut || {}).unwrap(), want);
+                if n > SPREAD_ROWS {
+                    // 24 bytes a row unpacked (these far-apart timestamps pack worst).
+                    assert!(bytes.len() < n * 24, "{} bytes", bytes.len());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn corrupt_rows_of_a_received_state_fail_when_evaluated() {
         let spec = plain(cfg(3, 50, "default"));
         let mut rng = Rng(9);
@@ -2665,17 +2859,24 @@ mod tests {
         };
         assert!(b.rows.is_spread());
         let row = b.rows.segs[5][0];
+        let run = b.rows.segs[5]
+            .iter()
+            .take_while(|r| r.key == row.key)
+            .count();
+        assert!(run < 128);
         let bytes = sent.encode();
-        let mut at = vec![];
-        at.extend(row.key[0].to_le_bytes());
-        at.extend(row.ts.to_le_bytes());
-        at.extend(row.bits.to_le_bytes());
-        let pos = bytes.windows(24).position(|w| w == at).unwrap();
+        // Packed: the key, the run's length (one byte here), the first timestamp, the bits
+        // (one byte for 3 steps).
+        let key = row.key[0].to_le_bytes();
+        let pos = bytes.windows(8).position(|w| w == key).unwrap();
+        assert_eq!(bytes[pos + 8] as usize, run);
+        assert_eq!(bytes[pos + 9..pos + 17], row.ts.to_le_bytes());
+        assert_eq!(u64::from(bytes[pos + 17]), row.bits);
         let mut good = PopulationFunnel::<i64>::decode(&bytes).unwrap();
         let want = good.finish(&mut || {}).unwrap();
-        let corrupt = |offset: usize, value: u64| {
+        let corrupt = |offset: usize, value: &[u8]| {
             let mut bad = bytes.clone();
-            bad[pos + offset..pos + offset + 8].copy_from_slice(&value.to_le_bytes());
+            bad[pos + offset..pos + offset + value.len()].copy_from_slice(value);
             // Decoded as bytes; checked by the thread that evaluates segment 5.
             let mut leader = PopulationFunnel::<i64>::new(spec.clone(), None).unwrap();
             leader
@@ -2693,12 +2894,22 @@ mod tests {
             e.message
         };
         // Bits no state of a 3-step funnel stores; no step at all.
-        assert!(corrupt(16, 1 << 40).contains("row bits"));
-        assert!(corrupt(16, 0).contains("matching nothing"));
+        assert!(
+            corrupt(17, &[8]).contains("row bits"),
+            "{}",
+            corrupt(17, &[8])
+        );
+        assert!(corrupt(17, &[0]).contains("matching nothing"));
         // A user of another segment; a row before the one it follows.
-        assert!(corrupt(0, row.key[0] ^ 1 << 63).contains("out of order"));
-        assert!(corrupt(0, row.key[0] + 1).contains("out of order"));
-        assert!(corrupt(8, i64::MAX as u64).contains("out of order"));
+        assert!(corrupt(0, &(row.key[0] ^ 1 << 63).to_le_bytes()).contains("out of order"));
+        let last_of_segment = (5u64 << 56) | ((1 << 56) - 1);
+        assert!(corrupt(0, &last_of_segment.to_le_bytes()).contains("out of order"));
+        // A run of no rows, of more rows than the segment has; a timestamp past the range.
+        assert!(corrupt(8, &[0]).contains("a run of 0 rows"));
+        assert!(corrupt(8, &[0xff, 0xff, 0x7f]).contains("rows"));
+        if run > 1 {
+            assert!(corrupt(9, &i64::MAX.to_le_bytes()).contains("beyond the range"));
+        }
         // The good bytes still give the rows.
         assert_eq!(want.len(), 3);
     }
