@@ -22,6 +22,7 @@ queries=(
  "window_funnel|SELECT user_id, window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'click_submit', event = 'pay'], interval '7 days') FROM events GROUP BY user_id"
  "conds_array_only|SELECT user_id, count(*) FILTER (WHERE (ARRAY[event = 'view_list', event = 'view_detail', event = 'click_invest', event = 'click_submit', event = 'pay'])[5]) FROM events GROUP BY user_id"
  "one_shot|SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'view_detail', 'click_invest', 'click_submit', 'pay'], interval '7 days') FROM events"
+ "report|$(grep -v '^--' bench/workloads/funnel_report.sql | tr '\n' ' ')"
  "retention|$(grep -v '^--' bench/workloads/retention_matrix_events.sql | tr '\n' ' ')"
 )
 t() { psql -X -q -o /dev/null -c '\timing on' -c "SET max_parallel_workers_per_gather = ${WORKERS:-0}" -c "$1" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }

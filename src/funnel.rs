@@ -1005,6 +1005,10 @@ impl<K: UserKey> PartialState for ReportState<K> {
         }
         self.inner.merge_interruptible(other.inner, check)
     }
+    /// A parallel worker sends its rows sorted and packed, as `funnel_step_rates` does.
+    fn prepare_to_send(&mut self, check_interrupts: &mut dyn FnMut()) {
+        self.inner.prepare_to_send(check_interrupts);
+    }
     fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(REPORT_STATE_TAG, 1);
         write_opt_len(&mut w, self.conds_len);

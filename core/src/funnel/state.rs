@@ -2614,9 +2614,10 @@ mod tests {
         total
     }
 
-    #[test]
-    fn large_inputs_equal_naive_evaluation() {
-        let specs = [
+    /// A plain funnel; strict_order with a step window, an exclusion and a held key;
+    /// strict_increase with a held key.
+    fn big_specs() -> [FunnelSpec; 3] {
+        [
             FunnelSpec::plain(cfg(4, 40, "default")),
             FunnelSpec::new(
                 cfg(3, 60, "strict_order"),
@@ -2626,7 +2627,12 @@ mod tests {
             )
             .unwrap(),
             FunnelSpec::new(cfg(3, 30, "strict_increase"), vec![], vec![], true).unwrap(),
-        ];
+        ]
+    }
+
+    #[test]
+    fn large_inputs_equal_naive_evaluation() {
+        let specs = big_specs();
         for (i, spec) in specs.iter().enumerate() {
             for time_ordered in [true, false] {
                 // More rows than SPREAD_ROWS: the rows are spread over segments.
@@ -2734,16 +2740,7 @@ mod tests {
             max,
             spawn_with: &spawn_with,
         };
-        let specs = [
-            FunnelSpec::plain(cfg(4, 40, "default")),
-            FunnelSpec::new(
-                cfg(3, 60, "strict_order"),
-                vec![Some(20), None],
-                vec![Exclusion { from: 1, to: 3 }],
-                true,
-            )
-            .unwrap(),
-        ];
+        let specs = big_specs();
         for (i, spec) in specs.iter().enumerate() {
             // Spread (256 segments) and flat (one segment, so one thread).
             for n in [400_000, 3_000] {
