@@ -128,6 +128,11 @@ mod tests {
     use std::panic::{catch_unwind, AssertUnwindSafe};
     use std::sync::atomic::AtomicUsize;
 
+    /// The payload `f` panics with.
+    fn panic_of(f: impl FnOnce()) -> Box<dyn std::any::Any + Send> {
+        catch_unwind(AssertUnwindSafe(f)).expect_err("the panic propagates")
+    }
+
     fn two() -> Threads<'static> {
         Threads {
             max: 2,
@@ -165,7 +170,7 @@ mod tests {
     fn a_cancel_in_the_caller_stops_the_helpers() {
         let done = AtomicUsize::new(0);
         let mut checks = 0;
-        let r = catch_unwind(AssertUnwindSafe(|| {
+        let payload = panic_of(|| {
             for_each(
                 two(),
                 (0..10_000).collect(),
@@ -181,9 +186,8 @@ mod tests {
                         panic!("canceled");
                     }
                 },
-            )
-        }));
-        let payload = r.expect_err("the cancel propagates");
+            );
+        });
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"canceled"));
         // The helper stopped at its next check instead of doing the other 9 997 items (it
         // goes on while the panic hook of the caller's thread runs: a backtrace takes a
@@ -194,7 +198,7 @@ mod tests {
 
     #[test]
     fn a_panic_in_a_helper_reaches_the_caller() {
-        let r = catch_unwind(AssertUnwindSafe(|| {
+        let payload = panic_of(|| {
             for_each(
                 two(),
                 (0..1000).collect(),
@@ -206,9 +210,8 @@ mod tests {
                     std::thread::sleep(std::time::Duration::from_micros(10));
                 },
                 &mut || {},
-            )
-        }));
-        let payload = r.expect_err("the panic propagates");
+            );
+        });
         let msg = payload.downcast_ref::<&str>().copied();
         // Raised by whichever thread took item 500; a helper stopped by it does not mask it.
         assert_eq!(msg, Some("item 500"));

@@ -548,6 +548,11 @@ struct Buf<const W: usize, const U: usize> {
     sorted: bool,
 }
 
+/// The error for a received state that does not read back.
+fn corrupt(what: impl std::fmt::Display) -> OpsError {
+    OpsError::malformed(format!("funnel state is corrupt: {what}"))
+}
+
 /// The rows of a received sorted state as they came (packed, [`pack_rows`]), spread over
 /// `2^SPREAD_BITS` segments: segment `i` is bytes `ends[i - 1].0..ends[i].0`, holding
 /// `ends[i].1` rows.
@@ -616,7 +621,7 @@ fn pack_rows<const W: usize>(rows: &[Flat<W>], width: usize, out: &mut Vec<u8>) 
 }
 
 /// Reads `n` rows packed by [`pack_rows`] (exactly filling `block`) into `out`, each checked
-/// as [`read_rows`] does (`placed`: sorted, in one segment or in segment `i`).
+/// by [`check_row`] (`placed`: sorted, in one segment or in segment `i`).
 fn read_packed<const W: usize>(
     block: &[u8],
     n: usize,
@@ -625,7 +630,6 @@ fn read_packed<const W: usize>(
     placed: Placed,
     out: &mut Vec<Flat<W>>,
 ) -> OpsResult<(u64, u32)> {
-    let bad = |what: &str| OpsError::malformed(format!("funnel state is corrupt: {what}"));
     let width = packing.bits_width();
     let mut c = Packed { block, pos: 0 };
     out.reserve(n);
@@ -638,14 +642,14 @@ fn read_packed<const W: usize>(
         }
         let count = c.varint()?;
         if count == 0 || count > (n - (out.len() - first)) as u64 {
-            return Err(bad(&format!("a run of {count} rows")));
+            return Err(corrupt(format_args!("a run of {count} rows")));
         }
         let mut ts = c.word()? as i64;
         for j in 0..count {
             if j > 0 {
                 let delta = c.varint()?;
                 ts = i64::try_from(i128::from(ts) + i128::from(delta))
-                    .map_err(|_| bad("a timestamp beyond the range"))?;
+                    .map_err(|_| corrupt("a timestamp beyond the range"))?;
             }
             let mut bits = [0u8; 8];
             bits[..width].copy_from_slice(c.take(width)?);
@@ -660,7 +664,7 @@ fn read_packed<const W: usize>(
         }
     }
     if c.pos != block.len() {
-        return Err(bad("bytes after the packed rows"));
+        return Err(corrupt("bytes after the packed rows"));
     }
     Ok(matched)
 }
@@ -676,7 +680,7 @@ impl<'a> Packed<'a> {
     fn take(&mut self, len: usize) -> OpsResult<&'a [u8]> {
         let end = (self.pos.checked_add(len))
             .filter(|&e| e <= self.block.len())
-            .ok_or_else(|| OpsError::malformed("funnel state is corrupt: packed rows truncated"))?;
+            .ok_or_else(|| corrupt("packed rows truncated"))?;
         let b = &self.block[self.pos..end];
         self.pos = end;
         Ok(b)
@@ -698,9 +702,7 @@ impl<'a> Packed<'a> {
                 return Ok(v);
             }
         }
-        Err(OpsError::malformed(
-            "funnel state is corrupt: a number longer than 10 bytes",
-        ))
+        Err(corrupt("a number longer than 10 bytes"))
     }
 }
 
@@ -715,13 +717,12 @@ fn check_row<const W: usize>(
     keep_all: bool,
     placed: Placed,
 ) -> OpsResult<(u64, u32)> {
-    let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
     if !packing.valid(row.bits) {
-        return Err(bad(format!("row bits {}", row.bits)));
+        return Err(corrupt(format_args!("row bits {}", row.bits)));
     }
     let r = packing.row(row.ts, row.bits);
     if r.mask == 0 && r.excl == 0 && !keep_all {
-        return Err(bad("a row matching nothing".into()));
+        return Err(corrupt("a row matching nothing"));
     }
     let in_order = match placed {
         Placed::Anywhere => true,
@@ -732,7 +733,7 @@ fn check_row<const W: usize>(
         }
     };
     if !in_order {
-        return Err(bad("sorted rows out of order".into()));
+        return Err(corrupt("sorted rows out of order"));
     }
     Ok((r.mask, r.excl))
 }
@@ -752,7 +753,7 @@ fn row_from<const W: usize>(chunk: &[u8]) -> Flat<W> {
     }
 }
 
-/// Where the rows read by [`read_rows`] belong.
+/// Where a received row belongs ([`check_row`]).
 #[derive(Clone, Copy)]
 enum Placed {
     /// Anywhere (an unsorted state's rows).
@@ -763,32 +764,26 @@ enum Placed {
     Segment(usize),
 }
 
-/// Appends the rows of `block` (received, [`Buf::write`]'s layout) to `out`, checking each:
-/// bits that a state of this funnel stores, a step or an exclusion unless `keep_all`, and
-/// the order and segment `placed` says. Returns the steps and exclusions the rows match.
+/// The rows of `block` (an unsorted received state's, [`Buf::write`]'s layout), each checked
+/// as [`check_row`] does, and the steps and exclusions they match.
 fn read_rows<const W: usize>(
     block: &[u8],
     packing: &Packing,
     keep_all: bool,
-    placed: Placed,
-    out: &mut Vec<Flat<W>>,
-) -> OpsResult<(u64, u32)> {
+) -> OpsResult<(Vec<Flat<W>>, (u64, u32))> {
     let row_bytes = std::mem::size_of::<Flat<W>>();
     if !block.len().is_multiple_of(row_bytes) {
-        return Err(OpsError::malformed(
-            "funnel state is corrupt: a partial row",
-        ));
+        return Err(corrupt("a partial row"));
     }
-    out.reserve(block.len() / row_bytes);
-    let first = out.len();
+    let mut out = Vec::with_capacity(block.len() / row_bytes);
     let mut matched = (0u64, 0u32);
     for chunk in block.chunks_exact(row_bytes) {
         let row = row_from::<W>(chunk);
-        let m = check_row(&row, out[first..].last(), packing, keep_all, placed)?;
+        let m = check_row(&row, None, packing, keep_all, Placed::Anywhere)?;
         matched = (matched.0 | m.0, matched.1 | m.1);
         out.push(row);
     }
-    Ok(matched)
+    Ok((out, matched))
 }
 
 impl<const W: usize, const U: usize> Buf<W, U> {
@@ -947,6 +942,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
 
     /// Sorts the rows and compacts the silent users (before the state is sent to another
     /// process, which then merges instead of sorting).
+    ///
     /// Raw rows (a state that received sorted states and is sent on, which does not happen
     /// in PostgreSQL's plans) are sent unsorted, as they are.
     fn prepare(&mut self, work: &mut Work) {
@@ -995,21 +991,13 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     /// checked. The rows of a sorted state spread over segments are kept as their bytes (a
     /// [`RawRun`], narrow funnels only), checked when evaluated.
     fn read(&mut self, r: &mut Reader, packing: &Packing, keep_all: bool) -> OpsResult<(u64, u32)> {
-        let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
         let mut matched = (0u64, 0u32);
         let row_bytes = std::mem::size_of::<Flat<W>>();
         match r.u8()? {
             0 => {
                 let n = r.len(row_bytes)?;
-                let mut rows = Vec::new();
-                let m = read_rows(
-                    r.fixed(n * row_bytes)?,
-                    packing,
-                    keep_all,
-                    Placed::Anywhere,
-                    &mut rows,
-                )?;
-                matched = m;
+                let rows;
+                (rows, matched) = read_rows(r.fixed(n * row_bytes)?, packing, keep_all)?;
                 if n >= SPREAD_ROWS {
                     self.rows.spread_out();
                 }
@@ -1024,7 +1012,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
             1 => {
                 let nsegs = r.len(8)?;
                 if nsegs != 1 && nsegs != 1 << SPREAD_BITS {
-                    return Err(bad(format!("{nsegs} segments")));
+                    return Err(corrupt(format_args!("{nsegs} segments")));
                 }
                 let mut blocks = Vec::with_capacity(nsegs);
                 for _ in 0..nsegs {
@@ -1061,7 +1049,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                     self.sorted = true;
                 }
             }
-            f => return Err(bad(format!("sorted flag {f}"))),
+            f => return Err(corrupt(format_args!("sorted flag {f}"))),
         }
         let n = r.len(8 * U)?;
         for _ in 0..n {
@@ -1163,7 +1151,6 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                 self.rows.segs[i] = rows;
             }
             tally.add(share.tally);
-            tally.histogram[0] += share.silent_only;
             error = error.or(share.error);
         }
         if let Some(e) = error {
@@ -1198,8 +1185,8 @@ struct Context<'a> {
 
 /// What one thread of [`Buf::evaluate`] gathers, with its reusable buffers.
 struct Share<const W: usize> {
+    /// Users evaluated, and (level 0) silent users of no row.
     tally: Tally,
-    silent_only: i64,
     /// Each segment done, sorted (put back in the state).
     rows: Vec<(usize, Vec<Flat<W>>)>,
     part: Partition,
@@ -1212,7 +1199,6 @@ impl<const W: usize> Share<W> {
     fn new(spec: &FunnelSpec) -> Self {
         Share {
             tally: Tally::new(spec),
-            silent_only: 0,
             rows: Vec::new(),
             part: Partition::default(),
             scratch: Vec::new(),
@@ -1222,6 +1208,9 @@ impl<const W: usize> Share<W> {
 
     /// Sorts a segment (unless `sorted`), merges its runs into it and evaluates its users.
     fn evaluate<const U: usize>(&mut self, piece: Piece<W, U>, cx: &Context, work: &mut Work) {
+        if self.error.is_some() {
+            return;
+        }
         let (spec, packing) = (cx.spec, cx.packing);
         let mut runs = piece.runs;
         for (bytes, n) in piece.raw {
@@ -1249,7 +1238,7 @@ impl<const W: usize> Share<W> {
             // Silent users before this one are in no row.
             let key = &user[0].key[..U];
             while silent.next_if(|s| s[..] < *key).is_some() {
-                self.silent_only += 1;
+                tally.histogram[0] += 1;
             }
             silent.next_if(|s| s[..] == *key);
             if W > U {
@@ -1264,7 +1253,7 @@ impl<const W: usize> Share<W> {
                 tally.record(part.level, &part.times);
             }
         }
-        self.silent_only += silent.count() as i64;
+        tally.histogram[0] += silent.count() as i64;
         self.rows.push((piece.index, rows));
     }
 }
@@ -1862,13 +1851,12 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
     /// step and no exclusion outside `strict_order`).
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let mut r = Reader::new(bytes, POPULATION_TAG, POPULATION_VERSION)?;
-        let bad = |what: String| OpsError::malformed(format!("funnel state is corrupt: {what}"));
         let spec = Arc::new(FunnelSpec::read(&mut r)?);
         K::check_kind(&mut r)?;
         let names = match r.u8()? {
             0 => None,
             1 => Some(read_names(&mut r)?),
-            f => return Err(bad(format!("names flag {f}"))),
+            f => return Err(corrupt(format!("names flag {f}"))),
         };
         let mut s = match (r.u8()?, names) {
             (0, names) => Self::new(spec, names),
@@ -1876,25 +1864,25 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
                 let exclusion_events = read_names(&mut r)?;
                 Self::for_events(spec, steps, exclusion_events)
             }
-            (f, _) => return Err(bad(format!("event form flag {f}"))),
+            (f, _) => return Err(corrupt(format!("event form flag {f}"))),
         }
-        .map_err(|e| bad(e.message))?;
+        .map_err(|e| corrupt(e.message))?;
         (s.matched_steps, s.matched_exclusions) = (r.u64()?, r.u32()?);
         if s.matched_steps & !s.step_bits != 0 || s.matched_exclusions & !s.excl_bits != 0 {
-            return Err(bad("matched steps beyond the funnel's".into()));
+            return Err(corrupt("matched steps beyond the funnel's"));
         }
         let nclasses = r.len(12)?;
         match &mut s.packing.wide {
-            None if nclasses > 0 => return Err(bad("a class table for a narrow funnel".into())),
+            None if nclasses > 0 => return Err(corrupt("a class table for a narrow funnel")),
             None => {}
             Some(classes) => {
                 for _ in 0..nclasses {
                     let (mask, excl) = (r.u64()?, r.u32()?);
                     if mask & !s.step_bits != 0 || excl & !s.excl_bits != 0 {
-                        return Err(bad(format!("class ({mask}, {excl})")));
+                        return Err(corrupt(format!("class ({mask}, {excl})")));
                     }
                     if classes.id(mask, excl) as usize != classes.list.len() - 1 {
-                        return Err(bad(format!("class ({mask}, {excl}) twice")));
+                        return Err(corrupt(format!("class ({mask}, {excl}) twice")));
                     }
                 }
             }
