@@ -12,6 +12,7 @@ use crate::state::{PartialState, Work, INTERRUPT_WORK};
 use crate::threads::{self, Threads};
 use hashbrown::HashMap;
 use std::hash::Hash;
+use std::iter::Peekable;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -544,7 +545,7 @@ struct Buf<const W: usize, const U: usize> {
     silent: Segments<[u64; U]>,
     clean: Vec<usize>,
     /// Every segment of `rows` sorted by (key, ts) and no `runs` (nothing pushed or merged
-    /// since).
+    /// since; `raw` runs may remain: every evaluation reads them).
     sorted: bool,
 }
 
@@ -651,12 +652,10 @@ fn read_packed<const W: usize>(
                 ts = i64::try_from(i128::from(ts) + i128::from(delta))
                     .map_err(|_| corrupt("a timestamp beyond the range"))?;
             }
-            let mut bits = [0u8; 8];
-            bits[..width].copy_from_slice(c.take(width)?);
             let row = Flat {
                 key,
                 ts,
-                bits: u64::from_le_bytes(bits),
+                bits: c.bits(width)?,
             };
             let m = check_row(&row, out[first..].last(), packing, keep_all, placed)?;
             matched = (matched.0 | m.0, matched.1 | m.1);
@@ -691,9 +690,32 @@ impl<'a> Packed<'a> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
 
+    /// `width` bytes (1 to 8) as a little-endian number.
+    #[inline]
+    fn bits(&mut self, width: usize) -> OpsResult<u64> {
+        if let Some(b) = self.block.get(self.pos..self.pos + 8) {
+            self.pos += width;
+            let v = u64::from_le_bytes(b.try_into().unwrap());
+            return Ok(if width == 8 {
+                v
+            } else {
+                v & ((1 << (8 * width)) - 1)
+            });
+        }
+        let mut bits = [0u8; 8];
+        bits[..width].copy_from_slice(self.take(width)?);
+        Ok(u64::from_le_bytes(bits))
+    }
+
     /// A LEB128 value of at most 10 bytes.
     #[inline]
     fn varint(&mut self) -> OpsResult<u64> {
+        if let Some(&b) = self.block.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u64::from(b));
+            }
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.take(1)?[0];
@@ -704,6 +726,20 @@ impl<'a> Packed<'a> {
         }
         Err(corrupt("a number longer than 10 bytes"))
     }
+}
+
+/// Checks a received row's bits: bits that a state of this funnel stores, and a step or an
+/// exclusion unless `keep_all`. Returns the row's steps and exclusions (at time 0).
+#[inline]
+fn check_bits(bits: u64, packing: &Packing, keep_all: bool) -> OpsResult<Row> {
+    if !packing.valid(bits) {
+        return Err(corrupt(format_args!("row bits {bits}")));
+    }
+    let r = packing.row(0, bits);
+    if r.mask == 0 && r.excl == 0 && !keep_all {
+        return Err(corrupt("a row matching nothing"));
+    }
+    Ok(r)
 }
 
 /// Checks a received row: bits that a state of this funnel stores, a step or an exclusion
@@ -717,13 +753,7 @@ fn check_row<const W: usize>(
     keep_all: bool,
     placed: Placed,
 ) -> OpsResult<(u64, u32)> {
-    if !packing.valid(row.bits) {
-        return Err(corrupt(format_args!("row bits {}", row.bits)));
-    }
-    let r = packing.row(row.ts, row.bits);
-    if r.mask == 0 && r.excl == 0 && !keep_all {
-        return Err(corrupt("a row matching nothing"));
-    }
+    let r = check_bits(row.bits, packing, keep_all)?;
     let in_order = match placed {
         Placed::Anywhere => true,
         Placed::Sorted => previous.is_none_or(|p| p.key() <= row.key()),
@@ -957,7 +987,7 @@ impl<const W: usize, const U: usize> Buf<W, U> {
     /// rows packed ([`pack_rows`]); otherwise `0`, the row count and the rows, each its key
     /// words, `ts` and bits.
     fn write(&self, w: &mut Writer, packing: &Packing, keep_all: bool) {
-        if self.sorted {
+        if self.sorted && self.raw.is_empty() {
             let rows = self.rows.len();
             w.reserve(rows * 10 + 24 * self.rows.segs.len() + self.silent.len() * 8 * U);
             w.u8(1).len(self.rows.segs.len());
@@ -1156,7 +1186,10 @@ impl<const W: usize, const U: usize> Buf<W, U> {
         if let Some(e) = error {
             return Err(e);
         }
-        self.end_sort();
+        // The rows and runs are now one sorted buffer; raw runs stay as they came (each
+        // evaluation reads them again).
+        self.runs.clear();
+        self.sorted = true;
         Ok(tally)
     }
 }
@@ -1206,55 +1239,180 @@ impl<const W: usize> Share<W> {
         }
     }
 
-    /// Sorts a segment (unless `sorted`), merges its runs into it and evaluates its users.
+    /// Sorts a segment (unless `sorted`) and merges its runs into it, then evaluates its
+    /// users, each user's rows in the segment's raw runs read and checked on the way (a
+    /// user's rows from several sources gathered and sorted in a small buffer: no copy of
+    /// the merged segment).
     fn evaluate<const U: usize>(&mut self, piece: Piece<W, U>, cx: &Context, work: &mut Work) {
-        if self.error.is_some() {
-            return;
-        }
-        let (spec, packing) = (cx.spec, cx.packing);
-        let mut runs = piece.runs;
-        for (bytes, n) in piece.raw {
-            let mut run = Vec::new();
-            let placed = Placed::Segment(piece.index);
-            let read = read_packed(bytes, n, packing, cx.keep_all, placed, &mut run);
-            if let Err(e) = read {
-                self.error.get_or_insert(e);
-            }
-            work.add(run.len());
-            runs.push(run);
-        }
         if self.error.is_some() {
             return;
         }
         let rows = if cx.sorted {
             piece.rows
         } else {
-            sort_rows(piece.rows, runs, cx.skip, &mut self.scratch, work)
+            sort_rows(piece.rows, piece.runs, cx.skip, &mut self.scratch, work)
         };
-        let (tally, part) = (&mut self.tally, &mut self.part);
         let mut silent = piece.silent.iter().flat_map(|s| s.iter()).peekable();
-        for user in rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
-            work.add(USER_WORK + user.len());
-            // Silent users before this one are in no row.
-            let key = &user[0].key[..U];
-            while silent.next_if(|s| s[..] < *key).is_some() {
-                tally.histogram[0] += 1;
+        if piece.raw.is_empty() {
+            for user in rows.chunk_by(|a, b| a.key[..U] == b.key[..U]) {
+                work.add(USER_WORK + user.len());
+                self.user(user, &mut silent, cx);
             }
-            silent.next_if(|s| s[..] == *key);
-            if W > U {
-                tally.best.clear();
-                for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
-                    part.evaluate(held, spec, packing);
-                    tally.offer(part, spec);
-                }
-                tally.commit();
-            } else {
-                part.evaluate(user, spec, packing);
-                tally.record(part.level, &part.times);
-            }
+        } else if let Err(e) = self.merge_raw(&rows, &piece.raw, piece.index, &mut silent, cx, work)
+        {
+            self.error = Some(e);
+            return;
         }
-        tally.histogram[0] += silent.count() as i64;
+        self.tally.histogram[0] += silent.count() as i64;
         self.rows.push((piece.index, rows));
+    }
+
+    /// Evaluates the users of `rows` (sorted) and of the piece's raw runs, in key order.
+    fn merge_raw<'s, const U: usize>(
+        &mut self,
+        rows: &[Flat<W>],
+        raw: &[(&[u8], usize)],
+        index: usize,
+        silent: &mut Peekable<impl Iterator<Item = &'s [u64; U]>>,
+        cx: &Context,
+        work: &mut Work,
+    ) -> OpsResult<()> {
+        let prefix = |k: &[u64; W]| -> [u64; U] { k[..U].try_into().unwrap() };
+        let mut cursors: Vec<RawCursor<W>> = (raw.iter())
+            .map(|&(block, n)| RawCursor::new(block, n, index))
+            .collect();
+        let mut user = std::mem::take(&mut self.scratch);
+        let mut own = 0;
+        loop {
+            // The next user: the lowest key among the sources' next rows.
+            let mut next = rows.get(own).map(|r| prefix(&r.key));
+            for c in cursors.iter_mut() {
+                if let Some(k) = c.key()? {
+                    let k = prefix(k);
+                    next = Some(next.map_or(k, |n| n.min(k)));
+                }
+            }
+            let Some(key) = next else { break };
+            user.clear();
+            let start = own;
+            while own < rows.len() && prefix(&rows[own].key) == key {
+                own += 1;
+            }
+            user.extend_from_slice(&rows[start..own]);
+            let mut runs = usize::from(own > start);
+            for c in cursors.iter_mut() {
+                while c.key()?.is_some_and(|k| prefix(k) == key) {
+                    c.take(cx.packing, cx.keep_all, &mut user)?;
+                    runs += 1;
+                }
+            }
+            if runs > 1 && !user.is_sorted_by_key(Flat::key) {
+                user.sort_unstable_by_key(Flat::key);
+            }
+            work.add(USER_WORK + user.len());
+            self.user(&user, silent, cx);
+        }
+        self.scratch = user;
+        Ok(())
+    }
+
+    /// Evaluates one user's rows (sorted by key and time), after counting the silent users
+    /// before it that have no row.
+    fn user<'s, const U: usize>(
+        &mut self,
+        user: &[Flat<W>],
+        silent: &mut Peekable<impl Iterator<Item = &'s [u64; U]>>,
+        cx: &Context,
+    ) {
+        let (spec, packing) = (cx.spec, cx.packing);
+        let (tally, part) = (&mut self.tally, &mut self.part);
+        let key = &user[0].key[..U];
+        while silent.next_if(|s| s[..] < *key).is_some() {
+            tally.histogram[0] += 1;
+        }
+        silent.next_if(|s| s[..] == *key);
+        if W > U {
+            tally.best.clear();
+            for held in user.chunk_by(|a, b| a.key[U] == b.key[U]) {
+                part.evaluate(held, spec, packing);
+                tally.offer(part, spec);
+            }
+            tally.commit();
+        } else {
+            part.evaluate(user, spec, packing);
+            tally.record(part.level, &part.times);
+        }
+    }
+}
+
+/// One segment's packed rows of a received part ([`pack_rows`]) read a key's run at a
+/// time, every run and row checked as [`read_packed`] checks them.
+struct RawCursor<'a, const W: usize> {
+    c: Packed<'a>,
+    /// Rows not taken yet.
+    left: usize,
+    segment: usize,
+    /// The next run's key, row count and first timestamp, once read.
+    head: Option<([u64; W], usize, i64)>,
+    previous: Option<[u64; W]>,
+}
+
+impl<'a, const W: usize> RawCursor<'a, W> {
+    fn new(block: &'a [u8], rows: usize, segment: usize) -> Self {
+        RawCursor {
+            c: Packed { block, pos: 0 },
+            left: rows,
+            segment,
+            head: None,
+            previous: None,
+        }
+    }
+
+    /// The next run's key, or `None` after the last run (when the block ends there).
+    fn key(&mut self) -> OpsResult<Option<&[u64; W]>> {
+        if self.head.is_none() {
+            if self.left == 0 {
+                if self.c.pos != self.c.block.len() {
+                    return Err(corrupt("bytes after the packed rows"));
+                }
+                return Ok(None);
+            }
+            let mut key = [0u64; W];
+            for k in key.iter_mut() {
+                *k = self.c.word()?;
+            }
+            let count = self.c.varint()?;
+            if count == 0 || count > self.left as u64 {
+                return Err(corrupt(format_args!("a run of {count} rows")));
+            }
+            if (key[0] >> (64 - SPREAD_BITS)) as usize != self.segment
+                || self.previous.is_some_and(|p| p > key)
+            {
+                return Err(corrupt("sorted rows out of order"));
+            }
+            let ts = self.c.word()? as i64;
+            self.head = Some((key, count as usize, ts));
+        }
+        Ok(self.head.as_ref().map(|h| &h.0))
+    }
+
+    /// Appends the run whose key [`RawCursor::key`] returned.
+    fn take(&mut self, packing: &Packing, keep_all: bool, out: &mut Vec<Flat<W>>) -> OpsResult<()> {
+        let (key, count, mut ts) = self.head.take().expect("a run read by key()");
+        self.left -= count;
+        self.previous = Some(key);
+        let width = packing.bits_width();
+        for j in 0..count {
+            if j > 0 {
+                let delta = self.c.varint()?;
+                ts = i64::try_from(i128::from(ts) + i128::from(delta))
+                    .map_err(|_| corrupt("a timestamp beyond the range"))?;
+            }
+            let bits = self.c.bits(width)?;
+            check_bits(bits, packing, keep_all)?;
+            out.push(Flat { key, ts, bits });
+        }
+        Ok(())
     }
 }
 
