@@ -182,6 +182,16 @@ pub fn percentiles(values: &mut [f64]) -> Option<[f64; 4]> {
     if values.is_empty() {
         return None;
     }
+    // Durations are never negative: their bits then order them as the values do (a
+    // cheaper comparison than `pg_float_cmp`, which orders every float).
+    let by_bits = values.iter().all(|v| v.is_sign_positive() && !v.is_nan());
+    let cmp = |a: &f64, b: &f64| {
+        if by_bits {
+            a.to_bits().cmp(&b.to_bits())
+        } else {
+            pg_float_cmp(a, b)
+        }
+    };
     let last = (values.len() - 1) as f64;
     let mut out = [0.0; 4];
     // values[..done] hold the smallest `done` values (in any order) and values[done] is the
@@ -191,7 +201,7 @@ pub fn percentiles(values: &mut [f64]) -> Option<[f64; 4]> {
         let pos = p * last;
         let (first, second) = (pos.floor(), pos.ceil());
         let rank = first as usize;
-        let (_, lo, above) = values[done..].select_nth_unstable_by(rank - done, pg_float_cmp);
+        let (_, lo, above) = values[done..].select_nth_unstable_by(rank - done, cmp);
         let lo = *lo;
         done = rank;
         *slot = if first == second {
@@ -199,7 +209,7 @@ pub fn percentiles(values: &mut [f64]) -> Option<[f64; 4]> {
         } else {
             let hi = *above
                 .iter()
-                .min_by(|a, b| pg_float_cmp(a, b))
+                .min_by(|a, b| cmp(a, b))
                 .expect("a value above a rank below the last");
             lo + (pos - first) * (hi - lo)
         };
@@ -267,6 +277,8 @@ mod tests {
                 .map(|i| ((i * 7919) % 1009) as f64 / 3.0)
                 .collect(),
             vec![1.0; 17],
+            // Negative values (never durations) take the general comparison.
+            vec![-1.5, 2.0, -0.0, 0.0, 3.0, -7.0, f64::INFINITY, 0.5],
         ];
         for v in cases {
             let got = percentiles(&mut v.clone()).unwrap();

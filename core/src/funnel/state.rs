@@ -1224,6 +1224,7 @@ struct Share<const W: usize> {
     rows: Vec<(usize, Vec<Flat<W>>)>,
     part: Partition,
     scratch: Vec<Flat<W>>,
+    tail: Vec<Flat<W>>,
     /// The first corrupt raw row found (the share stops there).
     error: Option<OpsError>,
 }
@@ -1235,6 +1236,7 @@ impl<const W: usize> Share<W> {
             rows: Vec::new(),
             part: Partition::default(),
             scratch: Vec::new(),
+            tail: Vec::new(),
             error: None,
         }
     }
@@ -1299,15 +1301,12 @@ impl<const W: usize> Share<W> {
                 own += 1;
             }
             user.extend_from_slice(&rows[start..own]);
-            let mut runs = usize::from(own > start);
             for c in cursors.iter_mut() {
                 while c.key()?.is_some_and(|k| prefix(k) == key) {
+                    let mid = user.len();
                     c.take(cx.packing, cx.keep_all, &mut user)?;
-                    runs += 1;
+                    merge_tail(&mut user, mid, &mut self.tail);
                 }
-            }
-            if runs > 1 && !user.is_sorted_by_key(Flat::key) {
-                user.sort_unstable_by_key(Flat::key);
             }
             work.add(USER_WORK + user.len());
             self.user(&user, silent, cx);
@@ -1450,6 +1449,27 @@ fn sort_rows<const W: usize>(
     } else {
         runs.push(rows);
         merge_sorted(runs, work)
+    }
+}
+
+/// Merges `v[mid..]` into `v[..mid]`, both sorted by [`Radix::key`] (`tail`: scratch).
+fn merge_tail<T: Radix>(v: &mut [T], mid: usize, tail: &mut Vec<T>) {
+    if mid == 0 || mid == v.len() || v[mid - 1].key() <= v[mid].key() {
+        return;
+    }
+    tail.clear();
+    tail.extend_from_slice(&v[mid..]);
+    let (mut i, mut j, mut k) = (mid, tail.len(), v.len());
+    // From the back: the larger of the two last elements goes last.
+    while j > 0 {
+        k -= 1;
+        if i > 0 && v[i - 1].key() > tail[j - 1].key() {
+            i -= 1;
+            v[k] = v[i];
+        } else {
+            j -= 1;
+            v[k] = tail[j];
+        }
     }
 }
 
@@ -2951,6 +2971,42 @@ mod tests {
                     started.store(0, Ordering::Relaxed);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn merge_tail_merges_two_sorted_halves() {
+        let mut seed = 7u64;
+        let mut next = move |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let mut tail = Vec::new();
+        for _ in 0..500 {
+            let n = next(12) as usize;
+            let mut v: Vec<Flat<1>> = (0..n)
+                .map(|_| Flat {
+                    key: [next(3)],
+                    ts: next(5) as i64,
+                    bits: next(4),
+                })
+                .collect();
+            let mid = next(n as u64 + 1) as usize;
+            v[..mid].sort_by_key(Flat::key);
+            v[mid..].sort_by_key(Flat::key);
+            let mut want = v.clone();
+            want.sort_by_key(Flat::key);
+            merge_tail(&mut v, mid, &mut tail);
+            let keys = |v: &[Flat<1>]| v.iter().map(Flat::key).collect::<Vec<_>>();
+            assert_eq!(keys(&v), keys(&want));
+            let bits = |v: &[Flat<1>]| {
+                let mut b: Vec<_> = v.iter().map(|r| (r.key(), r.bits)).collect();
+                b.sort();
+                b
+            };
+            assert_eq!(bits(&v), bits(&want));
         }
     }
 
