@@ -1009,6 +1009,9 @@ impl<K: UserKey> PartialState for ReportState<K> {
     fn prepare_to_send(&mut self, check_interrupts: &mut dyn FnMut()) {
         self.inner.prepare_to_send(check_interrupts);
     }
+    fn hand_over_in_process(&self) -> bool {
+        self.inner.hand_over_in_process()
+    }
     fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(REPORT_STATE_TAG, 1);
         write_opt_len(&mut w, self.conds_len);

@@ -88,6 +88,9 @@ pub struct Zoned<S> {
 const ZONED_TAG: u8 = 202;
 
 impl<S: PartialState> PartialState for Zoned<S> {
+    fn hand_over_in_process(&self) -> bool {
+        self.inner.hand_over_in_process()
+    }
     fn merge(&mut self, other: Self) -> OpsResult<()> {
         self.merge_interruptible(other, &mut || {})
     }
@@ -159,6 +162,9 @@ pub struct EventMatrix<K: UserKey> {
 const EVENT_MATRIX_TAG: u8 = 203;
 
 impl<K: UserKey + 'static> PartialState for EventMatrix<K> {
+    fn hand_over_in_process(&self) -> bool {
+        self.matrix.hand_over_in_process()
+    }
     fn merge(&mut self, other: Self) -> OpsResult<()> {
         self.merge_interruptible(other, &mut || {})
     }

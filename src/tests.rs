@@ -324,4 +324,19 @@ mod tests {
         );
         assert_eq!(score, Ok(Some(1.0)));
     }
+
+    // ---- partial states handed over within a process ----
+
+    #[pg_test]
+    fn encoded_states_are_not_hand_over_tokens() {
+        assert!(crate::pg::agg::handed_over::<u32>(b"G\x03abc", "t").is_none());
+        assert!(crate::pg::agg::handed_over::<u32>(&[0xff; 23], "t").is_none());
+    }
+
+    #[pg_test(error = "t: a partial state handed over within process 0 is not available here")]
+    fn a_hand_over_token_of_another_process_is_an_error() {
+        let mut token = [0u8; 24];
+        token[..8].copy_from_slice(b"\xffpgopsHO");
+        crate::pg::agg::handed_over::<u32>(&token, "t");
+    }
 }

@@ -383,6 +383,10 @@ impl ActivitySeries<String> {
 }
 
 impl<K: UserKey> PartialState for ActivitySeries<K> {
+    /// A parallel leader's own part is handed over as it is (a state of every row).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
     fn merge(&mut self, other: ActivitySeries<K>) -> OpsResult<()> {
         self.merge_interruptible(other, &mut || {})
     }
@@ -695,6 +699,10 @@ impl PeriodLifecycle<String> {
 }
 
 impl<K: UserKey> PartialState for PeriodLifecycle<K> {
+    /// A parallel leader's own part is handed over as it is (a state of every row).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
     fn merge(&mut self, other: PeriodLifecycle<K>) -> OpsResult<()> {
         self.merge_interruptible(other, &mut || {})
     }

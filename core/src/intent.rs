@@ -1361,6 +1361,10 @@ impl IntentBreaksState {
 }
 
 impl PartialState for IntentBreaksState {
+    /// A parallel leader's own part is handed over as it is (a state of every row).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
     /// Combines two partial states; errors when their shares differ.
     fn merge(&mut self, mut other: IntentBreaksState) -> OpsResult<()> {
         self.check_shares_same(other.strong_share, other.medium_share)?;

@@ -93,6 +93,10 @@ impl QuantileState {
 }
 
 impl PartialState for QuantileState {
+    /// A parallel leader's own part is handed over as it is (a state of every row).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
     /// Combines two partial states (parallel workers or partial aggregates).
     fn merge(&mut self, mut other: QuantileState) -> OpsResult<()> {
         if self.probs.is_empty() {

@@ -1129,6 +1129,10 @@ fn write_rows<T: FlatRow>(w: &mut Writer, rows: &[T]) {
 }
 
 impl<K: UserKey> PartialState for CohortRetention<K> {
+    /// A parallel leader's own part is handed over as it is (a state of every row).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
     fn merge(&mut self, other: CohortRetention<K>) -> OpsResult<()> {
         self.merge_interruptible(other, &mut || {})
     }

@@ -311,6 +311,10 @@ impl RfmBreaksState {
 }
 
 impl PartialState for RfmBreaksState {
+    /// A parallel leader's own part is handed over as it is (a state of every row).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
     /// Combines two partial states; errors when they have different `bins`.
     fn merge(&mut self, other: RfmBreaksState) -> OpsResult<()> {
         self.check_bins_same(other.bins)?;

@@ -22,6 +22,13 @@ pub trait PartialState: Sized {
     /// worker's partial state): a state may reorganize itself so that combining it is
     /// cheaper. The default does nothing.
     fn prepare_to_send(&mut self, _check_interrupts: &mut dyn FnMut()) {}
+    /// Whether the state may be handed over as it is, instead of encoded and decoded, when
+    /// PostgreSQL serializes it only to deserialize it again in the same process (the part
+    /// of a parallel plan that the leader aggregated itself). Worth it for large states (a
+    /// one-shot funnel's rows); the default is false.
+    fn hand_over_in_process(&self) -> bool {
+        false
+    }
     /// The state's bytes (codec::Writer), read back by `decode`.
     fn encode(&self) -> Vec<u8>;
     /// A state from `encode`'s bytes; truncated/corrupt input is an OpsError (Malformed), never a panic.

@@ -75,6 +75,9 @@ pub trait Storage {
     /// Whether combine may adopt a partial state as the group's state without moving it
     /// (true when states are only ever made in the aggregate context).
     const ADOPT: bool;
+    /// Whether a state that asks for it ([`PartialState::hand_over_in_process`]) may be
+    /// handed over within the process instead of serialized ([`hand_over`]).
+    const HAND_OVER: bool = false;
     /// When `d` is a handle of a pooled group ([`Pooled`]): the group's state, settled (its
     /// result already computed, for the final function) or with its rows. `None` for a
     /// state of its own (every other storage).
@@ -228,6 +231,7 @@ impl<T: PartialState + 'static> Storage for Boxed<T> {
         }
     }
     const ADOPT: bool = false;
+    const HAND_OVER: bool = true;
 }
 
 /// Plain `Copy` data (no heap, nothing to drop), allocated straight in the context.
@@ -405,6 +409,12 @@ const MAX_BYTEA: usize = 0x3fff_ffff - pg_sys::VARHDRSZ;
 /// As for [`transition`].
 pub unsafe fn serialize<S: Storage>(frame: Frame<'_>, caller: &'static str) -> pg_sys::Datum {
     let datum = frame.raw(0);
+    if let Some(d) = datum.filter(|_| S::HAND_OVER) {
+        // SAFETY: guaranteed by the caller.
+        if let Some(token) = unsafe { hand_over::<S>(frame, d) } {
+            return token;
+        }
+    }
     // SAFETY: guaranteed by the caller.
     let bytes = match datum.and_then(|d| unsafe { S::encode_pooled(d) }) {
         Some(bytes) => bytes,
@@ -428,6 +438,11 @@ pub unsafe fn serialize<S: Storage>(frame: Frame<'_>, caller: &'static str) -> p
             ),
         );
     }
+    bytea_datum(&bytes)
+}
+
+/// `bytes` as a `bytea` in the current memory context.
+fn bytea_datum(bytes: &[u8]) -> pg_sys::Datum {
     let len = bytes.len() + pg_sys::VARHDRSZ;
     // SAFETY: palloc returns `len` writable bytes (or raises an error); the header is set for
     // exactly that length and the payload copied after it.
@@ -456,7 +471,140 @@ pub unsafe fn deserialize<S: Storage>(frame: Frame<'_>, caller: &'static str) ->
     if bytes.is_empty() {
         return frame.null();
     }
+    if S::HAND_OVER {
+        if let Some(state) = handed_over::<S::State>(bytes, caller) {
+            return S::alloc(aggregate_context(frame, caller), state);
+        }
+    }
     S::deserialize_bytes(frame, caller, bytes)
+}
+
+// ---------------------------------------------------------------------------------------
+// Partial states handed over within the process
+// ---------------------------------------------------------------------------------------
+
+/// The part of a parallel plan that the leader aggregates itself is serialized by its own
+/// Partial Aggregate and deserialized by its own Finalize Aggregate, in the same process:
+/// for a large state (a one-shot funnel's rows: a third of the table) encoding, copying
+/// and decoding it is pure cost. [`serialize`] then keeps the state here and returns a
+/// token ([`HAND_OVER_MAGIC`], the process id, an id), and [`deserialize`] takes it back.
+///
+/// Only where nothing else can happen to the token: a plain (ungrouped) Partial Aggregate
+/// in a process that is not a parallel worker (so its output goes to its own Finalize
+/// Aggregate, which reads each row once: a rescan runs the partial aggregate again), with
+/// no transition state shared by two aggregates (each is serialized once). What was kept
+/// and not taken back (an error, a LIMIT above) is dropped when the transaction ends.
+struct HandOvers {
+    states: Vec<(u64, Box<dyn std::any::Any>)>,
+    next: u64,
+    hooked: bool,
+}
+
+/// See [`HandOvers`]; touched only by the backend's single thread, inside function calls
+/// PostgreSQL made on it (like [`REGISTRY`]).
+struct HandOverCell(std::cell::UnsafeCell<HandOvers>);
+// SAFETY: single-threaded (see above).
+unsafe impl Sync for HandOverCell {}
+static HAND_OVERS: HandOverCell = HandOverCell(std::cell::UnsafeCell::new(HandOvers {
+    states: Vec::new(),
+    next: 0,
+    hooked: false,
+}));
+
+fn hand_overs() -> &'static mut HandOvers {
+    // SAFETY: single-threaded; no caller keeps the reference across another access (the
+    // transaction callback runs from PostgreSQL's transaction code, never inside these
+    // functions).
+    unsafe { &mut *HAND_OVERS.0.get() }
+}
+
+/// The first bytes of a token (a first byte no encoded state starts with).
+const HAND_OVER_MAGIC: [u8; 8] = *b"\xffpgopsHO";
+const HAND_OVER_LEN: usize = 24;
+
+/// Drops the states still kept when the transaction ends.
+unsafe extern "C-unwind" fn drop_hand_overs(
+    event: pg_sys::XactEvent::Type,
+    _arg: *mut std::ffi::c_void,
+) {
+    use pg_sys::XactEvent::*;
+    if matches!(
+        event,
+        XACT_EVENT_COMMIT
+            | XACT_EVENT_ABORT
+            | XACT_EVENT_PREPARE
+            | XACT_EVENT_PARALLEL_COMMIT
+            | XACT_EVENT_PARALLEL_ABORT
+    ) {
+        let kept = std::mem::take(&mut hand_overs().states);
+        drop(kept);
+    }
+}
+
+/// `serialize` of a state that may stay in this process: keeps it and returns its token.
+///
+/// # Safety
+/// As for [`serialize`].
+unsafe fn hand_over<S: Storage>(frame: Frame<'_>, d: pg_sys::Datum) -> Option<pg_sys::Datum> {
+    // SAFETY: the frame is live; `context` is checked to be an AggState before it is read.
+    let for_itself = unsafe {
+        let node = (*frame.fcinfo).context;
+        !node.is_null()
+            && (*node).type_ == pg_sys::NodeTag::T_AggState
+            && {
+                let agg = &*(node as *const pg_sys::AggState);
+                agg.aggsplit & pg_sys::AGGSPLITOP_SERIALIZE != 0
+                    && agg.aggstrategy == pg_sys::AggStrategy::AGG_PLAIN
+                    && agg.numaggs == agg.numtrans
+            }
+            && pg_sys::ParallelWorkerNumber < 0
+    };
+    // SAFETY: guaranteed by the caller.
+    if !for_itself || !unsafe { S::get(d) }.is_some_and(|s| s.hand_over_in_process()) {
+        return None;
+    }
+    // SAFETY: guaranteed by the caller; a plain Partial Aggregate does not read a state it
+    // has serialized again (one aggregate per transition state, checked above).
+    let state = unsafe { S::take(d) }?;
+    let h = hand_overs();
+    if !h.hooked {
+        // SAFETY: registers a plain function, once per backend.
+        unsafe { pg_sys::RegisterXactCallback(Some(drop_hand_overs), std::ptr::null_mut()) };
+        h.hooked = true;
+    }
+    h.next += 1;
+    let id = h.next;
+    h.states.push((id, Box::new(state)));
+    let mut token = [0u8; HAND_OVER_LEN];
+    token[..8].copy_from_slice(&HAND_OVER_MAGIC);
+    // SAFETY: reads the backend's process id.
+    token[8..12].copy_from_slice(&unsafe { pg_sys::MyProcPid }.to_le_bytes());
+    token[16..].copy_from_slice(&id.to_le_bytes());
+    Some(bytea_datum(&token))
+}
+
+/// The state behind a token of [`hand_over`], taken back; `None` for the bytes of an
+/// encoded state. A token this process does not hold (never made by PostgreSQL's plans)
+/// is an error.
+pub(crate) fn handed_over<T: 'static>(bytes: &[u8], caller: &str) -> Option<T> {
+    if bytes.len() != HAND_OVER_LEN || bytes[..8] != HAND_OVER_MAGIC {
+        return None;
+    }
+    let pid = i32::from_le_bytes(bytes[8..12].try_into().unwrap());
+    let id = u64::from_le_bytes(bytes[16..].try_into().unwrap());
+    let h = hand_overs();
+    // SAFETY: reads the backend's process id.
+    let mine = pid == unsafe { pg_sys::MyProcPid };
+    let at = h.states.iter().position(|(i, _)| *i == id).filter(|_| mine);
+    match at.map(|at| h.states.swap_remove(at).1.downcast::<T>()) {
+        Some(Ok(state)) => Some(*state),
+        _ => errors::raise_code(
+            PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+            &format!(
+                "{caller}: a partial state handed over within process {pid} is not available here"
+            ),
+        ),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1984,6 +1984,11 @@ impl<K: UserKey> PartialState for PopulationFunnel<K> {
         Ok(())
     }
 
+    /// A parallel leader's own rows stay as they are (sorted in its final step's threads).
+    fn hand_over_in_process(&self) -> bool {
+        true
+    }
+
     /// Sorts the rows: the leader merges the sorted rows of parallel workers instead of
     /// sorting them all again.
     fn prepare_to_send(&mut self, check_interrupts: &mut dyn FnMut()) {
