@@ -56,6 +56,6 @@ if ((chdb)); then
     csv=$(mktemp /tmp/pg_operations-bench-XXXXXX.csv)
     chmod 644 "$csv"
     psql -X -q -c "\\copy (SELECT user_id, (extract(epoch FROM ts) * 1000000)::bigint, event FROM events) TO '$csv' WITH (FORMAT csv)"
-    python3 bench/chdb_funnel.py "$csv" --runs 3 || true
+    python3 bench/chdb_funnel.py "$csv" --runs 5 || true
     rm -f "$csv"
 fi
