@@ -11,8 +11,10 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts a state of kind `tag` (one per aggregate) in format `version`.
+    /// Starts a state of kind `tag` (one per aggregate) in format `version`. Tag 0xFF is
+    /// reserved: the extension's hand-over tokens start with it (`pg::agg::hand_over`).
     pub fn new(tag: u8, version: u8) -> Self {
+        debug_assert_ne!(tag, 0xff, "tag 0xFF is reserved for hand-over tokens");
         let mut w = Writer {
             buf: Vec::with_capacity(64),
         };
