@@ -583,7 +583,7 @@ impl RawRun {
         for i in 0..self.ends.len() {
             let (block, n) = self.segment(i);
             let before = out.len();
-            if read_packed(block, n, packing, keep_all, Placed::Segment(i), &mut out).is_err() {
+            if read_packed(block, n, packing, keep_all, Some(i), &mut out).is_err() {
                 out.truncate(before);
             }
         }
@@ -623,51 +623,106 @@ fn pack_rows<const W: usize>(rows: &[Flat<W>], width: usize, out: &mut Vec<u8>) 
     }
 }
 
-/// Reads `n` rows packed by [`pack_rows`] (exactly filling `block`) into `out`, each checked
-/// by [`check_row`] (`placed`: sorted, in one segment or in segment `i`).
+/// Reads `n` rows packed by [`pack_rows`] (exactly filling `block`) into `out`, checked as
+/// [`RawCursor`] checks them (`segment`: the segment of a spread state they belong to).
+/// Returns the steps and exclusions they match.
 fn read_packed<const W: usize>(
     block: &[u8],
     n: usize,
     packing: &Packing,
     keep_all: bool,
-    placed: Placed,
+    segment: Option<usize>,
     out: &mut Vec<Flat<W>>,
 ) -> OpsResult<(u64, u32)> {
-    let width = packing.bits_width();
-    let mut c = Packed { block, pos: 0 };
     out.reserve(n);
-    let first = out.len();
+    let mut c = RawCursor::new(block, n, segment);
     let mut matched = (0u64, 0u32);
-    while out.len() - first < n {
-        let mut key = [0u64; W];
-        for k in key.iter_mut() {
-            *k = c.word()?;
+    while c.key()?.is_some() {
+        let m = c.take(packing, keep_all, out)?;
+        matched = (matched.0 | m.0, matched.1 | m.1);
+    }
+    Ok(matched)
+}
+
+/// Packed rows ([`pack_rows`]) read a key's run at a time: each run's key above the previous
+/// one's (and in `segment`, when given), its length within the rows left, its timestamps in
+/// range, each row's bits as [`check_bits`] checks them, and nothing after the last run.
+struct RawCursor<'a, const W: usize> {
+    c: Packed<'a>,
+    /// Rows not taken yet.
+    left: usize,
+    segment: Option<usize>,
+    /// The next run's key, row count and first timestamp, once read.
+    head: Option<([u64; W], usize, i64)>,
+    previous: Option<[u64; W]>,
+}
+
+impl<'a, const W: usize> RawCursor<'a, W> {
+    fn new(block: &'a [u8], rows: usize, segment: Option<usize>) -> Self {
+        RawCursor {
+            c: Packed { block, pos: 0 },
+            left: rows,
+            segment,
+            head: None,
+            previous: None,
         }
-        let count = c.varint()?;
-        if count == 0 || count > (n - (out.len() - first)) as u64 {
-            return Err(corrupt(format_args!("a run of {count} rows")));
+    }
+
+    /// The next run's key, or `None` after the last run (when the block ends there).
+    fn key(&mut self) -> OpsResult<Option<&[u64; W]>> {
+        if self.head.is_none() {
+            if self.left == 0 {
+                if self.c.pos != self.c.block.len() {
+                    return Err(corrupt("bytes after the packed rows"));
+                }
+                return Ok(None);
+            }
+            let mut key = [0u64; W];
+            for k in key.iter_mut() {
+                *k = self.c.word()?;
+            }
+            let count = self.c.varint()?;
+            if count == 0 || count > self.left as u64 {
+                return Err(corrupt(format_args!("a run of {count} rows")));
+            }
+            let outside = self
+                .segment
+                .is_some_and(|i| (key[0] >> (64 - SPREAD_BITS)) as usize != i);
+            if outside || self.previous.is_some_and(|p| p >= key) {
+                return Err(corrupt("sorted rows out of order"));
+            }
+            let ts = self.c.word()? as i64;
+            self.head = Some((key, count as usize, ts));
         }
-        let mut ts = c.word()? as i64;
+        Ok(self.head.as_ref().map(|h| &h.0))
+    }
+
+    /// Appends the run whose key [`RawCursor::key`] returned; returns the steps and
+    /// exclusions its rows match.
+    fn take(
+        &mut self,
+        packing: &Packing,
+        keep_all: bool,
+        out: &mut Vec<Flat<W>>,
+    ) -> OpsResult<(u64, u32)> {
+        let (key, count, mut ts) = self.head.take().expect("a run read by key()");
+        self.left -= count;
+        self.previous = Some(key);
+        let width = packing.bits_width();
+        let mut matched = (0u64, 0u32);
         for j in 0..count {
             if j > 0 {
-                let delta = c.varint()?;
+                let delta = self.c.varint()?;
                 ts = i64::try_from(i128::from(ts) + i128::from(delta))
                     .map_err(|_| corrupt("a timestamp beyond the range"))?;
             }
-            let row = Flat {
-                key,
-                ts,
-                bits: c.bits(width)?,
-            };
-            let m = check_row(&row, out[first..].last(), packing, keep_all, placed)?;
-            matched = (matched.0 | m.0, matched.1 | m.1);
-            out.push(row);
+            let bits = self.c.bits(width)?;
+            let r = check_bits(bits, packing, keep_all)?;
+            matched = (matched.0 | r.mask, matched.1 | r.excl);
+            out.push(Flat { key, ts, bits });
         }
+        Ok(matched)
     }
-    if c.pos != block.len() {
-        return Err(corrupt("bytes after the packed rows"));
-    }
-    Ok(matched)
 }
 
 /// A read position in packed rows ([`read_packed`]).
@@ -744,32 +799,6 @@ fn check_bits(bits: u64, packing: &Packing, keep_all: bool) -> OpsResult<Row> {
     Ok(r)
 }
 
-/// Checks a received row: bits that a state of this funnel stores, a step or an exclusion
-/// unless `keep_all`, and the order and segment `placed` says (`previous`: the row before
-/// it in its segment). Returns the steps and exclusions it matches.
-#[inline]
-fn check_row<const W: usize>(
-    row: &Flat<W>,
-    previous: Option<&Flat<W>>,
-    packing: &Packing,
-    keep_all: bool,
-    placed: Placed,
-) -> OpsResult<(u64, u32)> {
-    let r = check_bits(row.bits, packing, keep_all)?;
-    let in_order = match placed {
-        Placed::Anywhere => true,
-        Placed::Sorted => previous.is_none_or(|p| p.key() <= row.key()),
-        Placed::Segment(i) => {
-            (row.key[0] >> (64 - SPREAD_BITS)) as usize == i
-                && previous.is_none_or(|p| p.key() <= row.key())
-        }
-    };
-    if !in_order {
-        return Err(corrupt("sorted rows out of order"));
-    }
-    Ok((r.mask, r.excl))
-}
-
 /// A row of [`Buf::write`]'s layout (`chunk`: exactly its `8 * W + 16` bytes), unchecked.
 #[inline]
 fn row_from<const W: usize>(chunk: &[u8]) -> Flat<W> {
@@ -785,19 +814,8 @@ fn row_from<const W: usize>(chunk: &[u8]) -> Flat<W> {
     }
 }
 
-/// Where a received row belongs ([`check_row`]).
-#[derive(Clone, Copy)]
-enum Placed {
-    /// Anywhere (an unsorted state's rows).
-    Anywhere,
-    /// Sorted, in the one segment of a state not spread.
-    Sorted,
-    /// Sorted, in segment `i` of a spread state.
-    Segment(usize),
-}
-
-/// The rows of `block` (an unsorted received state's, [`Buf::write`]'s layout), each checked
-/// as [`check_row`] does, and the steps and exclusions they match.
+/// The rows of `block` (an unsorted received state's, [`Buf::write`]'s layout), their bits
+/// checked ([`check_bits`]), and the steps and exclusions they match.
 fn read_rows<const W: usize>(
     block: &[u8],
     packing: &Packing,
@@ -811,8 +829,8 @@ fn read_rows<const W: usize>(
     let mut matched = (0u64, 0u32);
     for chunk in block.chunks_exact(row_bytes) {
         let row = row_from::<W>(chunk);
-        let m = check_row(&row, None, packing, keep_all, Placed::Anywhere)?;
-        matched = (matched.0 | m.0, matched.1 | m.1);
+        let r = check_bits(row.bits, packing, keep_all)?;
+        matched = (matched.0 | r.mask, matched.1 | r.excl);
         out.push(row);
     }
     Ok((out, matched))
@@ -1068,13 +1086,9 @@ impl<const W: usize, const U: usize> Buf<W, U> {
                         segs: vec![Vec::new(); nsegs],
                     };
                     for (i, (block, n)) in blocks.into_iter().enumerate() {
-                        let placed = if nsegs > 1 {
-                            Placed::Segment(i)
-                        } else {
-                            Placed::Sorted
-                        };
+                        let segment = (nsegs > 1).then_some(i);
                         let m =
-                            read_packed(block, n, packing, keep_all, placed, &mut rows.segs[i])?;
+                            read_packed(block, n, packing, keep_all, segment, &mut rows.segs[i])?;
                         matched = (matched.0 | m.0, matched.1 | m.1);
                     }
                     self.rows = rows;
@@ -1283,7 +1297,7 @@ impl<const W: usize> Share<W> {
     ) -> OpsResult<()> {
         let prefix = |k: &[u64; W]| -> [u64; U] { k[..U].try_into().unwrap() };
         let mut cursors: Vec<RawCursor<W>> = (raw.iter())
-            .map(|&(block, n)| RawCursor::new(block, n, index))
+            .map(|&(block, n)| RawCursor::new(block, n, Some(index)))
             .collect();
         let mut user = std::mem::take(&mut self.scratch);
         let mut own = 0;
@@ -1343,77 +1357,6 @@ impl<const W: usize> Share<W> {
             part.evaluate(user, spec, packing);
             tally.record(part.level, &part.times);
         }
-    }
-}
-
-/// One segment's packed rows of a received part ([`pack_rows`]) read a key's run at a
-/// time, every run and row checked as [`read_packed`] checks them.
-struct RawCursor<'a, const W: usize> {
-    c: Packed<'a>,
-    /// Rows not taken yet.
-    left: usize,
-    segment: usize,
-    /// The next run's key, row count and first timestamp, once read.
-    head: Option<([u64; W], usize, i64)>,
-    previous: Option<[u64; W]>,
-}
-
-impl<'a, const W: usize> RawCursor<'a, W> {
-    fn new(block: &'a [u8], rows: usize, segment: usize) -> Self {
-        RawCursor {
-            c: Packed { block, pos: 0 },
-            left: rows,
-            segment,
-            head: None,
-            previous: None,
-        }
-    }
-
-    /// The next run's key, or `None` after the last run (when the block ends there).
-    fn key(&mut self) -> OpsResult<Option<&[u64; W]>> {
-        if self.head.is_none() {
-            if self.left == 0 {
-                if self.c.pos != self.c.block.len() {
-                    return Err(corrupt("bytes after the packed rows"));
-                }
-                return Ok(None);
-            }
-            let mut key = [0u64; W];
-            for k in key.iter_mut() {
-                *k = self.c.word()?;
-            }
-            let count = self.c.varint()?;
-            if count == 0 || count > self.left as u64 {
-                return Err(corrupt(format_args!("a run of {count} rows")));
-            }
-            if (key[0] >> (64 - SPREAD_BITS)) as usize != self.segment
-                || self.previous.is_some_and(|p| p > key)
-            {
-                return Err(corrupt("sorted rows out of order"));
-            }
-            let ts = self.c.word()? as i64;
-            self.head = Some((key, count as usize, ts));
-        }
-        Ok(self.head.as_ref().map(|h| &h.0))
-    }
-
-    /// Appends the run whose key [`RawCursor::key`] returned.
-    fn take(&mut self, packing: &Packing, keep_all: bool, out: &mut Vec<Flat<W>>) -> OpsResult<()> {
-        let (key, count, mut ts) = self.head.take().expect("a run read by key()");
-        self.left -= count;
-        self.previous = Some(key);
-        let width = packing.bits_width();
-        for j in 0..count {
-            if j > 0 {
-                let delta = self.c.varint()?;
-                ts = i64::try_from(i128::from(ts) + i128::from(delta))
-                    .map_err(|_| corrupt("a timestamp beyond the range"))?;
-            }
-            let bits = self.c.bits(width)?;
-            check_bits(bits, packing, keep_all)?;
-            out.push(Flat { key, ts, bits });
-        }
-        Ok(())
     }
 }
 
