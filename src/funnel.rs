@@ -154,6 +154,7 @@ impl PoolMember for UserFunnel {
     fn meta_fits(_: &(), _: &()) -> bool {
         true
     }
+    fn sent_meta(_: &()) {}
     fn split_encoded(bytes: &[u8]) -> OpsResult<((), &[u8])> {
         Ok(((), bytes))
     }
@@ -797,6 +798,12 @@ impl PoolMember for UserState {
             inner,
             conds_len: meta.conds_len,
             property: meta.property,
+        }
+    }
+    fn sent_meta(meta: &UserMeta) -> UserMeta {
+        UserMeta {
+            def: None,
+            ..meta.clone()
         }
     }
     fn meta_fits(a: &UserMeta, b: &UserMeta) -> bool {

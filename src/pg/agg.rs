@@ -102,6 +102,25 @@ pub trait Storage {
     unsafe fn encode_pooled(_d: pg_sys::Datum) -> Option<Vec<u8>> {
         None
     }
+    /// `serialize`'s token for a pooled group whose lane stays in this process for its own
+    /// Finalize Aggregate ([`Pooled::hand_over_group`]); `None` to encode the group.
+    ///
+    /// # Safety
+    /// As for `get`; `frame` is the serial function's.
+    #[inline]
+    unsafe fn hand_over_group(_frame: Frame<'_>, _d: pg_sys::Datum) -> Option<pg_sys::Datum> {
+        None
+    }
+    /// `deserialize`'s datum for a token of [`Storage::hand_over_group`]; `None` for any
+    /// other bytes.
+    #[inline]
+    fn take_handed_group(
+        _frame: Frame<'_>,
+        _caller: &'static str,
+        _bytes: &[u8],
+    ) -> Option<pg_sys::Datum> {
+        None
+    }
     /// `combine` of two pooled groups of one lane (or of a pooled group into no state):
     /// the combined datum, or `None` to combine states of their own.
     ///
@@ -416,6 +435,10 @@ pub unsafe fn serialize<S: Storage>(frame: Frame<'_>, caller: &'static str) -> p
         }
     }
     // SAFETY: guaranteed by the caller.
+    if let Some(token) = datum.and_then(|d| unsafe { S::hand_over_group(frame, d) }) {
+        return token;
+    }
+    // SAFETY: guaranteed by the caller.
     let bytes = match datum.and_then(|d| unsafe { S::encode_pooled(d) }) {
         Some(bytes) => bytes,
         // SAFETY: guaranteed by the caller.
@@ -471,6 +494,9 @@ pub unsafe fn deserialize<S: Storage>(frame: Frame<'_>, caller: &'static str) ->
     if bytes.is_empty() {
         return frame.null();
     }
+    if let Some(d) = S::take_handed_group(frame, caller, bytes) {
+        return d;
+    }
     if S::HAND_OVER {
         if let Some(state) = handed_over::<S::State>(bytes, caller) {
             return S::alloc(aggregate_context(frame, caller), state);
@@ -496,8 +522,40 @@ pub unsafe fn deserialize<S: Storage>(frame: Frame<'_>, caller: &'static str) ->
 /// and not taken back (an error, a LIMIT above) is dropped when the transaction ends.
 struct HandOvers {
     states: Vec<(u64, Box<dyn std::any::Any>)>,
+    /// Lanes of pooled groups handed over ([`Pooled::hand_over_group`]).
+    lanes: Vec<HandedLane>,
     next: u64,
     hooked: bool,
+}
+
+/// The lane of a leader's own grouped Partial Aggregate, taken out of the lane registry at
+/// its first group's serialization (so that no reset of the partial aggregate's memory,
+/// e.g. for its next batch after a spill, drops it) and kept until the query's executor
+/// state goes (a reset callback on its memory), or the transaction ends. The first token
+/// taken copies every row of the lane into the finalize's lane in one pass
+/// ([`UserPool::copy_all`]) and each token becomes a handle into it. The finalize's memory
+/// may be reset between its groups (a sorted aggregate) or batches (a spilled hash
+/// aggregate, which also deserializes a token again when it reads the token back from
+/// disk, so a token may be taken more than once, and only the last copy is combined): once
+/// the lane joined is gone, each token's group is copied on its own into the finalize's
+/// lane of the moment ([`UserPool::copy_group`]).
+struct HandedLane {
+    id: u64,
+    /// The `Lane<T::Meta>` (the token's aggregate takes it back only as its own type).
+    lane: Box<dyn std::any::Any>,
+    /// The finalize's lane its rows were copied into: registry slot, that lane's serial and
+    /// the id its group 0 got there.
+    joined: Option<(usize, u64, u32)>,
+    /// The lane joined is gone: copy each group on its own.
+    per_group: bool,
+}
+
+/// Reset callback of a query's executor memory: drops the lane handed over as `arg`.
+unsafe extern "C-unwind" fn drop_handed_lane(arg: *mut std::ffi::c_void) {
+    let lanes = &mut hand_overs().lanes;
+    if let Some(at) = lanes.iter().position(|l| l.id == arg as u64) {
+        drop(lanes.swap_remove(at));
+    }
 }
 
 /// See [`HandOvers`]; touched only by the backend's single thread, inside function calls
@@ -507,6 +565,7 @@ struct HandOverCell(std::cell::UnsafeCell<HandOvers>);
 unsafe impl Sync for HandOverCell {}
 static HAND_OVERS: HandOverCell = HandOverCell(std::cell::UnsafeCell::new(HandOvers {
     states: Vec::new(),
+    lanes: Vec::new(),
     next: 0,
     hooked: false,
 }));
@@ -521,6 +580,8 @@ fn hand_overs() -> &'static mut HandOvers {
 /// The first bytes of a token (a first byte no encoded state starts with).
 const HAND_OVER_MAGIC: [u8; 8] = *b"\xffpgopsHO";
 const HAND_OVER_LEN: usize = 24;
+/// The first bytes of a pooled group's token ([`Pooled::hand_over_group`]).
+const LANE_HAND_OVER_MAGIC: [u8; 8] = *b"\xffpgopsHL";
 
 /// Drops the states still kept when the transaction ends.
 unsafe extern "C-unwind" fn drop_hand_overs(
@@ -536,7 +597,8 @@ unsafe extern "C-unwind" fn drop_hand_overs(
             | XACT_EVENT_PARALLEL_COMMIT
             | XACT_EVENT_PARALLEL_ABORT
     ) {
-        let kept = std::mem::take(&mut hand_overs().states);
+        let h = hand_overs();
+        let kept = (std::mem::take(&mut h.states), std::mem::take(&mut h.lanes));
         drop(kept);
     }
 }
@@ -546,64 +608,101 @@ unsafe extern "C-unwind" fn drop_hand_overs(
 /// # Safety
 /// As for [`serialize`].
 unsafe fn hand_over<S: Storage>(frame: Frame<'_>, d: pg_sys::Datum) -> Option<pg_sys::Datum> {
+    // SAFETY: guaranteed by the caller.
+    if !serializing_for_itself(frame, pg_sys::AggStrategy::AGG_PLAIN)
+        || !unsafe { S::get(d) }.is_some_and(|s| s.hand_over_in_process())
+    {
+        return None;
+    }
+    // SAFETY: guaranteed by the caller; a plain Partial Aggregate does not read a state it
+    // has serialized again (one aggregate per transition state, checked above).
+    let state = unsafe { S::take(d) }?;
+    let h = hand_overs_hooked();
+    h.next += 1;
+    let id = h.next;
+    h.states.push((id, Box::new(state)));
+    Some(token(HAND_OVER_MAGIC, 0, id))
+}
+
+/// Whether the running serial function serializes for the Finalize Aggregate of this same
+/// process: a Partial Aggregate of `strategy` in a process that is not a parallel worker,
+/// with no transition state shared by two aggregates (each is serialized once).
+fn serializing_for_itself(frame: Frame<'_>, strategy: pg_sys::AggStrategy::Type) -> bool {
     // SAFETY: the frame is live; `context` is checked to be an AggState before it is read.
-    let for_itself = unsafe {
+    unsafe {
         let node = (*frame.fcinfo).context;
         !node.is_null()
             && (*node).type_ == pg_sys::NodeTag::T_AggState
             && {
                 let agg = &*(node as *const pg_sys::AggState);
                 agg.aggsplit & pg_sys::AGGSPLITOP_SERIALIZE != 0
-                    && agg.aggstrategy == pg_sys::AggStrategy::AGG_PLAIN
+                    && agg.aggstrategy == strategy
                     && agg.numaggs == agg.numtrans
             }
             && pg_sys::ParallelWorkerNumber < 0
-    };
-    // SAFETY: guaranteed by the caller.
-    if !for_itself || !unsafe { S::get(d) }.is_some_and(|s| s.hand_over_in_process()) {
-        return None;
     }
-    // SAFETY: guaranteed by the caller; a plain Partial Aggregate does not read a state it
-    // has serialized again (one aggregate per transition state, checked above).
-    let state = unsafe { S::take(d) }?;
+}
+
+/// The hand-over registry, with its end-of-transaction callback registered.
+fn hand_overs_hooked() -> &'static mut HandOvers {
     let h = hand_overs();
     if !h.hooked {
         // SAFETY: registers a plain function, once per backend.
         unsafe { pg_sys::RegisterXactCallback(Some(drop_hand_overs), std::ptr::null_mut()) };
         h.hooked = true;
     }
-    h.next += 1;
-    let id = h.next;
-    h.states.push((id, Box::new(state)));
+    h
+}
+
+/// A token: `magic`, this process's id, `group` and `id`, as a `bytea`.
+fn token(magic: [u8; 8], group: u32, id: u64) -> pg_sys::Datum {
     let mut token = [0u8; HAND_OVER_LEN];
-    token[..8].copy_from_slice(&HAND_OVER_MAGIC);
+    token[..8].copy_from_slice(&magic);
     // SAFETY: reads the backend's process id.
     token[8..12].copy_from_slice(&unsafe { pg_sys::MyProcPid }.to_le_bytes());
+    token[12..16].copy_from_slice(&group.to_le_bytes());
     token[16..].copy_from_slice(&id.to_le_bytes());
-    Some(bytea_datum(&token))
+    bytea_datum(&token)
+}
+
+/// A token's (group, id) when `bytes` is a token of `magic` made by this process; `None`
+/// when it is no token of `magic`. A token of another process (never made by PostgreSQL's
+/// plans, which hand over only within a process) is an error.
+fn read_token(bytes: &[u8], magic: [u8; 8], caller: &str) -> Option<(u32, u64)> {
+    if bytes.len() != HAND_OVER_LEN || bytes[..8] != magic {
+        return None;
+    }
+    let pid = i32::from_le_bytes(bytes[8..12].try_into().unwrap());
+    // SAFETY: reads the backend's process id.
+    if pid != unsafe { pg_sys::MyProcPid } {
+        not_available(caller, pid);
+    }
+    Some((
+        u32::from_le_bytes(bytes[12..16].try_into().unwrap()),
+        u64::from_le_bytes(bytes[16..].try_into().unwrap()),
+    ))
+}
+
+fn not_available(caller: &str, pid: i32) -> ! {
+    errors::raise_code(
+        PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+        &format!(
+            "{caller}: a partial state handed over within process {pid} is not available here"
+        ),
+    )
 }
 
 /// The state behind a token of [`hand_over`], taken back; `None` for the bytes of an
 /// encoded state. A token this process does not hold (never made by PostgreSQL's plans)
 /// is an error.
 pub(crate) fn handed_over<T: 'static>(bytes: &[u8], caller: &str) -> Option<T> {
-    if bytes.len() != HAND_OVER_LEN || bytes[..8] != HAND_OVER_MAGIC {
-        return None;
-    }
-    let pid = i32::from_le_bytes(bytes[8..12].try_into().unwrap());
-    let id = u64::from_le_bytes(bytes[16..].try_into().unwrap());
+    let (_, id) = read_token(bytes, HAND_OVER_MAGIC, caller)?;
     let h = hand_overs();
-    // SAFETY: reads the backend's process id.
-    let mine = pid == unsafe { pg_sys::MyProcPid };
-    let at = h.states.iter().position(|(i, _)| *i == id).filter(|_| mine);
+    let at = h.states.iter().position(|(i, _)| *i == id);
     match at.map(|at| h.states.swap_remove(at).1.downcast::<T>()) {
         Some(Ok(state)) => Some(*state),
-        _ => errors::raise_code(
-            PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
-            &format!(
-                "{caller}: a partial state handed over within process {pid} is not available here"
-            ),
-        ),
+        // SAFETY: reads the backend's process id.
+        _ => not_available(caller, unsafe { pg_sys::MyProcPid }),
     }
 }
 
@@ -620,6 +719,9 @@ pub trait PoolMember: PartialState + 'static {
     fn from_pool(meta: &Self::Meta, inner: UserFunnel) -> Self;
     /// Whether a state of meta `b` may join a lane of meta `a` (the specs being equal).
     fn meta_fits(a: &Self::Meta, b: &Self::Meta) -> bool;
+    /// The meta the groups of a lane of `meta` have once sent (as [`PoolMember::split_encoded`]
+    /// reads it from their bytes).
+    fn sent_meta(meta: &Self::Meta) -> Self::Meta;
     /// An encoded state's meta and the encoding of its [`UserFunnel`].
     fn split_encoded(bytes: &[u8]) -> pg_operations_core::OpsResult<(Self::Meta, &[u8])>;
     /// What `encode` gives for the state `from_pool(meta, rows of group id)`, written
@@ -660,16 +762,24 @@ pub struct Pooled<T>(PhantomData<T>);
 const LANE_SLOTS: usize = 4096;
 
 struct LaneEntry {
+    /// The `Lane`; null once handed over ([`Pooled::hand_over_group`]: the slot then stays
+    /// taken, so that the reset callback of its context finds nothing to drop, until that
+    /// reset).
     lane: *mut std::ffi::c_void,
     drop: unsafe fn(*mut std::ffi::c_void),
     ctx: pg_sys::MemoryContext,
     site: *const pg_sys::FmgrInfo,
     kind: std::any::TypeId,
+    /// Unique in the backend's life: tells a lane from a later one in the same slot.
+    serial: u64,
+    /// The hand-over of the lane (0: not handed over).
+    handed: u64,
 }
 
 struct Registry {
     slots: Vec<Option<LaneEntry>>,
     live: Vec<u16>,
+    serials: u64,
 }
 
 /// The backend's lanes. PostgreSQL runs one thread per backend, and every access happens
@@ -681,6 +791,7 @@ unsafe impl Sync for RegistryCell {}
 static REGISTRY: RegistryCell = RegistryCell(std::cell::UnsafeCell::new(Registry {
     slots: Vec::new(),
     live: Vec::new(),
+    serials: 0,
 }));
 
 fn registry() -> &'static mut Registry {
@@ -701,8 +812,10 @@ unsafe extern "C-unwind" fn release_lane(arg: *mut std::ffi::c_void) {
     let reg = registry();
     if let Some(entry) = reg.slots.get_mut(slot).and_then(Option::take) {
         reg.live.retain(|&s| s as usize != slot);
-        // SAFETY: the entry's lane pointer and drop function were registered together.
-        unsafe { (entry.drop)(entry.lane) };
+        if !entry.lane.is_null() {
+            // SAFETY: the entry's lane pointer and drop function were registered together.
+            unsafe { (entry.drop)(entry.lane) };
+        }
     }
 }
 
@@ -721,6 +834,9 @@ impl<T: PoolMember> Pooled<T> {
     #[inline]
     unsafe fn lane_at<'a>(slot: usize) -> Option<&'a mut Lane<T::Meta>> {
         let entry = registry().slots.get(slot)?.as_ref()?;
+        if entry.lane.is_null() {
+            return None;
+        }
         // SAFETY: guaranteed by the caller.
         Some(unsafe { &mut *(entry.lane as *mut Lane<T::Meta>) })
     }
@@ -757,10 +873,11 @@ impl<T: PoolMember> Pooled<T> {
             let Some(e) = reg.slots[s as usize].as_ref() else {
                 continue;
             };
-            // SAFETY: an entry of this kind holds a Lane<T::Meta>.
+            // SAFETY: an entry of this kind holds a Lane<T::Meta> (or none: null).
             if e.ctx == ctx
                 && e.site == site
                 && e.kind == kind
+                && !e.lane.is_null()
                 && fits(unsafe { &*(e.lane as *const Lane<T::Meta>) })
             {
                 return Some(s as usize);
@@ -779,12 +896,15 @@ impl<T: PoolMember> Pooled<T> {
             None => return None,
         };
         let lane = Box::into_raw(Box::new(made)) as *mut std::ffi::c_void;
+        reg.serials += 1;
         reg.slots[s] = Some(LaneEntry {
+            serial: reg.serials,
             lane,
             drop: drop_lane::<T::Meta>,
             ctx,
             site,
             kind,
+            handed: 0,
         });
         reg.live.push(s as u16);
         // SAFETY: `ctx` is live; the callback is allocated in it, so it lives until the
@@ -920,6 +1040,147 @@ impl<T: PoolMember> Storage for Pooled<T> {
         rows.for_each_row(|ts, mask, excl| lane.pool.push(id, ts, mask, excl))
             .or_raise();
         Self::handle(slot, id)
+    }
+    /// A parallel leader's own grouped Partial Aggregate (a hash aggregate: every row has
+    /// reached its group before the first group is serialized, and a later batch of a
+    /// spilled one starts new groups in a new lane) sends its groups to the Finalize
+    /// Aggregate of the same process. Instead of each group's rows encoded, copied and
+    /// decoded again, the first group's serialization takes the lane out of the registry
+    /// and keeps it with the hand-over states; each group is sent as a token (lane, group);
+    /// the finalize's first token moves the lane's rows into the finalize's lane in one
+    /// pass ([`Pooled::take_handed_group`]).
+    unsafe fn hand_over_group(frame: Frame<'_>, d: pg_sys::Datum) -> Option<pg_sys::Datum> {
+        let (slot, id) = handle_parts(d)?;
+        if !serializing_for_itself(frame, pg_sys::AggStrategy::AGG_HASHED) {
+            return None;
+        }
+        let entry = registry().slots.get_mut(slot)?.as_mut()?;
+        if entry.kind != std::any::TypeId::of::<T>() {
+            return None;
+        }
+        if entry.handed == 0 {
+            if entry.lane.is_null() {
+                return None;
+            }
+            // SAFETY: the frame is live and its context an AggState (checked above), whose
+            // executor state's query memory lives until the executor ends (also on error).
+            let query_cxt = unsafe {
+                let agg = (*frame.fcinfo).context as *const pg_sys::AggState;
+                let estate = (*agg).ss.ps.state;
+                if estate.is_null() {
+                    return None;
+                }
+                (*estate).es_query_cxt
+            };
+            // SAFETY: a non-null lane of this kind is a Box<Lane<T::Meta>> (see `find_lane`);
+            // the entry keeps no pointer to it from here on.
+            let lane = unsafe { Box::from_raw(entry.lane as *mut Lane<T::Meta>) };
+            entry.lane = std::ptr::null_mut();
+            let h = hand_overs_hooked();
+            h.next += 1;
+            entry.handed = h.next;
+            h.lanes.push(HandedLane {
+                id: h.next,
+                lane,
+                joined: None,
+                per_group: false,
+            });
+            // SAFETY: `query_cxt` is live; the callback is allocated in it, so it lives until
+            // the reset or deletion that runs it.
+            unsafe {
+                let cb = pg_sys::MemoryContextAlloc(
+                    query_cxt,
+                    std::mem::size_of::<pg_sys::MemoryContextCallback>(),
+                ) as *mut pg_sys::MemoryContextCallback;
+                cb.write(pg_sys::MemoryContextCallback {
+                    func: Some(drop_handed_lane),
+                    arg: h.next as usize as *mut std::ffi::c_void,
+                    next: std::ptr::null_mut(),
+                });
+                pg_sys::MemoryContextRegisterResetCallback(query_cxt, cb);
+            }
+        }
+        Some(token(LANE_HAND_OVER_MAGIC, id, entry.handed))
+    }
+    fn take_handed_group(
+        frame: Frame<'_>,
+        caller: &'static str,
+        bytes: &[u8],
+    ) -> Option<pg_sys::Datum> {
+        let (id, handed) = read_token(bytes, LANE_HAND_OVER_MAGIC, caller)?;
+        let found = hand_overs().lanes.iter_mut().find(|l| l.id == handed);
+        let Some(hl) = found.filter(|hl| {
+            hl.lane
+                .downcast_ref::<Lane<T::Meta>>()
+                .is_some_and(|own| id < own.pool.groups())
+        }) else {
+            // SAFETY: reads the backend's process id.
+            not_available(caller, unsafe { pg_sys::MyProcPid })
+        };
+        let live = |slot: usize, serial: u64| {
+            registry()
+                .slots
+                .get(slot)
+                .and_then(Option::as_ref)
+                .is_some_and(|e| e.serial == serial && !e.lane.is_null())
+        };
+        if let Some((slot, serial, base)) = hl.joined {
+            if live(slot, serial) {
+                return Some(Self::handle(slot, base + id));
+            }
+            hl.joined = None;
+            hl.per_group = true;
+        }
+        let own = hl.lane.downcast_mut::<Lane<T::Meta>>()?;
+        // The finalize's lane for this spec (the one received states join, or a new one).
+        let spec_key = own.pool.spec_bytes();
+        let meta = T::sent_meta(&own.meta);
+        let slot = Self::find_lane(
+            frame,
+            caller,
+            |lane| lane.spec_key == spec_key && T::meta_fits(&lane.meta, &meta),
+            || true,
+            || {
+                Some(Lane {
+                    pool: UserPool::new(own.pool.spec().clone())?,
+                    meta: meta.clone(),
+                    spec_key: spec_key.to_vec(),
+                })
+            },
+        );
+        if !hl.per_group {
+            // SAFETY: the slot holds a lane of this kind (found or just made).
+            let all = slot.and_then(|s| {
+                let lane = unsafe { Self::lane_at(s) }?;
+                let base = lane.pool.copy_all(&own.pool)?;
+                Some((s, registry().slots[s].as_ref()?.serial, base))
+            });
+            if let Some((slot, serial, base)) = all {
+                hl.joined = Some((slot, serial, base));
+                return Some(Self::handle(slot, base + id));
+            }
+            hl.per_group = true;
+        }
+        // SAFETY: the slot holds a lane of this kind (found or just made).
+        let target = slot.and_then(|s| {
+            let lane = unsafe { Self::lane_at(s) }?;
+            let g = lane.pool.group()?;
+            Some((s, lane, g))
+        });
+        let datum = match target {
+            Some((slot, lane, g)) => {
+                own.pool
+                    .copy_group(id, &mut lane.pool, g, &mut super::check_interrupts);
+                Self::handle(slot, g)
+            }
+            // No lane (every registry slot taken): a state of its own.
+            None => {
+                let state =
+                    T::from_pool(&own.meta, own.pool.take(id, &mut super::check_interrupts));
+                Boxed::<T>::alloc(aggregate_context(frame, caller), state)
+            }
+        };
+        Some(datum)
     }
     unsafe fn combine_pooled(
         mine: Option<pg_sys::Datum>,

@@ -239,3 +239,18 @@ $f$;
 SELECT * FROM cover_all();
 -- every aggregate was covered
 SELECT count(*) AS aggregates FROM ext_aggregates;
+-- A parallel leader hands the rows its own Partial HashAggregate pooled over to its Finalize
+-- Aggregate, in the same process, instead of encoding each group and decoding it again
+-- (the plain plans above), also when both aggregates spill to disk (a pool per batch of the
+-- partial aggregate, each handed over; tokens the finalize spills are read again later)
+-- and when the finalize sorts the partial groups first (the tokens wait in the sort while
+-- the partial aggregate goes on to its next batch and resets its memory).
+SET work_mem = '64kB';
+SET enable_sort = off;
+SELECT * FROM par_check('spill_level', $$SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,pay}')) AS r FROM ev GROUP BY user_id$$);
+SELECT * FROM par_check('spill_wf', $$SELECT user_id, window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'pay'], interval '3 days', 'strict_order') AS r FROM ev GROUP BY user_id$$);
+SET work_mem = '256kB';
+RESET enable_sort;
+SELECT * FROM par_check('sorted_level', $$SELECT user_id, funnel_level(ts, event, funnel_definition('3 days', steps => '{view_list,view_detail,pay}')) AS r FROM ev GROUP BY user_id$$);
+SELECT * FROM par_check('sorted_wf', $$SELECT user_id, window_funnel(ts, ARRAY[event = 'view_list', event = 'view_detail', event = 'pay'], interval '3 days', 'strict_order') AS r FROM ev GROUP BY user_id$$);
+RESET work_mem;

@@ -216,6 +216,63 @@ impl UserPool {
         true
     }
 
+    /// Groups started so far.
+    pub fn groups(&self) -> u32 {
+        self.groups
+    }
+
+    /// Copies every row of `other`, a pool of the same spec in which no group was merged into
+    /// another, into this pool as new groups: `other`'s group `g` becomes group `base + g`,
+    /// and `base` is returned (`None`, nothing copied, when the specs differ, `other` merged
+    /// groups, or the ids would run out). One pass over `other`'s rows in their order: what
+    /// a parallel leader does with the pool its own partial aggregate filled, instead of
+    /// encoding each group and decoding it again (or copying each group on its own, from
+    /// wherever its rows lie).
+    pub fn copy_all(&mut self, other: &UserPool) -> Option<u32> {
+        if other.spec_bytes != self.spec_bytes || !other.parent.is_empty() {
+            return None;
+        }
+        let base = self.groups;
+        let groups = base.checked_add(other.groups).filter(|&g| g < u32::MAX)?;
+        if !self.parent.is_empty() {
+            self.parent.extend(base..groups);
+        }
+        self.groups = groups;
+        self.last = None;
+        // Placed rows first: within a group they came before the pending ones.
+        self.pending
+            .reserve(other.placed.len() + other.pending.len());
+        self.pending.extend(
+            other
+                .placed
+                .iter()
+                .chain(other.pending.iter())
+                .map(|r| PoolRow {
+                    id: r.id + base,
+                    ..*r
+                }),
+        );
+        Some(base)
+    }
+
+    /// Appends group `id`'s rows (of its root) to group `to` of `into`, a pool of the same
+    /// spec (placing this pool's pending rows first, once). What a parallel leader does with
+    /// a group of the pool its own partial aggregate filled: its rows copied as they are,
+    /// instead of encoded and decoded again.
+    pub fn copy_group(
+        &mut self,
+        id: u32,
+        into: &mut UserPool,
+        to: u32,
+        check_interrupts: &mut dyn FnMut(),
+    ) {
+        debug_assert_eq!(self.spec_bytes, into.spec_bytes);
+        let range = self.group_range(id, check_interrupts);
+        for r in self.rows_in(range) {
+            into.push(to, r.ts, r.mask, r.excl);
+        }
+    }
+
     /// Rows of the pool (pending and placed).
     pub fn rows(&self) -> usize {
         self.pending.len() + self.placed.len()
@@ -757,8 +814,109 @@ mod tests {
         }
     }
 
+    /// A parallel leader that takes the groups of the pool of its own partial aggregate
+    /// (`leader`: rows of users, a group per user at its first row; placed first or not)
+    /// one by one, from `copy_at` of the workers' parts on, between those parts: each copied
+    /// into a new group and combined into its user's group like a received part (`bulk`:
+    /// all at once at `copy_at`, then combined). Every
+    /// user's level is that of one state with all of the user's rows.
+    fn check_copy(
+        leader: &[(usize, i64, u64)],
+        parts: &[Part],
+        copy_at: usize,
+        place_first: (bool, bool),
+        bulk: bool,
+        mode: &str,
+    ) {
+        let spec = spec(3, 10, mode);
+        let mut own = UserPool::new(spec.clone()).unwrap();
+        let mut own_ids: Vec<u32> = Vec::new();
+        let mut own_user: Vec<Option<u32>> = vec![None; 4];
+        let mut want: Vec<UserFunnel> = (0..4).map(|_| UserFunnel::new(spec.clone())).collect();
+        for &(user, ts, mask) in leader {
+            let id = *own_user[user].get_or_insert_with(|| {
+                let g = own.group().unwrap();
+                own_ids.push(user as u32);
+                g
+            });
+            own.push(id, ts, mask, 0);
+            want[user].push(ts, mask, 0);
+        }
+        if place_first.0 && own.groups() > 0 {
+            let _ = own.level(0, &mut || {});
+        }
+        let mut pool = UserPool::new(spec.clone()).unwrap();
+        let mut first: Vec<Option<u32>> = vec![None; 4];
+        let combine =
+            |pool: &mut UserPool, first: &mut Vec<Option<u32>>, user: usize, id: u32| match first
+                [user]
+            {
+                None => first[user] = Some(id),
+                Some(into) => {
+                    if !pool.absorb(into, id) {
+                        pool.union(into, id);
+                    }
+                }
+            };
+        let mut next_own = 0usize;
+        for i in 0..parts.len().max(copy_at) + own_ids.len() + 1 {
+            if bulk && i == copy_at {
+                let base = pool.copy_all(&own).unwrap();
+                for (g, &user) in own_ids.iter().enumerate() {
+                    combine(&mut pool, &mut first, user as usize, base + g as u32);
+                }
+                next_own = own_ids.len();
+            }
+            if i >= copy_at && next_own < own_ids.len() {
+                if place_first.1 && next_own == 0 {
+                    if let Some(g) = first.iter().flatten().next() {
+                        let _ = pool.level(*g, &mut || {});
+                    }
+                }
+                let g = pool.group().unwrap();
+                own.copy_group(next_own as u32, &mut pool, g, &mut || {});
+                combine(&mut pool, &mut first, own_ids[next_own] as usize, g);
+                next_own += 1;
+            }
+            if let Some((user, rows, _)) = parts.get(i) {
+                let id = pool.group().unwrap();
+                for &(ts, mask) in rows {
+                    pool.push(id, ts, mask, 0);
+                    want[*user].push(ts, mask, 0);
+                }
+                combine(&mut pool, &mut first, *user, id);
+            }
+        }
+        assert_eq!(
+            next_own,
+            own_ids.len(),
+            "every group of the leader's pool copied"
+        );
+        for u in 0..4 {
+            if let Some(g) = first[u] {
+                let level = want[u].clone().finish();
+                assert_eq!(pool.level(g, &mut || {}), level, "user {u} mode {mode}");
+                assert_eq!(pool.take(g, &mut || {}).finish(), level);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn copied_groups_match_one_state_per_user(
+            leader in proptest::collection::vec((0usize..4, 0i64..30, 0u64..8), 0..20),
+            parts in proptest::collection::vec(
+                (0usize..4, proptest::collection::vec((0i64..30, 0u64..8), 0..6), Just(false)),
+                0..10),
+            copy_at in 0usize..12,
+            place_first in (proptest::bool::ANY, proptest::bool::ANY),
+            bulk in proptest::bool::ANY,
+            mode in prop_oneof![Just("default"), Just("strict_order"), Just("strict_once")],
+        ) {
+            check_copy(&leader, &parts, copy_at, place_first, bulk, mode);
+        }
+
         #[test]
         fn leader_absorbs_match_one_state_per_user(
             parts in proptest::collection::vec(
