@@ -550,6 +550,27 @@ struct HandedLane {
     per_group: bool,
 }
 
+/// Registers `func(arg)` to run when the live memory context `ctx` is reset or deleted.
+fn on_reset(
+    ctx: pg_sys::MemoryContext,
+    func: unsafe extern "C-unwind" fn(*mut std::ffi::c_void),
+    arg: usize,
+) {
+    // SAFETY: `ctx` is live (the caller's); the callback is allocated in it, so it lives
+    // until the reset or deletion that runs it.
+    unsafe {
+        let cb =
+            pg_sys::MemoryContextAlloc(ctx, std::mem::size_of::<pg_sys::MemoryContextCallback>())
+                as *mut pg_sys::MemoryContextCallback;
+        cb.write(pg_sys::MemoryContextCallback {
+            func: Some(func),
+            arg: arg as *mut std::ffi::c_void,
+            next: std::ptr::null_mut(),
+        });
+        pg_sys::MemoryContextRegisterResetCallback(ctx, cb);
+    }
+}
+
 /// Reset callback of a query's executor memory: drops the lane handed over as `arg`.
 unsafe extern "C-unwind" fn drop_handed_lane(arg: *mut std::ffi::c_void) {
     let lanes = &mut hand_overs().lanes;
@@ -907,21 +928,33 @@ impl<T: PoolMember> Pooled<T> {
             handed: 0,
         });
         reg.live.push(s as u16);
-        // SAFETY: `ctx` is live; the callback is allocated in it, so it lives until the
-        // reset that runs it.
-        unsafe {
-            let cb = pg_sys::MemoryContextAlloc(
-                ctx,
-                std::mem::size_of::<pg_sys::MemoryContextCallback>(),
-            ) as *mut pg_sys::MemoryContextCallback;
-            cb.write(pg_sys::MemoryContextCallback {
-                func: Some(release_lane),
-                arg: s as *mut std::ffi::c_void,
-                next: std::ptr::null_mut(),
-            });
-            pg_sys::MemoryContextRegisterResetCallback(ctx, cb);
-        }
+        on_reset(ctx, release_lane, s);
         Some(s)
+    }
+
+    /// The registry slot of the lane of received states of this call site (a Finalize
+    /// Aggregate's) for the spec encoded as `spec_key` and `meta`, made (with `spec()`) when
+    /// there is none; `None` when every slot is taken.
+    fn receiving_lane(
+        frame: Frame<'_>,
+        caller: &'static str,
+        spec_key: &[u8],
+        meta: &T::Meta,
+        spec: impl FnOnce() -> Arc<pg_operations_core::funnel::FunnelSpec>,
+    ) -> Option<usize> {
+        Self::find_lane(
+            frame,
+            caller,
+            |lane| lane.spec_key == spec_key && T::meta_fits(&lane.meta, meta),
+            || true,
+            || {
+                Some(Lane {
+                    pool: UserPool::new(spec())?,
+                    meta: meta.clone(),
+                    spec_key: spec_key.to_vec(),
+                })
+            },
+        )
     }
 
     /// The handle of group `id` of the lane in `slot`.
@@ -1012,20 +1045,8 @@ impl<T: PoolMember> Storage for Pooled<T> {
                     spec_bytes,
                     rows,
                 } = parts;
-                let mut spec = Some(spec);
-                let slot = Self::find_lane(
-                    frame,
-                    caller,
-                    |lane| lane.spec_key == spec_bytes && T::meta_fits(&lane.meta, &meta),
-                    || true,
-                    || {
-                        Some(Lane {
-                            pool: UserPool::new(Arc::new(spec.take()?))?,
-                            meta: meta.clone(),
-                            spec_key: spec_bytes.to_vec(),
-                        })
-                    },
-                );
+                let slot =
+                    Self::receiving_lane(frame, caller, spec_bytes, &meta, || Arc::new(spec));
                 (slot, rows)
             }
         };
@@ -1085,20 +1106,7 @@ impl<T: PoolMember> Storage for Pooled<T> {
                 joined: None,
                 per_group: false,
             });
-            // SAFETY: `query_cxt` is live; the callback is allocated in it, so it lives until
-            // the reset or deletion that runs it.
-            unsafe {
-                let cb = pg_sys::MemoryContextAlloc(
-                    query_cxt,
-                    std::mem::size_of::<pg_sys::MemoryContextCallback>(),
-                ) as *mut pg_sys::MemoryContextCallback;
-                cb.write(pg_sys::MemoryContextCallback {
-                    func: Some(drop_handed_lane),
-                    arg: h.next as usize as *mut std::ffi::c_void,
-                    next: std::ptr::null_mut(),
-                });
-                pg_sys::MemoryContextRegisterResetCallback(query_cxt, cb);
-            }
+            on_reset(query_cxt, drop_handed_lane, h.next as usize);
         }
         Some(token(LANE_HAND_OVER_MAGIC, id, entry.handed))
     }
@@ -1133,21 +1141,10 @@ impl<T: PoolMember> Storage for Pooled<T> {
         }
         let own = hl.lane.downcast_mut::<Lane<T::Meta>>()?;
         // The finalize's lane for this spec (the one received states join, or a new one).
-        let spec_key = own.pool.spec_bytes();
         let meta = T::sent_meta(&own.meta);
-        let slot = Self::find_lane(
-            frame,
-            caller,
-            |lane| lane.spec_key == spec_key && T::meta_fits(&lane.meta, &meta),
-            || true,
-            || {
-                Some(Lane {
-                    pool: UserPool::new(own.pool.spec().clone())?,
-                    meta: meta.clone(),
-                    spec_key: spec_key.to_vec(),
-                })
-            },
-        );
+        let slot = Self::receiving_lane(frame, caller, own.pool.spec_bytes(), &meta, || {
+            own.pool.spec().clone()
+        });
         if !hl.per_group {
             // SAFETY: the slot holds a lane of this kind (found or just made).
             let all = slot.and_then(|s| {
