@@ -543,11 +543,19 @@ struct HandedLane {
     id: u64,
     /// The `Lane<T::Meta>` (the token's aggregate takes it back only as its own type).
     lane: Box<dyn std::any::Any>,
-    /// The finalize's lane its rows were copied into: registry slot, that lane's serial and
-    /// the id its group 0 got there.
-    joined: Option<(usize, u64, u32)>,
-    /// The lane joined is gone: copy each group on its own.
-    per_group: bool,
+    joined: Joined,
+}
+
+/// Where a [`HandedLane`]'s groups go.
+#[derive(Clone, Copy)]
+enum Joined {
+    /// No token taken yet.
+    NotYet,
+    /// Its rows were copied into the finalize's lane in registry slot `slot` (while that
+    /// slot holds the lane of serial `serial`), group `g` becoming `base + g`.
+    Into { slot: usize, serial: u64, base: u32 },
+    /// That lane is gone (or there was none): each group is copied on its own.
+    PerGroup,
 }
 
 /// Registers `func(arg)` to run when the live memory context `ctx` is reset or deleted.
@@ -1068,7 +1076,7 @@ impl<T: PoolMember> Storage for Pooled<T> {
     /// Aggregate of the same process. Instead of each group's rows encoded, copied and
     /// decoded again, the first group's serialization takes the lane out of the registry
     /// and keeps it with the hand-over states; each group is sent as a token (lane, group);
-    /// the finalize's first token moves the lane's rows into the finalize's lane in one
+    /// the finalize's first token copies the lane's rows into the finalize's lane in one
     /// pass ([`Pooled::take_handed_group`]).
     unsafe fn hand_over_group(frame: Frame<'_>, d: pg_sys::Datum) -> Option<pg_sys::Datum> {
         let (slot, id) = handle_parts(d)?;
@@ -1103,8 +1111,7 @@ impl<T: PoolMember> Storage for Pooled<T> {
             h.lanes.push(HandedLane {
                 id: h.next,
                 lane,
-                joined: None,
-                per_group: false,
+                joined: Joined::NotYet,
             });
             on_reset(query_cxt, drop_handed_lane, h.next as usize);
         }
@@ -1125,19 +1132,16 @@ impl<T: PoolMember> Storage for Pooled<T> {
             // SAFETY: reads the backend's process id.
             not_available(caller, unsafe { pg_sys::MyProcPid })
         };
-        let live = |slot: usize, serial: u64| {
-            registry()
+        if let Joined::Into { slot, serial, base } = hl.joined {
+            let live = registry()
                 .slots
                 .get(slot)
                 .and_then(Option::as_ref)
-                .is_some_and(|e| e.serial == serial && !e.lane.is_null())
-        };
-        if let Some((slot, serial, base)) = hl.joined {
-            if live(slot, serial) {
+                .is_some_and(|e| e.serial == serial && !e.lane.is_null());
+            if live {
                 return Some(Self::handle(slot, base + id));
             }
-            hl.joined = None;
-            hl.per_group = true;
+            hl.joined = Joined::PerGroup;
         }
         let own = hl.lane.downcast_mut::<Lane<T::Meta>>()?;
         // The finalize's lane for this spec (the one received states join, or a new one).
@@ -1145,18 +1149,18 @@ impl<T: PoolMember> Storage for Pooled<T> {
         let slot = Self::receiving_lane(frame, caller, own.pool.spec_bytes(), &meta, || {
             own.pool.spec().clone()
         });
-        if !hl.per_group {
+        if let Joined::NotYet = hl.joined {
             // SAFETY: the slot holds a lane of this kind (found or just made).
-            let all = slot.and_then(|s| {
-                let lane = unsafe { Self::lane_at(s) }?;
+            let all = slot.and_then(|slot| {
+                let lane = unsafe { Self::lane_at(slot) }?;
                 let base = lane.pool.copy_all(&own.pool)?;
-                Some((s, registry().slots[s].as_ref()?.serial, base))
+                let serial = registry().slots[slot].as_ref()?.serial;
+                Some(Joined::Into { slot, serial, base })
             });
-            if let Some((slot, serial, base)) = all {
-                hl.joined = Some((slot, serial, base));
+            hl.joined = all.unwrap_or(Joined::PerGroup);
+            if let Joined::Into { slot, base, .. } = hl.joined {
                 return Some(Self::handle(slot, base + id));
             }
-            hl.per_group = true;
         }
         // SAFETY: the slot holds a lane of this kind (found or just made).
         let target = slot.and_then(|s| {
