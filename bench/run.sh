@@ -2,8 +2,9 @@
 # Benchmark runner: builds (release) and installs the extension, starts a throwaway
 # cluster, creates a table of N generated events and runs each workload in
 # bench/workloads/*.sql several times, printing median times and ratios against the
-# baselines and against each workload's built-in equivalent (`-- vs:`), run in the same
-# session, once per worker count.
+# baselines and against each workload's built-in equivalent (`-- vs:`, timed alternately with
+# the workload: the median of the per-pair ratios), run in the same session, once per
+# worker count.
 #   bench/run.sh [--events N] [--runs K] [--layout time|user] [--workers "0 2"] [--chdb]
 #                [WORKLOAD ...]
 # N defaults to 10 000 000. --layout time (the default) stores the rows in time order, the

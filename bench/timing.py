@@ -5,7 +5,9 @@ A workload file bench/workloads/NAME.sql holds one query; its first comment line
 description, and a line `-- vs: OTHER` names its built-in (hand-written SQL) equivalent.
 Files named baseline_*.sql are the baselines every other workload is compared with (the
 ratio is workload time / baseline time, so < 1 is faster); a workload with a `vs` line also
-gets its ratio to that equivalent, measured in the same run. Session settings in a workload
+gets its ratio to that equivalent, the two timed alternately (equivalent, workload,
+equivalent, workload, ...) so that a drift of the machine between them does not land in the
+ratio: the median of the per-pair ratios. Session settings in a workload
 (SET ...) apply to that workload only; PGOPTIONS (e.g. -c max_parallel_workers_per_gather=2)
 applies to all.
 """
@@ -41,15 +43,25 @@ def main():
             if line.startswith("-- vs: "):
                 vs_of[os.path.basename(f)[:-4]] = line[7:].strip()
     wanted = set(a.only) | {vs_of[n] for n in a.only if n in vs_of}
+    sql_of = {}
     for f in files:
         name = os.path.basename(f)[:-4]
         if a.only and name not in wanted and not name.startswith("baseline_"):
             continue
-        sql = open(f).read()
+        sql_of[name] = open(f).read()
+    paired = {}
+    for name, sql in sql_of.items():
         desc = next((l[2:].strip() for l in sql.splitlines() if l.startswith("--")), "")
         vs = vs_of.get(name)
         run(sql)  # warm-up
-        times = [max(run(sql) - empty, 1e-6) for _ in range(a.runs)]
+        if vs in sql_of:
+            # Alternated with its equivalent: each pair is timed moments apart.
+            pairs = [(max(run(sql_of[vs]) - empty, 1e-6), max(run(sql) - empty, 1e-6))
+                     for _ in range(a.runs)]
+            times = [w for _, w in pairs]
+            paired[name] = statistics.median(w / v for v, w in pairs)
+        else:
+            times = [max(run(sql) - empty, 1e-6) for _ in range(a.runs)]
         results[name] = (statistics.median(times), desc, vs)
     base = {k: v[0] for k, v in results.items() if k.startswith("baseline_")}
     print(f"\n{a.rows} events, {a.runs} runs each, median seconds (psql start-up subtracted), "
@@ -58,7 +70,7 @@ def main():
           + f"  {'/ built-in':>10}")
     for name, (med, desc, vs) in results.items():
         ratios = "  ".join(f"{med / b:>14.2f}" for b in base.values())
-        own = f"{med / results[vs][0]:>10.2f}" if vs in results else f"{'':>10}"
+        own = f"{paired[name]:>10.2f}" if name in paired else f"{'':>10}"
         print(f"{name:40} {med:>9.3f}  {ratios}  {own}   {desc}")
 
 
