@@ -637,14 +637,18 @@ fn decode_definition(rec: &Record<'_>) -> Definition {
         t.get_by_name::<Array<'_, Interval>>("step_windows"),
         "step_windows",
     );
-    let exclusions = field(t.get_by_name::<pgrx::JsonB>("exclusions"), "exclusions");
+    let exclusions = field(
+        t.get_by_name::<crate::pg::JsonbField>("exclusions"),
+        "exclusions",
+    )
+    .map(|j| exclusions_json(&j.varlena()));
     Definition::from_parts(
         field(t.get_by_name::<Interval>("window"), "window"),
         text_vec(steps, "steps"),
         field(t.get_by_name::<String>("mode"), "mode").as_deref(),
         text_vec(names, "step_names"),
         windows.map(|w| w.iter().collect()),
-        exclusions.map(|j| j.0),
+        exclusions,
         field(t.get_by_name::<i32>("step_count"), "step_count"),
         field(t.get_by_name::<String>("property_step"), "property_step").as_deref(),
     )
@@ -963,6 +967,12 @@ fn same_definition(a: &Definition, b: &Definition) -> bool {
         && a.property_step == b.property_step
 }
 
+/// The `exclusions` jsonb of a funnel definition as JSON (22023 when it cannot be read).
+fn exclusions_json(v: &crate::pg::Varlena<'_>) -> serde_json::Value {
+    v.jsonb_value()
+        .unwrap_or_else(|why| invalid(format!("{FD}: exclusions {why}")))
+}
+
 fn path_row(s: Option<&mut UserState>, cx: &Call<'_>) -> Option<crate::pg::Row> {
     let s = s?;
     let path = s.inner.finish_path(s.property);
@@ -1196,7 +1206,7 @@ pg_operations_macros::declare! {
         "A funnel definition (validated) for funnel_level, funnel_path and funnel_report: window (from step 1, inclusive, > 0), steps (event names of the steps; the event form), mode (default, strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry, clickhouse, comma-separated), step_names (report names), step_windows (largest gap from step k to step k+1; NULL elements: none), exclusions (jsonb array of {\"event\" or \"cond\", \"from_step\", \"to_step\"}: a chain with such an event strictly between its from_step and to_step events cannot reach to_step), step_count (conds form: the number of conds elements that are steps) and property_step ('first', 'last' or a step number). 22023 for anything invalid. See docs/funnels.md."
         = |a| {
             let windows: Option<Vec<Option<Interval>>> = a.step_windows().map(|w| w.iter().collect());
-            let exclusions = a.exclusions().map(|v| v.jsonb_value());
+            let exclusions = a.exclusions().map(|v| exclusions_json(&v));
             let d = Definition::from_parts(
                 a.window(),
                 text_vec(a.steps(), "steps"),

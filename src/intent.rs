@@ -224,8 +224,14 @@ fn definition_of(rec: Option<Record<'_>>, site: &mut CallSite) -> ConfigArgs {
 fn decode_definition(rec: &Record<'_>, site: &mut CallSite) -> Definition {
     const F: &str = "intent_definition";
     let t = rec.tuple();
-    let weights = match t.get_by_name::<pgrx::JsonB>("weights") {
-        Ok(Some(w)) => Arc::new(IntentWeights::from_json(&w.0).or_raise()),
+    let weights = match t.get_by_name::<crate::pg::JsonbField>("weights") {
+        Ok(Some(w)) => {
+            let entries = w
+                .varlena()
+                .jsonb_object()
+                .unwrap_or_else(|kind| raise(IntentWeights::not_an_object(kind)));
+            Arc::new(IntentWeights::from_entries(entries).or_raise())
+        }
         Ok(None) => null_argument(F, "weights"),
         Err(e) => invalid(format!("{F}.weights: {e}")),
     };

@@ -13,7 +13,7 @@ use pg_operations_core::retention::{
     CohortCell, CohortRetention, Counting, Entry, Period, RetentionDefinition, RetentionFlags,
 };
 use pg_operations_core::same_name;
-use pg_operations_core::time::USECS_PER_DAY;
+use pg_operations_core::time::{TIMESTAMP_RANGE, USECS_PER_DAY};
 use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::TimestampWithTimeZone;
 use pgrx::{pg_sys, IntoDatum};
@@ -374,10 +374,17 @@ fn lifecycle_step<'fc, K: SqlKey>(
             null_argument(F, "period")
         };
         let period = Period::parse(period).or_raise();
-        let (first, last) = (day_arg(first, "first_day", F), day_arg(last, "last_day", F));
+        // A date beyond the timestamp range (infinity included) is an error, not a wrapped
+        // product.
+        let micros = |day: Option<i32>, what: &str| {
+            day_arg(day, what, F)
+                .checked_mul(USECS_PER_DAY)
+                .filter(|us| TIMESTAMP_RANGE.contains(us))
+                .unwrap_or_else(|| invalid(format!("{F}: {what} is outside the timestamp range")))
+        };
+        let (first, last) = (micros(first, "first_day"), micros(last, "last_day"));
         Zoned {
-            inner: PeriodLifecycle::new(period, first * USECS_PER_DAY, last * USECS_PER_DAY)
-                .or_raise(),
+            inner: PeriodLifecycle::new(period, first, last).or_raise(),
             zone: zone_of(zone, F),
         }
     });

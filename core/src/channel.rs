@@ -106,7 +106,8 @@ fn texts(lang: &str) -> OpsResult<&'static Texts> {
         "en" => Ok(&EN),
         "zh" => Ok(&ZH),
         _ => Err(OpsError::invalid(format!(
-            "unknown channel_quadrant lang '{lang}', known: 'en', 'zh'"
+            "unknown channel_quadrant lang '{}', known: 'en', 'zh'",
+            crate::error::truncate(lang, 60)
         ))),
     }
 }

@@ -476,7 +476,8 @@ pub fn preset(name: &str) -> OpsResult<Value> {
     let (_, pairs) = PRESETS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
         let known: Vec<String> = PRESETS.iter().map(|(n, _)| format!("'{n}'")).collect();
         OpsError::invalid(format!(
-            "unknown intent weights preset '{name}', known presets: {}",
+            "unknown intent weights preset '{}', known presets: {}",
+            crate::error::truncate(name, 60),
             known.join(", ")
         ))
     })?;

@@ -330,7 +330,8 @@ impl Period {
             "week" => Ok(Period::Week),
             "month" => Ok(Period::Month),
             _ => Err(OpsError::invalid(format!(
-                "unknown retention period '{text}'; valid periods are day, week, month"
+                "unknown retention period '{}'; valid periods are day, week, month",
+                crate::error::truncate(text, 60)
             ))),
         }
     }
@@ -381,7 +382,8 @@ impl Entry {
             "first" => Ok(Entry::First),
             "recurring" => Ok(Entry::Recurring),
             _ => Err(OpsError::invalid(format!(
-                "unknown retention entry '{text}'; valid entries are first, recurring"
+                "unknown retention entry '{}'; valid entries are first, recurring",
+                crate::error::truncate(text, 60)
             ))),
         }
     }
@@ -412,7 +414,8 @@ impl Counting {
             "on" => Ok(Counting::On),
             "on_or_after" => Ok(Counting::OnOrAfter),
             _ => Err(OpsError::invalid(format!(
-                "unknown retention counting '{text}'; valid countings are on, on_or_after"
+                "unknown retention counting '{}'; valid countings are on, on_or_after",
+                crate::error::truncate(text, 60)
             ))),
         }
     }

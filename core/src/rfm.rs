@@ -628,7 +628,8 @@ pub fn segment_binned(
         "value8" => value8_segment(r, f, m, bins),
         _ => {
             return Err(OpsError::invalid(format!(
-                "unknown rfm_segment scheme '{scheme}', known schemes: {}",
+                "unknown rfm_segment scheme '{}', known schemes: {}",
+                crate::error::truncate(scheme, 60),
                 quoted(SCHEMES)
             )))
         }
@@ -637,7 +638,8 @@ pub fn segment_binned(
         "en" => Ok(seg.en.to_string()),
         "zh" => Ok(seg.zh.to_string()),
         _ => Err(OpsError::invalid(format!(
-            "unknown rfm_segment lang '{lang}', known: {}",
+            "unknown rfm_segment lang '{}', known: {}",
+            crate::error::truncate(lang, 60),
             quoted(LANGS)
         ))),
     }

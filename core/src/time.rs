@@ -3,6 +3,11 @@
 //! `-infinity` / `infinity`.
 
 pub const USECS_PER_SEC: i64 = 1_000_000;
+/// PostgreSQL's timestamp range in microseconds since 2000-01-01: from 4714-11-24 BC
+/// (`MIN_TIMESTAMP`) up to, not including, 294277-01-01 (`END_TIMESTAMP`).
+pub const TIMESTAMP_RANGE: std::ops::Range<i64> =
+    -211_813_488_000_000_000..9_223_371_331_200_000_000;
+
 pub const USECS_PER_DAY: i64 = 86_400 * USECS_PER_SEC;
 
 /// PostgreSQL's `-infinity` timestamp.

@@ -169,6 +169,54 @@ pub struct Varlena<'fc> {
     _life: PhantomData<&'fc ()>,
 }
 
+/// A `jsonb` field of a composite value (`PgHeapTuple::get_by_name`), detoasted in the
+/// current memory context, to read as a [`Varlena`] (pgrx's `JsonB` would parse it through
+/// JSON text and panic on nesting deeper than 128 levels).
+pub struct JsonbField(*mut pg_sys::varlena);
+
+impl JsonbField {
+    pub fn varlena(&self) -> Varlena<'_> {
+        Varlena {
+            ptr: self.0,
+            _life: PhantomData,
+        }
+    }
+}
+
+impl FromDatum for JsonbField {
+    unsafe fn from_polymorphic_datum(
+        datum: pg_sys::Datum,
+        is_null: bool,
+        _: pg_sys::Oid,
+    ) -> Option<JsonbField> {
+        // SAFETY: a non-null datum of a jsonb field is a (possibly toasted) varlena; the
+        // detoasted copy lives in the current memory context, past the call's use of it.
+        (!is_null).then(|| JsonbField(unsafe { pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) }))
+    }
+}
+
+// SAFETY: `As` is the type itself, holding a detoasted copy that outlives the datum's source
+// for the call (see `from_polymorphic_datum`); pgrx unboxes only non-null field datums.
+unsafe impl pgrx::datum::UnboxDatum for JsonbField {
+    type As<'src> = JsonbField;
+    unsafe fn unbox<'src>(d: pgrx::datum::Datum<'src>) -> JsonbField
+    where
+        Self: 'src,
+    {
+        // SAFETY: guaranteed by the caller (a non-null jsonb datum).
+        JsonbField(unsafe { pg_sys::pg_detoast_datum(d.sans_lifetime().cast_mut_ptr()) })
+    }
+}
+
+impl IntoDatum for JsonbField {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        Some(pg_sys::Datum::from(self.0))
+    }
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::JSONBOID
+    }
+}
+
 impl<'fc> Varlena<'fc> {
     /// The value as a datum, to pass it on unchanged (e.g. into a result row, which copies
     /// it) while the call lasts.
@@ -182,12 +230,31 @@ impl<'fc> Varlena<'fc> {
         unsafe { std::slice::from_raw_parts(self.ptr as *const u8, pgrx::varsize_any(self.ptr)) }
     }
 
-    /// The `jsonb` value as JSON (pgrx's conversion), for small configuration values.
-    pub fn jsonb_value(&self) -> serde_json::Value {
+    /// The `jsonb` value as JSON, for small configuration values: its text from
+    /// PostgreSQL's `jsonb_out`, parsed. `Err` says why it cannot be (nesting deeper than
+    /// the parser's 128 levels); pgrx's own conversion would panic there.
+    pub fn jsonb_value(&self) -> Result<serde_json::Value, String> {
         // SAFETY: `ptr` is a detoasted jsonb varlena that lives for the call (the generated
-        // accessors read only `jsonb` arguments as Varlena).
-        unsafe { <pgrx::JsonB as pgrx::FromDatum>::from_datum(self.datum(), false) }
-            .map_or(serde_json::Value::Null, |j| j.0)
+        // accessors, and `JsonbField`, read only `jsonb` values as Varlena); jsonb_out
+        // returns a palloc'd NUL-terminated string, freed once copied.
+        let text = unsafe {
+            let out = pgrx::direct_function_call::<&std::ffi::CStr>(
+                pg_sys::jsonb_out,
+                &[Some(self.datum())],
+            );
+            out.map_or_else(String::new, |c| {
+                let text = String::from_utf8_lossy(c.to_bytes()).into_owned();
+                pg_sys::pfree(c.as_ptr() as *mut std::ffi::c_void);
+                text
+            })
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            if e.to_string().contains("recursion limit") {
+                "is nested more than 127 levels deep".to_string()
+            } else {
+                format!("cannot be read as JSON ({e})")
+            }
+        })
     }
 
     /// The top-level entries of a `jsonb` object, read with PostgreSQL's own iterator

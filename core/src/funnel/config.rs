@@ -41,8 +41,9 @@ impl FunnelMode {
                 "clickhouse" => mode.clickhouse = true,
                 _ => {
                     return Err(OpsError::invalid(format!(
-                        "unknown funnel mode '{part}'; known modes are {KNOWN_MODES} \
-                         (or a comma-separated combination)"
+                        "unknown funnel mode '{}'; known modes are {KNOWN_MODES} \
+                         (or a comma-separated combination)",
+                        crate::error::truncate(part, 60)
                     )))
                 }
             }

@@ -190,9 +190,14 @@ impl UserFunnel {
             PropertyStep::Last => level,
             PropertyStep::Step(n) => n,
         };
-        let property = match self.extra.as_ref() {
-            Some(e) if e.with_property && pick >= 1 && pick <= level => {
-                let i = path[pick - 1] as usize;
+        // No chain, no property: the `clickhouse` flag's greedy pass tracks none.
+        let at = pick
+            .checked_sub(1)
+            .filter(|_| pick <= level)
+            .and_then(|p| path.get(p));
+        let property = match (self.extra.as_ref(), at) {
+            (Some(e), Some(&i)) if e.with_property => {
+                let i = i as usize;
                 e.props[e.order.get(i).map_or(i, |&o| o as usize)].clone()
             }
             _ => None,

@@ -201,7 +201,8 @@ impl Stage {
             .ok_or_else(|| {
                 let names: Vec<&str> = Stage::ALL.iter().map(|s| s.name()).collect();
                 OpsError::invalid(format!(
-                    "unknown lifecycle stage \"{name}\", expected one of {}",
+                    "unknown lifecycle stage \"{}\", expected one of {}",
+                    crate::error::truncate(name, 60),
                     names.join(", ")
                 ))
             })
@@ -220,7 +221,8 @@ impl Stage {
                 .map(|s| format!("{} ({})", s.code(), s.name()))
                 .collect();
             OpsError::invalid(format!(
-                "unknown lifecycle code \"{code}\", expected one of {}",
+                "unknown lifecycle code \"{}\", expected one of {}",
+                crate::error::truncate(code, 60),
                 codes.join(", ")
             ))
         })
