@@ -263,6 +263,8 @@ fn decode_definition(rec: &Record<'_>, site: &mut CallSite) -> Definition {
 
 /// The reset rule of `intent_definition` (validated, 22023): none without reset events.
 fn reset_rule(events: Option<Vec<Option<String>>>, factor: Option<f64>) -> Option<Arc<ResetRule>> {
+    let factor = factor.unwrap_or_else(|| null_argument("intent_definition", "reset_factor"));
+    ResetRule::check_factor(factor).or_raise();
     let events = events?;
     let events = events
         .into_iter()
@@ -270,7 +272,6 @@ fn reset_rule(events: Option<Vec<Option<String>>>, factor: Option<f64>) -> Optio
             e.unwrap_or_else(|| invalid("intent_definition: reset_events must not contain NULL"))
         })
         .collect();
-    let factor = factor.unwrap_or_else(|| null_argument("intent_definition", "reset_factor"));
     Some(Arc::new(ResetRule::new(events, factor).or_raise()))
 }
 

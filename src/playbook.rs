@@ -6,7 +6,7 @@
 use crate::pg::errors::{invalid, null_argument, OrRaise};
 use crate::pg::zone::LocalTime;
 use pg_operations_core::codec::{Reader, Writer};
-use pg_operations_core::error::fmt_f64;
+use pg_operations_core::error::{self, fmt_f64};
 use pg_operations_core::lifecycle::ReminderDays;
 use pg_operations_core::playbook::grade::GradeLadder;
 use pg_operations_core::playbook::matrix::MatrixState;
@@ -118,15 +118,22 @@ impl HoldingState {
     }
 
     fn same_config(&self, other_as_of: i64, invest: &str, redeem: &str) -> OpsResult<()> {
-        if self.as_of != other_as_of || self.invest_event != invest || self.redeem_event != redeem {
-            return Err(OpsError::invalid(format!(
-                "holding_agg: as_of, invest_event and redeem_event must be the same for every \
-                 row of a group, got as_of {} and {}",
-                fmt_ts(self.as_of),
-                fmt_ts(other_as_of)
-            )));
-        }
-        Ok(())
+        let quote = |e: &str| error::truncate(e, 60);
+        let got = if self.as_of != other_as_of {
+            format!("as_of {} and {}", fmt_ts(self.as_of), fmt_ts(other_as_of))
+        } else if self.invest_event != invest {
+            let (a, b) = (quote(&self.invest_event), quote(invest));
+            format!("invest_event '{a}' and '{b}'")
+        } else if self.redeem_event != redeem {
+            let (a, b) = (quote(&self.redeem_event), quote(redeem));
+            format!("redeem_event '{a}' and '{b}'")
+        } else {
+            return Ok(());
+        };
+        Err(OpsError::invalid(format!(
+            "holding_agg: as_of, invest_event and redeem_event must be the same for every row \
+             of a group, got {got}"
+        )))
     }
 
     fn push(&mut self, ts: i64, event: &str, amount: Option<AnyNumeric>) {

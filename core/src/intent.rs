@@ -656,17 +656,25 @@ impl ResetRule {
                 "intent reset event names must not be empty, got ''",
             ));
         }
-        if !(factor.is_finite() && (0.0..=1.0).contains(&factor)) {
-            return Err(OpsError::invalid(format!(
-                "intent reset factor must be in [0, 1], got {factor}"
-            )));
-        }
+        let factor = ResetRule::check_factor(factor)?;
         events.sort_unstable();
         events.dedup();
         Ok(ResetRule {
             events,
             factor: factor + 0.0,
         })
+    }
+
+    /// `factor` when it is a finite number in `[0, 1]` (checked also when a definition has
+    /// no reset events, so that a bad value never waits for them).
+    pub fn check_factor(factor: f64) -> OpsResult<f64> {
+        if !(factor.is_finite() && (0.0..=1.0).contains(&factor)) {
+            return Err(OpsError::invalid(format!(
+                "intent reset factor must be in [0, 1], got {}",
+                crate::error::fmt_f64(factor)
+            )));
+        }
+        Ok(factor)
     }
 
     /// The reset event names, sorted, without duplicates.

@@ -587,6 +587,12 @@ INSERT INTO cases (fn, sql, expect) VALUES
 ('lifecycle_counts', $$SELECT lifecycle_counts(u, ts, 'day', '-infinity', 'infinity') FROM ev$$, '22023'),
 ('lifecycle_counts', $$SELECT lifecycle_counts(u, ts, 'month', '294276-01-01', '294276-12-31') FROM ev$$, 'ok'),
 ('lifecycle_counts', $$SELECT lifecycle_counts(u, ts, 'week', '4713-11-24 BC', '4713-12-31 BC') FROM ev$$, 'ok'),
+-- intent_definition checks reset_factor also without reset events; holding_agg names the
+-- setting that differs between rows.
+('intent_definition', $$SELECT intent_definition('{"a": 1}', '2026-01-05', reset_factor => 7)$$, '22023'),
+('intent_definition', $$SELECT intent_definition('{"a": 1}', '2026-01-05', reset_factor => 'NaN')$$, '22023'),
+('intent_definition', $$SELECT intent_definition('{"a": 1}', '2026-01-05', reset_factor => 1)$$, 'ok'),
+('holding_agg', $$SELECT holding_agg(ts, e, 1, '2026-02-01', 'a', CASE WHEN e = 'c' THEN 'x' ELSE 'b' END) FROM ev GROUP BY u$$, '22023'),
 -- ---------------------------------------------------------------- internal functions called directly
 -- Support functions taking internal cannot be reached from SQL at all.
 ('window_funnel_transition', $$SELECT _pg_operations_internal.window_funnel_transition(NULL::internal, now(), ARRAY[true], '1 hour') IS NULL$$, '42846'),
