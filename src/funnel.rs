@@ -267,10 +267,101 @@ fn population_final<K: UserKey>(
     s: Option<&mut PopulationFunnel<K>>,
     cx: &Call<'_>,
 ) -> Option<RowArray> {
-    let rows = s?
+    let s = s?;
+    let names = s
+        .names()
+        .map_or_else(|| default_names(s.spec().cfg.nsteps), <[String]>::to_vec);
+    notice_unmatched(
+        cx,
+        "funnel_step_rates",
+        &names,
+        s.event_form(),
+        s.matched_steps(),
+        &[],
+        0,
+    );
+    let rows = s
         .finish_on(crate::pg::threads(), &mut || cx.check_interrupts())
         .unwrap_or_else(|e| raise(e));
     Some(step_rows(cx, rows))
+}
+
+/// The typo guard of a population funnel: a NOTICE, when the query's executor ends, for
+/// every step (`names[k]`: step `k + 1`) that no row of any group matched, and every
+/// exclusion (`excl_labels[e]`) no row was an event of (bit `k` of `steps`, bit `e` of
+/// `excl`: matched in this group). A step missing from some groups of a breakdown is a
+/// legitimate answer, and so is one nobody reached: not an error. Nothing as a window
+/// function, when groups of one call site name their steps differently, or when the query
+/// fails.
+fn notice_unmatched(
+    cx: &Call<'_>,
+    caller: &'static str,
+    names: &[String],
+    event_form: bool,
+    steps: u64,
+    excl_labels: &[String],
+    excl: u32,
+) {
+    cx.until_executor_end(
+        || Unmatched {
+            caller,
+            names: names.to_vec(),
+            event_form,
+            excl_labels: excl_labels.to_vec(),
+            steps: 0,
+            excl: 0,
+            mixed: false,
+        },
+        Unmatched::notice,
+        |u| {
+            u.mixed |= u.names != names || u.excl_labels != excl_labels;
+            u.steps |= steps;
+            u.excl |= excl;
+        },
+    );
+}
+
+/// What [`notice_unmatched`] gathers over the groups of one query.
+struct Unmatched {
+    caller: &'static str,
+    names: Vec<String>,
+    event_form: bool,
+    excl_labels: Vec<String>,
+    steps: u64,
+    excl: u32,
+    mixed: bool,
+}
+
+impl Unmatched {
+    fn notice(self) {
+        if self.mixed {
+            return;
+        }
+        let caller = self.caller;
+        for (k, name) in self.names.iter().enumerate() {
+            if self.steps >> k & 1 == 0 {
+                let why = if self.event_form {
+                    "no row has that event"
+                } else {
+                    "its condition was never true"
+                };
+                notice(&format!(
+                    "{caller}: step {} '{}' ({why})",
+                    k + 1,
+                    truncate(name, 60)
+                ));
+            }
+        }
+        for (e, label) in self.excl_labels.iter().enumerate() {
+            if self.excl >> e & 1 == 0 {
+                notice(&format!(
+                    "{caller}: exclusion {} ({}) matched no row",
+                    e + 1,
+                    truncate(label, 80)
+                ));
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1067,34 +1158,15 @@ impl<K: UserKey> PartialState for ReportState<K> {
 /// The report rows, after a NOTICE for every step and exclusion that matched no row.
 fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Option<RowArray> {
     let s = s?;
-    let names = s.names.clone();
-    let (steps, excl) = (s.inner.matched_steps(), s.inner.matched_exclusions());
-    for (k, name) in names.iter().enumerate() {
-        if steps >> k & 1 == 0 {
-            let what = if s.event_form {
-                format!(
-                    "step {} '{}' (no row has that event)",
-                    k + 1,
-                    truncate(name, 60)
-                )
-            } else {
-                format!(
-                    "step {} '{}' (its condition was never true)",
-                    k + 1,
-                    truncate(name, 60)
-                )
-            };
-            notice(&format!("funnel_report: {what}"));
-        }
-    }
-    for (e, label) in s.excl_labels.iter().enumerate() {
-        if excl >> e & 1 == 0 {
-            notice(&format!(
-                "funnel_report: exclusion {} ({label}) matched no row",
-                e + 1
-            ));
-        }
-    }
+    notice_unmatched(
+        cx,
+        "funnel_report",
+        &s.names,
+        s.event_form,
+        s.inner.matched_steps(),
+        &s.excl_labels,
+        s.inner.matched_exclusions(),
+    );
     let rows = (s.inner)
         .finish_on(crate::pg::threads(), &mut || cx.check_interrupts())
         .unwrap_or_else(|e| raise(e));

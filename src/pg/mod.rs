@@ -406,6 +406,44 @@ opaque_datum!(RowArray);
 struct SiteCache {
     rows: Vec<(&'static str, pg_sys::TupleDesc, pg_sys::Oid)>,
     user: Option<Box<dyn Any>>,
+    /// See [`Call::until_executor_end`].
+    scan: Option<Box<dyn ScanEnd>>,
+}
+
+/// A value a call site keeps until its aggregate node's scan ends ([`Call::until_executor_end`]).
+trait ScanEnd {
+    fn value(&mut self) -> &mut dyn Any;
+    fn end(self: Box<Self>);
+}
+
+struct ScanValue<T> {
+    value: T,
+    end: fn(T),
+}
+
+impl<T: 'static> ScanEnd for ScanValue<T> {
+    fn value(&mut self) -> &mut dyn Any {
+        &mut self.value
+    }
+    fn end(self: Box<Self>) {
+        (self.end)(self.value)
+    }
+}
+
+/// ExprContext shutdown callback of [`Call::until_executor_end`]: hands the call site's value
+/// to its `end`.
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn executor_ended(arg: pg_sys::Datum) {
+    // SAFETY: `arg` is the FmgrInfo of the call that registered this callback, alive until
+    // the ExprContext is shut down (see `until_executor_end`); its fn_extra is NULL or our
+    // SiteCache.
+    let site = unsafe {
+        let flinfo = arg.cast_mut_ptr::<pg_sys::FmgrInfo>();
+        ((*flinfo).fn_extra as *mut SiteCache).as_mut()
+    };
+    if let Some(value) = site.and_then(|s| s.scan.take()) {
+        value.end();
+    }
 }
 
 /// A declared function's call frame, as its body sees it.
@@ -582,6 +620,51 @@ impl<'fc> Call<'fc> {
 }
 
 impl<'fc> Call<'fc> {
+    /// Runs `f` on this call site's value of type `T` for the run of the aggregate node
+    /// calling this function (an aggregate's final function), made by `init` at the first
+    /// call; when the executor ends without an error, `end` gets the value (rescans of the
+    /// node, as the inner side of a nested loop, add to the same value). What several groups
+    /// of one query have in common (a step that none of them matched) is known only then.
+    /// `None`, and nothing kept, when the caller is not an aggregate node (a window
+    /// function) or the site keeps a value of another type.
+    pub fn until_executor_end<T: 'static, R>(
+        &self,
+        init: impl FnOnce() -> T,
+        end: fn(T),
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Option<R> {
+        // SAFETY: the frame is live; a non-null context is a Node, an AggState when tagged
+        // so, whose per-input-tuple ExprContext lives until the executor ends, which runs its
+        // callbacks (FreeExecutorState) before freeing the query's memory; the callback's
+        // argument is this call's FmgrInfo, which lives as long (it belongs to the node's
+        // per-aggregate data).
+        unsafe {
+            let fcinfo = self.frame.fcinfo;
+            let node = (*fcinfo).context;
+            if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_AggState {
+                return None;
+            }
+            let site = self.site();
+            if site.scan.is_none() {
+                // The node's per-input-tuple ExprContext: its memory is reset per row, but
+                // nothing shuts it down before the executor's end (the output one is rescanned
+                // at every group of a sorted aggregate).
+                let econtext = (*(node as *mut pg_sys::AggState)).tmpcontext;
+                if econtext.is_null() {
+                    return None;
+                }
+                site.scan = Some(Box::new(ScanValue { value: init(), end }));
+                pg_sys::RegisterExprContextCallback(
+                    econtext,
+                    Some(executor_ended),
+                    pg_sys::Datum::from((*fcinfo).flinfo),
+                );
+            }
+            let value = site.scan.as_mut()?.value().downcast_mut::<T>()?;
+            Some(f(value))
+        }
+    }
+
     /// How many arguments the call passed.
     pub fn nargs(&self) -> usize {
         // SAFETY: the frame is live.
@@ -605,6 +688,7 @@ impl<'fc> Call<'fc> {
                 let c = SiteCache {
                     rows: Vec::new(),
                     user: None,
+                    scan: None,
                 };
                 let ptr = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(c);
                 (*flinfo).fn_extra = ptr as *mut std::ffi::c_void;

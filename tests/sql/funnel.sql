@@ -225,6 +225,39 @@ SELECT p.a = s.a AS a_equal, p.b = s.b AS b_equal, p.c = s.c AS c_equal,
 FROM thr_par p, thr_ser s;
 RESET ALL;
 
+-- A typo guard: a step that no row matched gets a NOTICE naming it (event form: no row has
+-- that event; conds form: the condition was never true), once per query when it ends, in a
+-- serial and a parallel plan; the answer is unchanged (0 users from that step on). In a
+-- breakdown (GROUP BY) only a step that no group matched is named, whether the groups are
+-- hashed or sorted. As a window function nothing is said.
+SELECT array_agg(users ORDER BY step) AS users
+FROM unnest((SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'viewdetail', 'pay'],
+                                      interval '7 days') FROM thr_ev));
+SELECT array_agg(users ORDER BY step) AS users
+FROM unnest((SELECT funnel_step_rates(user_id, ts, ARRAY[event = 'view_list', event = 'pay' AND amount < 0],
+                                      interval '7 days', ARRAY['list', 'negative pay']) FROM thr_ev));
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT workers_launched($q$SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'Pay'],
+                                      interval '7 days') FROM thr_ev$q$) AS workers_launched;
+SELECT array_agg(users ORDER BY step) AS users
+FROM unnest((SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'Pay'],
+                                      interval '7 days') FROM thr_ev));
+RESET ALL;
+SELECT count(*) AS rows, count(DISTINCT r) AS distinct_results
+FROM (SELECT funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'viewdetail'], interval '7 days')
+               OVER (ORDER BY ts, user_id) AS r
+      FROM thr_ev WHERE user_id <= 5) w;
+SELECT channel, (funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'viewdetial', 'pay'],
+                                   interval '7 days'))[3].users AS pay
+FROM thr_ev WHERE channel <> 'social' OR event <> 'pay' GROUP BY channel ORDER BY channel;
+SET enable_hashagg = off;
+SELECT channel, (funnel_report(user_id, ts, event, funnel_definition(interval '7 days',
+                   steps => ARRAY['view_list', 'pay'],
+                   exclusions => '[{"event": "redeem"}, {"event": "uninstall"}]')))[2].users AS pay
+FROM thr_ev WHERE channel <> 'social' OR event <> 'pay' GROUP BY channel ORDER BY channel;
+RESET enable_hashagg;
+
 -- Empty input gives NULL; a two-stage group of NULL levels too.
 SELECT funnel_step_rates(user_id, ts, event, ARRAY['a'], interval '1 day') IS NULL AS empty_is_null
 FROM ev WHERE false;

@@ -1738,6 +1738,17 @@ impl<K: UserKey> PopulationFunnel<K> {
         &self.spec
     }
 
+    /// The step names (`names[k - 1]`: step `k`), when the funnel has them.
+    pub fn names(&self) -> Option<&[String]> {
+        self.names.as_deref()
+    }
+
+    /// Whether the steps are event names ([`PopulationFunnel::for_events`]) rather than
+    /// conditions.
+    pub fn event_form(&self) -> bool {
+        self.matcher.is_some()
+    }
+
     /// Bit `k - 1` is set iff some row matched step `k`.
     pub fn matched_steps(&self) -> u64 {
         self.matched_steps
