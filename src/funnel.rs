@@ -148,7 +148,7 @@ fn window_funnel_step(
 
 impl PoolMember for UserFunnel {
     type Meta = ();
-    fn from_pool(_: &(), inner: UserFunnel) -> UserFunnel {
+    fn from_pool(_: &(), inner: UserFunnel, _: (u64, u32)) -> UserFunnel {
         inner
     }
     fn meta_fits(_: &(), _: &()) -> bool {
@@ -274,10 +274,15 @@ fn population_final<K: UserKey>(
     notice_unmatched(
         cx,
         "funnel_step_rates",
-        &names,
-        s.event_form(),
+        names_key(&names, &[]),
+        || Described {
+            names: Some(names.clone()),
+            event_form: Some(s.event_form()),
+            nsteps: names.len(),
+            excl_labels: None,
+            nexcl: 0,
+        },
         s.matched_steps(),
-        &[],
         0,
     );
     let rows = s
@@ -286,35 +291,57 @@ fn population_final<K: UserKey>(
     Some(step_rows(cx, rows))
 }
 
-/// The typo guard of a population funnel: a NOTICE, when the query's executor ends, for
-/// every step (`names[k]`: step `k + 1`) that no row of any group matched, and every
-/// exclusion (`excl_labels[e]`) no row was an event of (bit `k` of `steps`, bit `e` of
-/// `excl`: matched in this group). A step missing from some groups of a breakdown is a
-/// legitimate answer, and so is one nobody reached: not an error. Nothing as a window
-/// function, when groups of one call site name their steps differently, or when the query
-/// fails.
+/// How [`notice_unmatched`] names a funnel's steps and exclusions.
+struct Described {
+    /// Step `k`'s name at `k - 1` (`None`: say only its number, as for a state received
+    /// from a parallel worker, which carries no names).
+    names: Option<Vec<String>>,
+    /// Steps are event names (`Some(true)`), conditions (`Some(false)`), or not known.
+    event_form: Option<bool>,
+    nsteps: usize,
+    /// Exclusion `e`'s label at `e` (`None`: only its number).
+    excl_labels: Option<Vec<String>>,
+    nexcl: usize,
+}
+
+/// Call-site keys of [`notice_unmatched`]: groups whose description is not known yet.
+const UNNAMED: usize = 0;
+
+/// The typo guard of the funnels: a NOTICE, when the query's executor ends, for every step
+/// that no row of any group matched, and every exclusion no row was an event of (bit `k - 1`
+/// of `steps`: step `k` matched in this group; bit `e` of `excl`: exclusion `e`). A step
+/// missing from some groups of a breakdown (or from some users) is a legitimate answer, and
+/// so is one nobody reached: not an error. `key` tells groups with the same description
+/// apart from others cheaply (a definition's address, a hash of step names; [`UNNAMED`]: not
+/// known), and `describe` is called only when a key is first seen. Nothing as a window
+/// function, when groups of one call site describe their steps differently, or when the
+/// query fails.
 fn notice_unmatched(
     cx: &Call<'_>,
     caller: &'static str,
-    names: &[String],
-    event_form: bool,
+    key: usize,
+    describe: impl Fn() -> Described,
     steps: u64,
-    excl_labels: &[String],
     excl: u32,
 ) {
     cx.until_executor_end(
         || Unmatched {
             caller,
-            names: names.to_vec(),
-            event_form,
-            excl_labels: excl_labels.to_vec(),
+            key,
+            described: describe(),
             steps: 0,
             excl: 0,
             mixed: false,
         },
         Unmatched::notice,
         |u| {
-            u.mixed |= u.names != names || u.excl_labels != excl_labels;
+            if key != u.key {
+                if u.key == UNNAMED {
+                    (u.key, u.described) = (key, describe());
+                } else if key != UNNAMED {
+                    u.mixed = true;
+                }
+            }
             u.steps |= steps;
             u.excl |= excl;
         },
@@ -324,9 +351,8 @@ fn notice_unmatched(
 /// What [`notice_unmatched`] gathers over the groups of one query.
 struct Unmatched {
     caller: &'static str,
-    names: Vec<String>,
-    event_form: bool,
-    excl_labels: Vec<String>,
+    key: usize,
+    described: Described,
     steps: u64,
     excl: u32,
     mixed: bool,
@@ -334,34 +360,94 @@ struct Unmatched {
 
 impl Unmatched {
     fn notice(self) {
+        let d = &self.described;
         if self.mixed {
             return;
         }
         let caller = self.caller;
-        for (k, name) in self.names.iter().enumerate() {
-            if self.steps >> k & 1 == 0 {
-                let why = if self.event_form {
-                    "no row has that event"
-                } else {
-                    "its condition was never true"
-                };
-                notice(&format!(
+        for k in 0..d.nsteps.min(64) {
+            if self.steps >> k & 1 == 1 {
+                continue;
+            }
+            let why = match d.event_form {
+                Some(true) => "no row has that event",
+                Some(false) => "its condition was never true",
+                None => "no row matched it",
+            };
+            match d.names.as_ref().and_then(|n| n.get(k)) {
+                Some(name) => notice(&format!(
                     "{caller}: step {} '{}' ({why})",
                     k + 1,
                     truncate(name, 60)
-                ));
+                )),
+                None => notice(&format!("{caller}: step {} ({why})", k + 1)),
             }
         }
-        for (e, label) in self.excl_labels.iter().enumerate() {
-            if self.excl >> e & 1 == 0 {
-                notice(&format!(
+        for e in 0..d.nexcl.min(32) {
+            if self.excl >> e & 1 == 1 {
+                continue;
+            }
+            match d.excl_labels.as_ref().and_then(|l| l.get(e)) {
+                Some(label) => notice(&format!(
                     "{caller}: exclusion {} ({}) matched no row",
                     e + 1,
                     truncate(label, 80)
-                ));
+                )),
+                None => notice(&format!("{caller}: exclusion {} matched no row", e + 1)),
             }
         }
     }
+}
+
+/// A key for [`notice_unmatched`] from step names and exclusion labels (never [`UNNAMED`]).
+fn names_key(names: &[String], excl_labels: &[String]) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (names, excl_labels).hash(&mut h);
+    h.finish() as usize | 1
+}
+
+/// The typo guard of the per-user aggregates under a definition (`funnel_level`,
+/// `funnel_path`), called by each group's final call.
+fn guard_user(cx: &Call<'_>, caller: &'static str, s: &UserState) {
+    let (steps, excl) = s.matched();
+    let nsteps = s.inner.spec.cfg.nsteps;
+    let nexcl = s.inner.spec.exclusions.len();
+    let key = s.def.as_ref().map_or(UNNAMED, |d| Rc::as_ptr(d) as usize);
+    notice_unmatched(
+        cx,
+        caller,
+        key,
+        || match &s.def {
+            Some(def) => Described {
+                names: Some(def.report_names(nsteps)),
+                event_form: Some(s.conds_len.is_none()),
+                nsteps,
+                excl_labels: Some(exclusion_labels(def)),
+                nexcl,
+            },
+            None => Described {
+                names: None,
+                event_form: None,
+                nsteps,
+                excl_labels: None,
+                nexcl,
+            },
+        },
+        steps,
+        excl,
+    );
+}
+
+/// How the typo guard names a definition's exclusions.
+fn exclusion_labels(def: &Definition) -> Vec<String> {
+    def.exclusions
+        .iter()
+        .map(|(t, _, _)| match t {
+            Target::Event(e) => format!("event '{}'", truncate(e, 60)),
+            Target::Cond(c) => format!("cond {c}"),
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -785,6 +871,18 @@ pub struct UserState {
     inner: UserFunnel,
     conds_len: Option<usize>,
     property: PropertyStep,
+    /// For a group kept in a pool: what the rows of all the pool's groups matched (its own
+    /// rows are not at hand once the pool has evaluated it); see [`UserState::matched`].
+    lane_matched: (u64, u32),
+}
+
+impl UserState {
+    /// Steps and exclusions that some row of this group (or of its pool) matched: enough for
+    /// the typo guard, which ORs them over every group.
+    fn matched(&self) -> (u64, u32) {
+        let (m, x) = self.inner.matched();
+        (m | self.lane_matched.0, x | self.lane_matched.1)
+    }
 }
 
 const USER_STATE_TAG: u8 = b'U';
@@ -828,6 +926,7 @@ impl PartialState for UserState {
             inner,
             conds_len,
             property,
+            lane_matched: (0, 0),
         })
     }
 }
@@ -887,8 +986,9 @@ pub struct UserMeta {
 
 impl PoolMember for UserState {
     type Meta = UserMeta;
-    fn from_pool(meta: &UserMeta, inner: UserFunnel) -> UserState {
+    fn from_pool(meta: &UserMeta, inner: UserFunnel, matched: (u64, u32)) -> UserState {
         UserState {
+            lane_matched: matched,
             def: meta.def.clone(),
             inner,
             conds_len: meta.conds_len,
@@ -1032,6 +1132,7 @@ fn user_step<'fc, S: crate::pg::agg::Storage<State = UserState>>(
             inner,
             conds_len,
             property: def.property_step(nsteps),
+            lane_matched: (0, 0),
         }
     });
     let sdef = s
@@ -1066,6 +1167,7 @@ fn exclusions_json(v: &crate::pg::Varlena<'_>) -> serde_json::Value {
 
 fn path_row(s: Option<&mut UserState>, cx: &Call<'_>) -> Option<crate::pg::Row> {
     let s = s?;
+    guard_user(cx, "funnel_path", s);
     let path = s.inner.finish_path(s.property);
     let times: Option<Vec<TimestampWithTimeZone>> =
         (!s.inner.spec.cfg.mode.clickhouse).then(|| {
@@ -1161,10 +1263,15 @@ fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Op
     notice_unmatched(
         cx,
         "funnel_report",
-        &s.names,
-        s.event_form,
+        names_key(&s.names, &s.excl_labels),
+        || Described {
+            names: Some(s.names.clone()),
+            event_form: Some(s.event_form),
+            nsteps: s.names.len(),
+            excl_labels: Some(s.excl_labels.clone()),
+            nexcl: s.excl_labels.len(),
+        },
         s.inner.matched_steps(),
-        &s.excl_labels,
         s.inner.matched_exclusions(),
     );
     let rows = (s.inner)
@@ -1238,14 +1345,7 @@ fn new_report<K: UserKey>(
         ));
     }
     let inner = or_raise_in(PopulationFunnel::<K>::new(spec, Some(names.clone())), F);
-    let excl_labels = def
-        .exclusions
-        .iter()
-        .map(|(t, _, _)| match t {
-            Target::Event(e) => format!("event '{}'", truncate(e, 60)),
-            Target::Cond(c) => format!("cond {c}"),
-        })
-        .collect();
+    let excl_labels = exclusion_labels(&def);
     ReportState {
         event_form: conds_len.is_none(),
         def: Some(def),
@@ -1321,7 +1421,10 @@ pg_operations_macros::declare! {
     aggregate funnel_level -> int
         "Per-user funnel under a funnel_definition: the deepest step (1..n) of any chain that satisfies every constraint of the definition (window, per-step windows, mode, exclusions), 0 when step 1 never occurred. conds (bool[]: the steps' conditions, then any exclusion conditions) or event (matched against the definition's steps and exclusion events). Rows with NULL ts or conds/event are skipped (NULL when none is left). See docs/funnels.md."
     {
-        state User: UserState pooled sspace 256 = |s, _| s.map(|s| s.inner.finish() as i32);
+        state User: UserState pooled sspace 256 = |s, cx| s.map(|s| {
+            guard_user(cx, "funnel_level", s);
+            s.inner.finish() as i32
+        });
         (ts timestamptz, conds bool[], definition funnel_definition) User = |slot, a| {
             level_step(slot, a.ts(), a.conds().map(Input::Conds), || a.definition(), None)
         };

@@ -744,8 +744,9 @@ pub(crate) fn handed_over<T: 'static>(bytes: &[u8], caller: &str) -> Option<T> {
 pub trait PoolMember: PartialState + 'static {
     /// What the pool's groups share besides the spec (the definition, the conds length).
     type Meta: Clone + 'static;
-    /// The group's state from its rows (or its settled level) and the lane's meta.
-    fn from_pool(meta: &Self::Meta, inner: UserFunnel) -> Self;
+    /// The group's state from its rows (or its settled level), the lane's meta and what the
+    /// rows of the lane's groups matched ([`UserPool::matched`]).
+    fn from_pool(meta: &Self::Meta, inner: UserFunnel, matched: (u64, u32)) -> Self;
     /// Whether a state of meta `b` may join a lane of meta `a` (the specs being equal).
     fn meta_fits(a: &Self::Meta, b: &Self::Meta) -> bool;
     /// The meta the groups of a lane of `meta` have once sent (as [`PoolMember::split_encoded`]
@@ -1006,7 +1007,7 @@ impl<T: PoolMember> Storage for Pooled<T> {
         } else {
             lane.pool.take(id, &mut super::check_interrupts)
         };
-        Some(T::from_pool(&lane.meta, inner))
+        Some(T::from_pool(&lane.meta, inner, lane.pool.matched()))
     }
     unsafe fn encode_pooled(d: pg_sys::Datum) -> Option<Vec<u8>> {
         let (slot, id) = handle_parts(d)?;
@@ -1176,8 +1177,12 @@ impl<T: PoolMember> Storage for Pooled<T> {
             }
             // No lane (every registry slot taken): a state of its own.
             None => {
-                let state =
-                    T::from_pool(&own.meta, own.pool.take(id, &mut super::check_interrupts));
+                let matched = own.pool.matched();
+                let state = T::from_pool(
+                    &own.meta,
+                    own.pool.take(id, &mut super::check_interrupts),
+                    matched,
+                );
                 Boxed::<T>::alloc(aggregate_context(frame, caller), state)
             }
         };

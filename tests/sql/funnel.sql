@@ -258,6 +258,27 @@ SELECT channel, (funnel_report(user_id, ts, event, funnel_definition(interval '7
 FROM thr_ev WHERE channel <> 'social' OR event <> 'pay' GROUP BY channel ORDER BY channel;
 RESET enable_hashagg;
 
+-- The per-user aggregates under a definition have the same guard, over all users: a step or
+-- exclusion no user's row matched is named once; a step some users lack is not. (Serial: a
+-- parallel leader may know the steps only by number, as partial states carry no names.)
+SET max_parallel_workers_per_gather = 0;
+SELECT count(l) AS users, sum(l) AS levels
+FROM (SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days',
+                        steps => ARRAY['view_list', 'click_invest', 'payy'],
+                        exclusions => '[{"event": "uninstall", "from_step": 1}]')) AS l
+      FROM thr_ev GROUP BY user_id) s;
+SET enable_hashagg = off;
+SELECT count(l) AS users, count(*) FILTER (WHERE (l).level = 3) AS reached_pay
+FROM (SELECT user_id, funnel_path(ts, event, funnel_definition(interval '7 days',
+                        steps => ARRAY['view_list', 'click_invest', 'pay'])) AS l
+      FROM thr_ev GROUP BY user_id) s;
+RESET enable_hashagg;
+SELECT count(*) AS rows
+FROM (SELECT funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', 'payy']))
+               OVER (PARTITION BY user_id ORDER BY ts) AS l
+      FROM thr_ev WHERE user_id <= 5) w;
+RESET max_parallel_workers_per_gather;
+
 -- Empty input gives NULL; a two-stage group of NULL levels too.
 SELECT funnel_step_rates(user_id, ts, event, ARRAY['a'], interval '1 day') IS NULL AS empty_is_null
 FROM ev WHERE false;

@@ -89,6 +89,8 @@ pub struct UserPool {
     last: Option<(u32, usize)>,
     /// The spec's encoding, for [`UserPool::write_group`].
     spec_bytes: Vec<u8>,
+    /// The steps and exclusions some kept row matched (see [`UserPool::matched`]).
+    matched: (u64, u32),
 }
 
 impl UserPool {
@@ -113,6 +115,7 @@ impl UserPool {
             merged: false,
             last: None,
             spec_bytes: bytes,
+            matched: (0, 0),
         })
     }
 
@@ -152,6 +155,7 @@ impl UserPool {
             if self.last.is_some_and(|(l, _)| l != id) {
                 self.last = None;
             }
+            self.matched = (self.matched.0 | mask, self.matched.1 | excl);
             self.pending
                 .push(PoolRow::new(id, ts, mask, excl, self.nsteps));
         }
@@ -216,6 +220,12 @@ impl UserPool {
         true
     }
 
+    /// The steps (bit `k - 1`: step `k`) and exclusions (bit `e`) that some row of any group
+    /// matched: what a typo guard reports on.
+    pub fn matched(&self) -> (u64, u32) {
+        self.matched
+    }
+
     /// Groups started so far.
     pub fn groups(&self) -> u32 {
         self.groups
@@ -239,6 +249,10 @@ impl UserPool {
         }
         self.groups = groups;
         self.last = None;
+        self.matched = (
+            self.matched.0 | other.matched.0,
+            self.matched.1 | other.matched.1,
+        );
         // Placed rows first: within a group they came before the pending ones.
         self.pending
             .reserve(other.placed.len() + other.pending.len());
@@ -554,8 +568,16 @@ mod tests {
             pool.push(g[id], ts, mask, 0);
         }
         assert_eq!(pool.rows(), 8);
+        assert_eq!(pool.matched(), (0b111, 0));
         let levels: Vec<usize> = g.iter().map(|&i| pool.level(i, &mut || {})).collect();
         assert_eq!(levels, [3, 1, 0, 0]);
+        // A copy carries what its rows matched; a step no row matched stays unset.
+        let mut other = UserPool::new(pool.spec().clone()).unwrap();
+        let id = other.group().unwrap();
+        other.push(id, 0, 0b001, 0);
+        assert_eq!(other.matched(), (0b001, 0));
+        other.copy_all(&pool).unwrap();
+        assert_eq!(other.matched(), (0b111, 0));
     }
 
     /// Enough groups for the radix placing (odd bit counts included), rows in random order.

@@ -169,6 +169,14 @@ impl UserFunnel {
         self.push_row(Row { ts, mask, excl });
     }
 
+    /// The steps (bit `k - 1`: step `k`) and exclusions (bit `e`) that some kept row
+    /// matched (none for a [`UserFunnel::settled`] state).
+    pub fn matched(&self) -> (u64, u32) {
+        self.rows
+            .iter()
+            .fold((0, 0), |(m, x), r| (m | r.mask, x | r.excl))
+    }
+
     /// The deepest step reached (0 = never reached step 1).
     pub fn finish(&mut self) -> usize {
         if self.known != NO_LEVEL {
