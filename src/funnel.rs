@@ -268,19 +268,21 @@ fn population_final<K: UserKey>(
     cx: &Call<'_>,
 ) -> Option<RowArray> {
     let s = s?;
-    let names = s
-        .names()
-        .map_or_else(|| default_names(s.spec().cfg.nsteps), <[String]>::to_vec);
+    let nsteps = s.spec().cfg.nsteps;
     notice_unmatched(
         cx,
         "funnel_step_rates",
-        names_key(&names, &[]),
+        names_key(s.names().unwrap_or(&[]), &[]),
         || Described {
-            names: Some(names.clone()),
+            names: Some(
+                s.names()
+                    .map_or_else(|| default_names(nsteps), <[String]>::to_vec),
+            ),
             event_form: Some(s.event_form()),
-            nsteps: names.len(),
+            nsteps,
             excl_labels: None,
             nexcl: 0,
+            _def: None,
         },
         s.matched_steps(),
         0,
@@ -302,6 +304,8 @@ struct Described {
     /// Exclusion `e`'s label at `e` (`None`: only its number).
     excl_labels: Option<Vec<String>>,
     nexcl: usize,
+    /// The definition whose address is the key, kept so that no other takes its address.
+    _def: Option<Rc<Definition>>,
 }
 
 /// Call-site keys of [`notice_unmatched`]: groups whose description is not known yet.
@@ -425,6 +429,7 @@ fn guard_user(cx: &Call<'_>, caller: &'static str, s: &UserState) {
                 nsteps,
                 excl_labels: Some(exclusion_labels(def)),
                 nexcl,
+                _def: Some(def.clone()),
             },
             None => Described {
                 names: None,
@@ -432,6 +437,7 @@ fn guard_user(cx: &Call<'_>, caller: &'static str, s: &UserState) {
                 nsteps,
                 excl_labels: None,
                 nexcl,
+                _def: None,
             },
         },
         steps,
@@ -1270,6 +1276,7 @@ fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Op
             nsteps: s.names.len(),
             excl_labels: Some(s.excl_labels.clone()),
             nexcl: s.excl_labels.len(),
+            _def: None,
         },
         s.inner.matched_steps(),
         s.inner.matched_exclusions(),

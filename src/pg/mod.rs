@@ -169,8 +169,8 @@ pub struct Varlena<'fc> {
     _life: PhantomData<&'fc ()>,
 }
 
-/// A `jsonb` field of a composite value (`PgHeapTuple::get_by_name`), detoasted in the
-/// current memory context, to read as a [`Varlena`] (pgrx's `JsonB` would parse it through
+/// A `jsonb` field of a composite value (`PgHeapTuple::get_by_name`), copied (detoasted)
+/// into the current memory context, to read as a [`Varlena`] (pgrx's `JsonB` would parse it through
 /// JSON text and panic on nesting deeper than 128 levels).
 pub struct JsonbField(*mut pg_sys::varlena);
 
@@ -190,8 +190,10 @@ impl FromDatum for JsonbField {
         _: pg_sys::Oid,
     ) -> Option<JsonbField> {
         // SAFETY: a non-null datum of a jsonb field is a (possibly toasted) varlena; the
-        // detoasted copy lives in the current memory context, past the call's use of it.
-        (!is_null).then(|| JsonbField(unsafe { pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) }))
+        // copy lives in the current memory context, past the call's use of it, whatever the
+        // tuple it came from.
+        (!is_null)
+            .then(|| JsonbField(unsafe { pg_sys::pg_detoast_datum_copy(datum.cast_mut_ptr()) }))
     }
 }
 
@@ -203,8 +205,8 @@ unsafe impl pgrx::datum::UnboxDatum for JsonbField {
     where
         Self: 'src,
     {
-        // SAFETY: guaranteed by the caller (a non-null jsonb datum).
-        JsonbField(unsafe { pg_sys::pg_detoast_datum(d.sans_lifetime().cast_mut_ptr()) })
+        // SAFETY: guaranteed by the caller (a non-null jsonb datum); a copy, as above.
+        JsonbField(unsafe { pg_sys::pg_detoast_datum_copy(d.sans_lifetime().cast_mut_ptr()) })
     }
 }
 
@@ -410,20 +412,26 @@ struct SiteCache {
     scan: Option<Box<dyn ScanEnd>>,
 }
 
-/// A value a call site keeps until its aggregate node's scan ends ([`Call::until_executor_end`]).
+/// A value a call site keeps until the executor ends ([`Call::until_executor_end`]).
 trait ScanEnd {
     fn value(&mut self) -> &mut dyn Any;
+    /// The aggregate node that registered the value.
+    fn node(&self) -> *mut pg_sys::AggState;
     fn end(self: Box<Self>);
 }
 
 struct ScanValue<T> {
     value: T,
     end: fn(T),
+    node: *mut pg_sys::AggState,
 }
 
 impl<T: 'static> ScanEnd for ScanValue<T> {
     fn value(&mut self) -> &mut dyn Any {
         &mut self.value
+    }
+    fn node(&self) -> *mut pg_sys::AggState {
+        self.node
     }
     fn end(self: Box<Self>) {
         (self.end)(self.value)
@@ -442,7 +450,12 @@ unsafe extern "C-unwind" fn executor_ended(arg: pg_sys::Datum) {
         ((*flinfo).fn_extra as *mut SiteCache).as_mut()
     };
     if let Some(value) = site.and_then(|s| s.scan.take()) {
-        value.end();
+        // Only when the node returned all its groups: a query stopped early (a LIMIT, a
+        // cursor closed half read) finalized only some of them.
+        // SAFETY: the AggState lives in the query's memory, deleted after this callback.
+        if unsafe { (*value.node()).agg_done } {
+            value.end();
+        }
     }
 }
 
@@ -622,8 +635,10 @@ impl<'fc> Call<'fc> {
 impl<'fc> Call<'fc> {
     /// Runs `f` on this call site's value of type `T` for the run of the aggregate node
     /// calling this function (an aggregate's final function), made by `init` at the first
-    /// call; when the executor ends without an error, `end` gets the value (rescans of the
-    /// node, as the inner side of a nested loop, add to the same value). What several groups
+    /// call; when the executor ends without an error after the node returned all its groups,
+    /// `end` gets the value (rescans of the node, as the inner side of a nested loop, add to
+    /// the same value; a query stopped early, by a LIMIT or a cursor closed half read, gives
+    /// it to no one). What several groups
     /// of one query have in common (a step that none of them matched) is known only then.
     /// `None`, and nothing kept, when the caller is not an aggregate node (a window
     /// function) or the site keeps a value of another type.
@@ -653,7 +668,11 @@ impl<'fc> Call<'fc> {
                 if econtext.is_null() {
                     return None;
                 }
-                site.scan = Some(Box::new(ScanValue { value: init(), end }));
+                site.scan = Some(Box::new(ScanValue {
+                    value: init(),
+                    end,
+                    node: node as *mut pg_sys::AggState,
+                }));
                 pg_sys::RegisterExprContextCallback(
                     econtext,
                     Some(executor_ended),

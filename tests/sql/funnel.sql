@@ -277,6 +277,16 @@ SELECT count(*) AS rows
 FROM (SELECT funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', 'payy']))
                OVER (PARTITION BY user_id ORDER BY ts) AS l
       FROM thr_ev WHERE user_id <= 5) w;
+-- A query that stops before its aggregate returned every group (a LIMIT) says nothing: the
+-- groups it never finalized may hold the step. Here only user 2 has a 'b'.
+SET enable_hashagg = off;
+SELECT u, funnel_level(ts, e, funnel_definition(interval '1 day', steps => ARRAY['a', 'b'])) AS l
+FROM (VALUES (1, timestamptz '2026-01-01', 'a'), (2, '2026-01-01', 'a'), (2, '2026-01-01 01:00', 'b')) v(u, ts, e)
+GROUP BY u ORDER BY u LIMIT 1;
+SELECT u, funnel_level(ts, e, funnel_definition(interval '1 day', steps => ARRAY['a', 'zz'])) AS l
+FROM (VALUES (1, timestamptz '2026-01-01', 'a'), (2, '2026-01-01', 'a'), (2, '2026-01-01 01:00', 'b')) v(u, ts, e)
+GROUP BY u ORDER BY u;
+RESET enable_hashagg;
 RESET max_parallel_workers_per_gather;
 
 -- Empty input gives NULL; a two-stage group of NULL levels too.
