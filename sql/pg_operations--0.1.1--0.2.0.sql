@@ -7,6 +7,17 @@
 -- the C symbols the 0.1.x scripts named (src/pg/legacy.rs).
 \echo Use "ALTER EXTENSION pg_operations UPDATE TO '0.2.0'" to load this file. \quit
 
+-- 0.2.0 reads text as UTF-8 (as CREATE EXTENSION checks): a 0.1.x installed in a database of
+-- another encoding stops here, with the reason, rather than updating into functions that
+-- would all refuse to run.
+DO $check$ BEGIN
+    IF getdatabaseencoding() <> 'UTF8' THEN
+        RAISE EXCEPTION USING ERRCODE = '0A000',
+            MESSAGE = format('pg_operations 0.2.0 needs a UTF8 database, this one is encoded in %s', getdatabaseencoding()),
+            HINT = 'Create a UTF8 database (ENCODING ''UTF8'', TEMPLATE template0), install the extension there and move the data.';
+    END IF;
+END $check$;
+
 CREATE SCHEMA _pg_operations_internal;
 GRANT USAGE ON SCHEMA _pg_operations_internal TO PUBLIC;
 

@@ -56,5 +56,10 @@ CREATE DATABASE ops_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLAT
 \set VERBOSITY verbose
 CREATE EXTENSION pg_operations;
 SELECT count(*) AS extension_objects FROM pg_extension WHERE extname = 'pg_operations';
+-- Nor can a 0.1.1 installed there (its script had no check) be updated to 0.2.0: the update
+-- stops with the reason instead of leaving functions that all refuse to run.
+CREATE EXTENSION pg_operations VERSION '0.1.1';
+ALTER EXTENSION pg_operations UPDATE TO '0.2.0';
+SELECT extversion FROM pg_extension WHERE extname = 'pg_operations';
 \c regress_namespace
 DROP DATABASE ops_latin1;
