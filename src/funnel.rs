@@ -282,7 +282,6 @@ fn population_final<K: UserKey>(
             nsteps,
             excl_labels: None,
             nexcl: 0,
-            _def: None,
         },
         s.matched_steps(),
         0,
@@ -304,8 +303,6 @@ struct Described {
     /// Exclusion `e`'s label at `e` (`None`: only its number).
     excl_labels: Option<Vec<String>>,
     nexcl: usize,
-    /// The definition whose address is the key, kept so that no other takes its address.
-    _def: Option<Rc<Definition>>,
 }
 
 /// Call-site keys of [`notice_unmatched`]: groups whose description is not known yet.
@@ -316,8 +313,8 @@ const UNNAMED: usize = 0;
 /// of `steps`: step `k` matched in this group; bit `e` of `excl`: exclusion `e`). A step
 /// missing from some groups of a breakdown (or from some users) is a legitimate answer, and
 /// so is one nobody reached: not an error. `key` tells groups with the same description
-/// apart from others cheaply (a definition's address, a hash of step names; [`UNNAMED`]: not
-/// known), and `describe` is called only when a key is first seen. Nothing as a window
+/// apart from others cheaply (a hash of the step names and exclusion labels, cached;
+/// [`UNNAMED`]: not known), and `describe` is called only when a key is first seen. Nothing as a window
 /// function, when groups of one call site describe their steps differently, or when the
 /// query fails.
 fn notice_unmatched(
@@ -412,32 +409,44 @@ fn names_key(names: &[String], excl_labels: &[String]) -> usize {
 }
 
 /// The typo guard of the per-user aggregates under a definition (`funnel_level`,
-/// `funnel_path`), called by each group's final call.
+/// `funnel_path`), called by each group's final call. A state received from a parallel
+/// worker carries no definition: the definition is then read from the Partial Aggregate's
+/// constant argument when there is one (argument 2 of both), else the steps go by number.
 fn guard_user(cx: &Call<'_>, caller: &'static str, s: &UserState) {
     let (steps, excl) = s.matched();
     let nsteps = s.inner.spec.cfg.nsteps;
     let nexcl = s.inner.spec.exclusions.len();
-    let key = s.def.as_ref().map_or(UNNAMED, |d| Rc::as_ptr(d) as usize);
+    let describe_def = |def: &Definition| Described {
+        names: Some(def.report_names(nsteps)),
+        event_form: Some(s.conds_len.is_none()),
+        nsteps,
+        excl_labels: Some(exclusion_labels(def)),
+        nexcl,
+    };
+    let key = s.def.as_ref().map_or(UNNAMED, |d| {
+        *d.guard_key
+            .get_or_init(|| names_key(&d.report_names(nsteps), &exclusion_labels(d)))
+    });
     notice_unmatched(
         cx,
         caller,
         key,
         || match &s.def {
-            Some(def) => Described {
-                names: Some(def.report_names(nsteps)),
-                event_form: Some(s.conds_len.is_none()),
-                nsteps,
-                excl_labels: Some(exclusion_labels(def)),
-                nexcl,
-                _def: Some(def.clone()),
-            },
-            None => Described {
-                names: None,
-                event_form: None,
-                nsteps,
-                excl_labels: None,
-                nexcl,
-                _def: None,
+            Some(def) => describe_def(def),
+            None => match cx.partial_record_arg(2).map(|r| decode_definition(&r)) {
+                Some(def)
+                    if def.report_names(nsteps).len() == nsteps
+                        && def.exclusions.len() == nexcl =>
+                {
+                    describe_def(&def)
+                }
+                _ => Described {
+                    names: None,
+                    event_form: None,
+                    nsteps,
+                    excl_labels: None,
+                    nexcl,
+                },
             },
         },
         steps,
@@ -486,6 +495,8 @@ struct Definition {
     /// The spec for the last step count asked for.
     spec: std::cell::RefCell<Option<Arc<FunnelSpec>>>,
     matcher: std::cell::OnceCell<StepMatcher>,
+    /// The typo guard's key of this definition's names ([`names_key`]), made on first use.
+    guard_key: std::cell::OnceCell<usize>,
 }
 
 fn micros_of(i: Interval, what: &str) -> i64 {
@@ -592,6 +603,7 @@ impl Definition {
             property_step: property_step.unwrap_or("first").to_string(),
             spec: Default::default(),
             matcher: Default::default(),
+            guard_key: Default::default(),
         };
         if d.mode.allow_reentry && !d.mode.strict_order {
             invalid(format!(
@@ -1276,7 +1288,6 @@ fn report_final<K: UserKey>(s: Option<&mut ReportState<K>>, cx: &Call<'_>) -> Op
             nsteps: s.names.len(),
             excl_labels: Some(s.excl_labels.clone()),
             nexcl: s.excl_labels.len(),
-            _def: None,
         },
         s.inner.matched_steps(),
         s.inner.matched_exclusions(),

@@ -684,6 +684,85 @@ impl<'fc> Call<'fc> {
         }
     }
 
+    /// For the final function of a Finalize Aggregate (whose input is partial states, which
+    /// carry no configuration), argument `i` of the same aggregate call in the Partial
+    /// Aggregate below it, when the planner left a constant there (a `funnel_definition(...)`
+    /// call with constant arguments is folded into one): a composite value, read as a
+    /// [`Record`]. `None` in any other case (not a Finalize Aggregate, no Partial Aggregate
+    /// straight below the Gather, an argument computed per row or a parameter of a generic
+    /// plan, a NULL).
+    pub fn partial_record_arg(&self, i: usize) -> Option<Record<'fc>> {
+        use pg_sys::AggSplit::{AGGSPLIT_FINAL_DESERIAL, AGGSPLIT_INITIAL_SERIAL};
+        // SAFETY: the frame is live; a non-null context tagged AggState is the node calling
+        // this final function, whose per-aggregate array holds `numaggs` entries, one of them
+        // this call's FmgrInfo; plan-state nodes, their Aggrefs and the constants in their
+        // arguments live in the query's memory until the executor ends; every node and list
+        // element is checked for its tag before it is read as that type.
+        unsafe {
+            let fcinfo = self.frame.fcinfo;
+            let node = (*fcinfo).context;
+            if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_AggState {
+                return None;
+            }
+            let agg = node as *mut pg_sys::AggState;
+            if (*agg).aggsplit != AGGSPLIT_FINAL_DESERIAL || (*agg).peragg.is_null() {
+                return None;
+            }
+            let peraggs = std::slice::from_raw_parts((*agg).peragg, (*agg).numaggs.max(0) as usize);
+            let mine = peraggs
+                .iter()
+                .find(|p| std::ptr::eq(&p.finalfn, (*fcinfo).flinfo))?
+                .aggref;
+            if mine.is_null() {
+                return None;
+            }
+            // Down the chain of single-child nodes (Gather, Gather Merge, Sort, ...) to the
+            // first aggregate node.
+            let mut ps = (*agg).ss.ps.lefttree;
+            while !ps.is_null() && (*ps).type_ != pg_sys::NodeTag::T_AggState {
+                if !(*ps).righttree.is_null() {
+                    return None;
+                }
+                ps = (*ps).lefttree;
+            }
+            if ps.is_null() {
+                return None;
+            }
+            let partial = ps as *mut pg_sys::AggState;
+            if (*partial).aggsplit != AGGSPLIT_INITIAL_SERIAL || (*partial).peragg.is_null() {
+                return None;
+            }
+            let theirs =
+                std::slice::from_raw_parts((*partial).peragg, (*partial).numaggs.max(0) as usize);
+            let aggref = theirs.iter().map(|p| p.aggref).find(|&a| {
+                !a.is_null() && (*a).aggfnoid == (*mine).aggfnoid && (*a).aggno == (*mine).aggno
+            })?;
+            let args = (*aggref).args;
+            if args.is_null() || i >= (*args).length as usize {
+                return None;
+            }
+            let te = pg_sys::list_nth(args, i as i32) as *mut pg_sys::Node;
+            if te.is_null() || (*te).type_ != pg_sys::NodeTag::T_TargetEntry {
+                return None;
+            }
+            let expr = (*(te as *mut pg_sys::TargetEntry)).expr as *mut pg_sys::Node;
+            if expr.is_null() || (*expr).type_ != pg_sys::NodeTag::T_Const {
+                return None;
+            }
+            let c = expr as *mut pg_sys::Const;
+            if (*c).constisnull || (*c).constlen != -1 {
+                return None;
+            }
+            let ptr = pg_sys::pg_detoast_datum((*c).constvalue.cast_mut_ptr());
+            Some(Record {
+                raw: Varlena {
+                    ptr,
+                    _life: PhantomData,
+                },
+            })
+        }
+    }
+
     /// How many arguments the call passed.
     pub fn nargs(&self) -> usize {
         // SAFETY: the frame is live.

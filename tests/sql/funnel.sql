@@ -259,8 +259,7 @@ FROM thr_ev WHERE channel <> 'social' OR event <> 'pay' GROUP BY channel ORDER B
 RESET enable_hashagg;
 
 -- The per-user aggregates under a definition have the same guard, over all users: a step or
--- exclusion no user's row matched is named once; a step some users lack is not. (Serial: a
--- parallel leader may know the steps only by number, as partial states carry no names.)
+-- exclusion no user's row matched is named once; a step some users lack is not.
 SET max_parallel_workers_per_gather = 0;
 SELECT count(l) AS users, sum(l) AS levels
 FROM (SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days',
@@ -288,6 +287,35 @@ FROM (VALUES (1, timestamptz '2026-01-01', 'a'), (2, '2026-01-01', 'a'), (2, '20
 GROUP BY u ORDER BY u;
 RESET enable_hashagg;
 RESET max_parallel_workers_per_gather;
+-- In a parallel plan the leader's final step reads partial states, which carry no names:
+-- it takes them from the constant definition of the Partial Aggregate below it (each of two
+-- calls its own), and gives the number alone when the definition is a parameter of a
+-- generic plan.
+CREATE FUNCTION plan_has(q text, what text) RETURNS bool LANGUAGE plpgsql AS $f$
+DECLARE line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+    IF line ~ what THEN RETURN true; END IF;
+  END LOOP;
+  RETURN false;
+END $f$;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT plan_has($q$SELECT count(l) FROM (SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', 'payy'])) AS l FROM thr_ev GROUP BY user_id) s$q$,
+                'Partial') AS partial_plan;
+SELECT count(l) AS users, count(l2) AS users2
+FROM (SELECT user_id,
+             funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', 'payy'])) AS l,
+             funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', 'pay', 'sumbit'])) AS l2
+      FROM thr_ev GROUP BY user_id) s;
+PREPARE typo(text) AS
+SELECT count(l) AS users
+FROM (SELECT user_id, funnel_level(ts, event, funnel_definition(interval '7 days', steps => ARRAY['view_list', $1])) AS l
+      FROM thr_ev GROUP BY user_id) s;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE typo('payy');
+DEALLOCATE typo;
+RESET ALL;
 
 -- Empty input gives NULL; a two-stage group of NULL levels too.
 SELECT funnel_step_rates(user_id, ts, event, ARRAY['a'], interval '1 day') IS NULL AS empty_is_null
