@@ -636,12 +636,13 @@ impl<'fc> Call<'fc> {
     /// Runs `f` on this call site's value of type `T` for the run of the aggregate node
     /// calling this function (an aggregate's final function), made by `init` at the first
     /// call; when the executor ends without an error after the node returned all its groups,
-    /// `end` gets the value (rescans of the node, as the inner side of a nested loop, add to
-    /// the same value; a query stopped early, by a LIMIT or a cursor closed half read, gives
-    /// it to no one). What several groups
-    /// of one query have in common (a step that none of them matched) is known only then.
-    /// `None`, and nothing kept, when the caller is not an aggregate node (a window
-    /// function) or the site keeps a value of another type.
+    /// `end` gets the value (rescans of the node without outside parameters add to the same
+    /// value; a query stopped early, by a LIMIT or a cursor closed half read, gives
+    /// it to no one). What several groups of one query have in common (a step that none of
+    /// them matched) is known only then. `None`, and nothing kept, when the caller is not an
+    /// aggregate node (a window function), when the node depends on parameters from outside
+    /// (rescanned with other input, any scan of which may have stopped early), or when the
+    /// site keeps a value of another type.
     pub fn until_executor_end<T: 'static, R>(
         &self,
         init: impl FnOnce() -> T,
@@ -657,6 +658,13 @@ impl<'fc> Call<'fc> {
             let fcinfo = self.frame.fcinfo;
             let node = (*fcinfo).context;
             if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_AggState {
+                return None;
+            }
+            // A node that depends on parameters from outside (the inner side of a LATERAL
+            // join, a correlated subquery) is rescanned with other input, and `agg_done`
+            // tells only of its last scan: an earlier one may have stopped early.
+            let plan = (*(node as *mut pg_sys::AggState)).ss.ps.plan;
+            if plan.is_null() || !pg_sys::bms_is_empty((*plan).extParam) {
                 return None;
             }
             let site = self.site();

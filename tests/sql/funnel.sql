@@ -285,6 +285,11 @@ GROUP BY u ORDER BY u LIMIT 1;
 SELECT u, funnel_level(ts, e, funnel_definition(interval '1 day', steps => ARRAY['a', 'zz'])) AS l
 FROM (VALUES (1, timestamptz '2026-01-01', 'a'), (2, '2026-01-01', 'a'), (2, '2026-01-01 01:00', 'b')) v(u, ts, e)
 GROUP BY u ORDER BY u;
+-- Nor does a correlated subquery, which reruns the aggregate over other rows for each outer
+-- row (and any of those runs may stop early).
+SELECT c.ch, (SELECT (funnel_step_rates(user_id, ts, event, ARRAY['view_list', 'qq'], interval '1 day'))[1].users
+              FROM thr_ev WHERE thr_ev.channel = c.ch) AS users
+FROM (VALUES ('social'), ('partner')) c(ch);
 RESET enable_hashagg;
 RESET max_parallel_workers_per_gather;
 -- In a parallel plan the leader's final step reads partial states, which carry no names:
