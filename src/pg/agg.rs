@@ -1002,7 +1002,16 @@ impl<T: PoolMember> Storage for Pooled<T> {
         // SAFETY: guaranteed by the caller (a handle of this aggregate, context alive).
         let lane = unsafe { Self::lane_at(slot) }?;
         let inner = if settle {
-            let level = lane.pool.level(id, &mut super::check_interrupts);
+            // A lane of received partial states is a parallel leader's final step: the
+            // cores its workers scanned on are free, so the groups are evaluated on them.
+            let threads = if lane.spec_key.is_empty() {
+                pg_operations_core::threads::Threads::SERIAL
+            } else {
+                super::threads()
+            };
+            let level = lane
+                .pool
+                .level_on(id, threads, &mut super::check_interrupts);
             UserFunnel::settled(lane.pool.spec().clone(), level)
         } else {
             lane.pool.take(id, &mut super::check_interrupts)

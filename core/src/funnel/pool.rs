@@ -21,6 +21,7 @@ use super::spec::{FunnelSpec, Row};
 use super::user::{level_of, spec_bytes, write_plain, UserFunnel};
 use crate::codec::Writer;
 use crate::state::{Work, INTERRUPT_WORK};
+use crate::threads::{self, Threads};
 use std::sync::Arc;
 
 /// A group's level before its rows are evaluated (levels are at most 64).
@@ -28,6 +29,9 @@ const UNKNOWN: u8 = u8::MAX;
 
 /// Above this many groups, the first placing sorts by id in two radix passes.
 const RADIX_GROUPS: usize = 1 << 12;
+
+/// Groups a thread evaluates at a time ([`UserPool::level_on`]).
+const EVAL_CHUNK: usize = 1 << 14;
 
 /// A pooled row: 16 bytes, the step mask and the exclusion mask packed into `bits` (steps
 /// in the low `nsteps` bits, exclusions above), which is why a pool takes only funnels
@@ -405,35 +409,68 @@ impl UserPool {
     /// Group `id`'s level (0: step 1 never reached), evaluating every group without one
     /// first. Calls `check_interrupts` at least every 64K rows placed or evaluated.
     pub fn level(&mut self, id: u32, check_interrupts: &mut dyn FnMut()) -> usize {
+        self.level_on(id, Threads::SERIAL, check_interrupts)
+    }
+
+    /// [`UserPool::level`], evaluating the groups on up to `threads.max` threads (in ranges
+    /// of [`EVAL_CHUNK`] groups; the answer does not depend on the threads).
+    pub fn level_on(
+        &mut self,
+        id: u32,
+        threads: Threads<'_>,
+        check_interrupts: &mut dyn FnMut(),
+    ) -> usize {
         let id = self.root(id) as usize;
         if let Some(&l) = self.levels.get(id) {
             if l != UNKNOWN && !self.merged {
                 return l as usize;
             }
         }
-        let mut work = Work {
+        self.place(&mut Work {
             done: 0,
             check: check_interrupts,
+        });
+        let n = self.levels.len();
+        let ranges: Vec<std::ops::Range<usize>> = (0..n)
+            .step_by(EVAL_CHUNK)
+            .map(|s| s..(s + EVAL_CHUNK).min(n))
+            .collect();
+        let threads = Threads {
+            max: if n > EVAL_CHUNK { threads.max } else { 1 },
+            ..threads
         };
-        self.place(&mut work);
-        let spec = &*self.spec;
-        let (step_bits, nsteps) = (self.step_bits, self.nsteps);
-        let mut rows: Vec<Row> = Vec::new();
-        for (i, level) in self.levels.iter_mut().enumerate() {
-            if *level != UNKNOWN {
-                continue;
-            }
-            rows.clear();
-            rows.extend(
-                self.placed[self.offsets[i]..self.offsets[i + 1]]
-                    .iter()
-                    .map(|r| r.row(step_bits, nsteps)),
-            );
-            if !rows.is_sorted_by_key(|r| (r.ts, r.mask, r.excl)) {
-                rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
-            }
-            *level = level_of(&rows, spec) as u8;
-            work.add(rows.len() + 16);
+        let (levels, placed, offsets) = (&self.levels, &self.placed, &self.offsets);
+        let (spec, step_bits, nsteps) = (&*self.spec, self.step_bits, self.nsteps);
+        let parts = threads::for_each(
+            threads,
+            ranges,
+            Vec::new,
+            |acc: &mut Vec<(usize, Vec<u8>)>, range, work| {
+                let mut rows: Vec<Row> = Vec::new();
+                let mut out = Vec::with_capacity(range.len());
+                for i in range.clone() {
+                    if levels[i] != UNKNOWN {
+                        out.push(levels[i]);
+                        continue;
+                    }
+                    rows.clear();
+                    rows.extend(
+                        placed[offsets[i]..offsets[i + 1]]
+                            .iter()
+                            .map(|r| r.row(step_bits, nsteps)),
+                    );
+                    if !rows.is_sorted_by_key(|r| (r.ts, r.mask, r.excl)) {
+                        rows.sort_unstable_by_key(|r| (r.ts, r.mask, r.excl));
+                    }
+                    out.push(level_of(&rows, spec) as u8);
+                    work.add(rows.len() + 16);
+                }
+                acc.push((range.start, out));
+            },
+            check_interrupts,
+        );
+        for (start, out) in parts.into_iter().flatten() {
+            self.levels[start..start + out.len()].copy_from_slice(&out);
         }
         self.levels.get(id).map_or(0, |&l| l as usize)
     }
@@ -544,6 +581,64 @@ mod tests {
                 "group {g} mode {mode}"
             );
             assert_eq!(pool.take(ids[g], &mut || {}).finish(), want);
+        }
+    }
+
+    /// Evaluating on two threads gives every group the level one thread gives, also with
+    /// rows added after a first evaluation (more groups than one thread's range).
+    #[test]
+    fn threads_evaluate_as_one() {
+        let two = Threads {
+            max: 2,
+            spawn_with: &|spawn| spawn(),
+        };
+        for mode in ["default", "strict_order", "strict_increase"] {
+            let spec = spec(3, 10, mode);
+            let mut one = UserPool::new(spec.clone()).unwrap();
+            let mut many = UserPool::new(spec).unwrap();
+            let groups = 3 * EVAL_CHUNK + 17;
+            for _ in 0..groups {
+                one.group().unwrap();
+                many.group().unwrap();
+            }
+            let mut x: u64 = 7;
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            let mut rows = Vec::new();
+            for _ in 0..groups * 4 {
+                let r = next();
+                rows.push((
+                    (r % groups as u64) as u32,
+                    (r >> 20) as i64 % 40,
+                    (r >> 40) % 8,
+                ));
+            }
+            let (first, second) = rows.split_at(rows.len() / 2);
+            for &(g, ts, mask) in first {
+                one.push(g, ts, mask, 0);
+                many.push(g, ts, mask, 0);
+            }
+            one.level(0, &mut || {});
+            many.level_on(0, two, &mut || {});
+            for &(g, ts, mask) in second {
+                one.push(g, ts, mask, 0);
+                many.push(g, ts, mask, 0);
+            }
+            let mut reached = 0;
+            for g in (0..groups as u32).rev() {
+                let want = one.level(g, &mut || {});
+                assert_eq!(
+                    many.level_on(g, two, &mut || {}),
+                    want,
+                    "group {g} mode {mode}"
+                );
+                reached += usize::from(want == 3);
+            }
+            assert!(reached > 0, "some group reaches the last step ({mode})");
         }
     }
 
