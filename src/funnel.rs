@@ -366,36 +366,27 @@ impl Unmatched {
             return;
         }
         let caller = self.caller;
-        for k in 0..d.nsteps.min(64) {
-            if self.steps >> k & 1 == 1 {
-                continue;
-            }
-            let why = match d.event_form {
-                Some(true) => "no row has that event",
-                Some(false) => "its condition was never true",
-                None => "no row matched it",
-            };
-            match d.names.as_ref().and_then(|n| n.get(k)) {
-                Some(name) => notice(&format!(
-                    "{caller}: step {} '{}' ({why})",
-                    k + 1,
-                    truncate(name, 60)
-                )),
-                None => notice(&format!("{caller}: step {} ({why})", k + 1)),
-            }
+        let why = match d.event_form {
+            Some(true) => "no row has that event",
+            Some(false) => "its condition was never true",
+            None => "no row matched it",
+        };
+        let label = |labels: &Option<Vec<String>>, k: usize, quote: fn(&str) -> String| {
+            labels
+                .as_ref()
+                .and_then(|l| l.get(k))
+                .map_or(String::new(), |l| quote(l))
+        };
+        for k in (0..d.nsteps.min(64)).filter(|k| self.steps >> k & 1 == 0) {
+            let name = label(&d.names, k, |n| format!(" '{}'", truncate(n, 60)));
+            notice(&format!("{caller}: step {}{name} ({why})", k + 1));
         }
-        for e in 0..d.nexcl.min(32) {
-            if self.excl >> e & 1 == 1 {
-                continue;
-            }
-            match d.excl_labels.as_ref().and_then(|l| l.get(e)) {
-                Some(label) => notice(&format!(
-                    "{caller}: exclusion {} ({}) matched no row",
-                    e + 1,
-                    truncate(label, 80)
-                )),
-                None => notice(&format!("{caller}: exclusion {} matched no row", e + 1)),
-            }
+        for e in (0..d.nexcl.min(32)).filter(|e| self.excl >> e & 1 == 0) {
+            let what = label(&d.excl_labels, e, |l| format!(" ({})", truncate(l, 80)));
+            notice(&format!(
+                "{caller}: exclusion {}{what} matched no row",
+                e + 1
+            ));
         }
     }
 }

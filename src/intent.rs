@@ -264,8 +264,11 @@ fn decode_definition(rec: &Record<'_>, site: &mut CallSite) -> Definition {
 /// The reset rule of `intent_definition` (validated, 22023): none without reset events.
 fn reset_rule(events: Option<Vec<Option<String>>>, factor: Option<f64>) -> Option<Arc<ResetRule>> {
     let factor = factor.unwrap_or_else(|| null_argument("intent_definition", "reset_factor"));
-    ResetRule::check_factor(factor).or_raise();
-    let events = events?;
+    let Some(events) = events else {
+        // No rule, but the value is checked all the same (ResetRule::new checks it below).
+        ResetRule::check_factor(factor).or_raise();
+        return None;
+    };
     let events = events
         .into_iter()
         .map(|e| {

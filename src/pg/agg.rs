@@ -30,9 +30,8 @@ fn aggregate_context(frame: Frame<'_>, caller: &str) -> pg_sys::MemoryContext {
     // group, and a call into PostgreSQL costs a guarded FFI transition.
     // tests/py/test_memory.py checks that states are freed with their groups.
     unsafe {
-        let node = (*frame.fcinfo).context;
-        if !node.is_null() && (*node).type_ == pg_sys::NodeTag::T_AggState {
-            let econtext = (*(node as *mut pg_sys::AggState)).curaggcontext;
+        if let Some(agg) = frame.agg_state() {
+            let econtext = (*agg).curaggcontext;
             if !econtext.is_null() && !(*econtext).ecxt_per_tuple_memory.is_null() {
                 return (*econtext).ecxt_per_tuple_memory;
             }
@@ -657,19 +656,14 @@ unsafe fn hand_over<S: Storage>(frame: Frame<'_>, d: pg_sys::Datum) -> Option<pg
 /// process: a Partial Aggregate of `strategy` in a process that is not a parallel worker,
 /// with no transition state shared by two aggregates (each is serialized once).
 fn serializing_for_itself(frame: Frame<'_>, strategy: pg_sys::AggStrategy::Type) -> bool {
-    // SAFETY: the frame is live; `context` is checked to be an AggState before it is read.
-    unsafe {
-        let node = (*frame.fcinfo).context;
-        !node.is_null()
-            && (*node).type_ == pg_sys::NodeTag::T_AggState
-            && {
-                let agg = &*(node as *const pg_sys::AggState);
-                agg.aggsplit & pg_sys::AGGSPLITOP_SERIALIZE != 0
-                    && agg.aggstrategy == strategy
-                    && agg.numaggs == agg.numtrans
-            }
+    // SAFETY: `agg_state` gives the calling AggState, alive during the call.
+    frame.agg_state().is_some_and(|agg| unsafe {
+        let agg = &*agg;
+        agg.aggsplit & pg_sys::AGGSPLITOP_SERIALIZE != 0
+            && agg.aggstrategy == strategy
+            && agg.numaggs == agg.numtrans
             && pg_sys::ParallelWorkerNumber < 0
-    }
+    })
 }
 
 /// The hand-over registry, with its end-of-transaction callback registered.
@@ -884,18 +878,9 @@ impl<T: PoolMember> Pooled<T> {
         allowed: impl FnOnce() -> bool,
         make: impl FnOnce() -> Option<Lane<T::Meta>>,
     ) -> Option<usize> {
+        frame.agg_state()?;
         // SAFETY: the frame is live.
-        let (node, site) = unsafe {
-            let fcinfo = frame.fcinfo;
-            (
-                (*fcinfo).context,
-                (*fcinfo).flinfo as *const pg_sys::FmgrInfo,
-            )
-        };
-        // SAFETY: a non-null context is a Node.
-        if node.is_null() || unsafe { (*node).type_ } != pg_sys::NodeTag::T_AggState {
-            return None;
-        }
+        let site = unsafe { (*frame.fcinfo).flinfo as *const pg_sys::FmgrInfo };
         let ctx = aggregate_context(frame, caller);
         let kind = std::any::TypeId::of::<T>();
         let reg = registry();
@@ -1101,10 +1086,10 @@ impl<T: PoolMember> Storage for Pooled<T> {
             if entry.lane.is_null() {
                 return None;
             }
-            // SAFETY: the frame is live and its context an AggState (checked above), whose
-            // executor state's query memory lives until the executor ends (also on error).
+            let agg = frame.agg_state()?;
+            // SAFETY: the calling AggState's executor state's query memory lives until the
+            // executor ends (also on error).
             let query_cxt = unsafe {
-                let agg = (*frame.fcinfo).context as *const pg_sys::AggState;
                 let estate = (*agg).ss.ps.state;
                 if estate.is_null() {
                     return None;

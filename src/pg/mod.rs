@@ -80,6 +80,18 @@ impl<'fc> Frame<'fc> {
         Call { frame: self }
     }
 
+    /// The aggregate node calling the running function, when an Agg node calls it (not a
+    /// window function, not a plain call).
+    #[inline]
+    fn agg_state(self) -> Option<*mut pg_sys::AggState> {
+        // SAFETY: the frame is live; a non-null context is a Node, read for its tag only.
+        unsafe {
+            let node = (*self.fcinfo).context;
+            (!node.is_null() && (*node).type_ == pg_sys::NodeTag::T_AggState)
+                .then_some(node as *mut pg_sys::AggState)
+        }
+    }
+
     /// Marks the result SQL NULL and returns the dummy datum.
     #[inline]
     pub fn null(self) -> pg_sys::Datum {
@@ -654,16 +666,13 @@ impl<'fc> Call<'fc> {
         // callbacks (FreeExecutorState) before freeing the query's memory; the callback's
         // argument is this call's FmgrInfo, which lives as long (it belongs to the node's
         // per-aggregate data).
+        let agg = self.frame.agg_state()?;
         unsafe {
             let fcinfo = self.frame.fcinfo;
-            let node = (*fcinfo).context;
-            if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_AggState {
-                return None;
-            }
             // A node that depends on parameters from outside (the inner side of a LATERAL
             // join, a correlated subquery) is rescanned with other input, and `agg_done`
             // tells only of its last scan: an earlier one may have stopped early.
-            let plan = (*(node as *mut pg_sys::AggState)).ss.ps.plan;
+            let plan = (*agg).ss.ps.plan;
             if plan.is_null() || !pg_sys::bms_is_empty((*plan).extParam) {
                 return None;
             }
@@ -672,14 +681,14 @@ impl<'fc> Call<'fc> {
                 // The node's per-input-tuple ExprContext: its memory is reset per row, but
                 // nothing shuts it down before the executor's end (the output one is rescanned
                 // at every group of a sorted aggregate).
-                let econtext = (*(node as *mut pg_sys::AggState)).tmpcontext;
+                let econtext = (*agg).tmpcontext;
                 if econtext.is_null() {
                     return None;
                 }
                 site.scan = Some(Box::new(ScanValue {
                     value: init(),
                     end,
-                    node: node as *mut pg_sys::AggState,
+                    node: agg,
                 }));
                 pg_sys::RegisterExprContextCallback(
                     econtext,
@@ -706,13 +715,9 @@ impl<'fc> Call<'fc> {
         // this call's FmgrInfo; plan-state nodes, their Aggrefs and the constants in their
         // arguments live in the query's memory until the executor ends; every node and list
         // element is checked for its tag before it is read as that type.
+        let agg = self.frame.agg_state()?;
         unsafe {
             let fcinfo = self.frame.fcinfo;
-            let node = (*fcinfo).context;
-            if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_AggState {
-                return None;
-            }
-            let agg = node as *mut pg_sys::AggState;
             if (*agg).aggsplit != AGGSPLIT_FINAL_DESERIAL || (*agg).peragg.is_null() {
                 return None;
             }
