@@ -89,36 +89,90 @@ fn or_raise_in<T>(result: OpsResult<T>, caller: &str) -> T {
 // window_funnel
 // ---------------------------------------------------------------------------------------
 
+/// What a `window_funnel` call site keeps for the whole query: the plain spec its groups
+/// share and, in the event-name form, the matcher of its steps.
+#[derive(Default)]
+struct WindowFunnelSite {
+    spec: Option<Arc<FunnelSpec>>,
+    steps: Option<SiteSteps>,
+}
+
+/// The steps of an event-name `window_funnel` call site; `stable` when the steps argument
+/// is the same for every row (a constant), so that later rows need not read it.
+struct SiteSteps {
+    names: Vec<String>,
+    matcher: StepMatcher,
+    stable: bool,
+}
+
 /// The plain spec of `cfg`, shared by every group of a call site while `cfg` stays the same
 /// (one allocation per query, not per user).
 fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
-    call.with_cache(|site: &mut Option<Arc<FunnelSpec>>| match site {
+    call.with_cache(|site: &mut WindowFunnelSite| match &site.spec {
         Some(s) if s.cfg == cfg => s.clone(),
         _ => {
             let s = Arc::new(or_raise_in(
                 FunnelSpec::new(cfg, Vec::new(), Vec::new(), false),
                 WF,
             ));
-            *site = Some(s.clone());
+            site.spec = Some(s.clone());
             s
         }
     })
 }
 
+/// The (number of steps, step mask) of a row of the event-name form: step `k` matches an
+/// event equal to `steps[k]`. A NULL event matches no step but is still a row (as a row
+/// whose conditions are all NULL is in the conds form, which this form computes when
+/// PostgreSQL runs `window_funnel(ts, ARRAY[event = 'a', ...], ...)` by name); NULL steps
+/// skip the row.
+fn event_row<'fc, S: crate::pg::agg::Storage>(
+    slot: &Slot<'fc, S>,
+    event: Option<&str>,
+    steps: impl FnOnce() -> Option<Array<'fc, &'fc str>>,
+) -> Option<(usize, u64)> {
+    slot.call().with_cache(|site: &mut WindowFunnelSite| {
+        if let Some(s) = site.steps.as_ref().filter(|s| s.stable) {
+            return Some((s.names.len(), event.map_or(0, |e| s.matcher.mask(e))));
+        }
+        let names = text_list(Some(steps()?), "steps", WF);
+        let reuse = site.steps.as_ref().is_some_and(|s| s.names == names);
+        if !reuse {
+            let matcher = or_raise_in(StepMatcher::new(&names), WF);
+            site.steps = Some(SiteSteps {
+                names,
+                matcher,
+                stable: slot.arg_is_stable(3),
+            });
+        }
+        let s = site.steps.as_ref().expect("just set");
+        Some((s.names.len(), event.map_or(0, |e| s.matcher.mask(e))))
+    })
+}
+
+/// The (number of steps, step mask) of a row of the conds form.
+fn conds_row(conds: BoolArray) -> (usize, u64) {
+    (conds.len(), conds.mask())
+}
+
+/// Transition of `window_funnel`: `row` is a row's (number of steps, step mask), from its
+/// conds or its event name.
 fn window_funnel_step(
     slot: &mut Slot<'_, Pooled<UserFunnel>>,
     ts: Option<i64>,
-    conds: Option<BoolArray>,
+    row: impl FnOnce(&Slot<'_, Pooled<UserFunnel>>) -> Option<(usize, u64)>,
     window: impl FnOnce() -> Option<Interval>,
     mode: impl FnOnce() -> Option<Option<&'static str>>,
 ) {
-    let (Some(ts), Some(conds)) = (ts, conds) else {
+    let Some(ts) = ts else {
         return;
     };
-    let len = conds.len();
+    let Some((len, mask)) = row(slot) else {
+        return;
+    };
     if let Some((lane, id)) = slot.lane() {
         check_conds_len(lane.pool.spec().cfg.nsteps, len, WF);
-        lane.pool.push(id, ts, conds.mask(), 0);
+        lane.pool.push(id, ts, mask, 0);
         return;
     }
     let call = slot.call();
@@ -132,10 +186,10 @@ fn window_funnel_step(
             || UserPool::new(plain_spec(&call, cfg)).map(|pool| Lane::new(pool, ())),
         );
         match started {
-            Some((lane, id)) => lane.pool.push(id, ts, conds.mask(), 0),
+            Some((lane, id)) => lane.pool.push(id, ts, mask, 0),
             None => slot
                 .get_or_init(|| UserFunnel::new(plain_spec(&call, cfg)))
-                .push(ts, conds.mask(), 0),
+                .push(ts, mask, 0),
         }
         return;
     }
@@ -143,7 +197,7 @@ fn window_funnel_step(
         .get()
         .expect("a group that is neither new nor pooled has a state");
     check_conds_len(s.spec.cfg.nsteps, len, WF);
-    s.push(ts, conds.mask(), 0);
+    s.push(ts, mask, 0);
 }
 
 impl PoolMember for UserFunnel {
@@ -1522,12 +1576,22 @@ pg_operations_macros::declare! {
     {
         state User: UserFunnel pooled sspace 256 = |s, _| s.map(|s| s.finish() as i32);
         (ts timestamptz, conds bool[], window interval) User = |slot, a| {
-            window_funnel_step(slot, a.ts(), a.conds(), || a.window(), || None)
+            window_funnel_step(slot, a.ts(), |_| a.conds().map(conds_row), || a.window(), || None)
         };
         (ts timestamptz, conds bool[], window interval, mode text) User
             "Per-user funnel under mode (default, strict_order, strict_deduplication, strict_increase or a comma-separated combination; ClickHouse windowFunnel meanings): otherwise as window_funnel(ts, conds, window). See docs/funnels.md."
             = |slot, a| {
-                window_funnel_step(slot, a.ts(), a.conds(), || a.window(), || Some(a.mode()))
+                window_funnel_step(slot, a.ts(), |_| a.conds().map(conds_row), || a.window(), || Some(a.mode()))
+            };
+        (ts timestamptz, event text, steps text[], window interval) User internal
+            "Internal: window_funnel(ts, ARRAY[event = steps[1], event = steps[2], ...], window) by event name, the form PostgreSQL runs such a call in (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                window_funnel_step(slot, a.ts(), |s| event_row(s, a.event(), || a.steps()), || a.window(), || None)
+            };
+        (ts timestamptz, event text, steps text[], window interval, mode text) User internal
+            "Internal: window_funnel(ts, ARRAY[event = steps[1], ...], window, mode) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                window_funnel_step(slot, a.ts(), |s| event_row(s, a.event(), || a.steps()), || a.window(), || Some(a.mode()))
             };
     }
 
@@ -1578,3 +1642,20 @@ pg_operations_macros::declare! {
             };
     }
 }
+
+// The planner support function of the conds transitions (crate::pg::rewrite: the query
+// runs its conditions by name).
+::pgrx::extension_sql!(
+    r#"
+CREATE FUNCTION _pg_operations_internal.load_support(internal) RETURNS internal
+LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pgops_load_support';
+COMMENT ON FUNCTION _pg_operations_internal.load_support(internal) IS
+  'Internal: planner support function of the conds transitions of window_funnel; answers nothing, but loads the library while the query is planned, so that the query runs its conditions by name (docs/funnels.md).';
+ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval, text)
+  SUPPORT _pg_operations_internal.load_support;
+"#,
+    name = "pg_operations_load_support",
+    requires = ["declare_funnel_definition"]
+);

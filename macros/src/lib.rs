@@ -19,7 +19,7 @@
 //!     fn NAME (...) -> RET [strict] [internal] "comment" sql "SELECT ...";   -- LANGUAGE sql
 //!     aggregate NAME -> RET "comment" {
 //!         state TAG: RustType [plain | pooled] [sspace N] = |state: Option<&mut RustType>, cx| final body;
-//!         (arg sqltype, ...) TAG ["comment of this overload"] = |slot, a| transition body;
+//!         (arg sqltype, ...) TAG [internal] ["comment of this overload"] = |slot, a| transition body;
 //!     }
 //! }
 //! ```
@@ -383,6 +383,9 @@ enum OverloadComment {
 struct Overload {
     args: Vec<Arg>,
     state: Ident,
+    /// Created in the internal schema (an aggregate the analyst never names, e.g. the target
+    /// of a plan rewrite).
+    internal: bool,
     comment: Option<OverloadComment>,
     transition: ExprClosure,
 }
@@ -531,6 +534,10 @@ impl Parse for Item {
                 } else {
                     let args = parse_args(&content)?;
                     let state = content.parse()?;
+                    let internal = content.peek(kw::internal);
+                    if internal {
+                        content.parse::<kw::internal>()?;
+                    }
                     let comment = if content.peek(LitStr) {
                         Some(OverloadComment::Text(content.parse()?))
                     } else if content.peek(Ident) && !content.peek2(Token![=]) {
@@ -546,6 +553,7 @@ impl Parse for Item {
                     overloads.push(Overload {
                         args,
                         state,
+                        internal,
                         comment,
                         transition,
                     });
@@ -969,8 +977,13 @@ fn gen_agg(g: &AggDecl, sql: &mut Sql, out: &mut TokenStream2) -> syn::Result<()
                 None => return Err(syn::Error::new(tag.span(), "declare!: unknown note")),
             },
         };
-        let mut finals = vec![(family.clone(), format!("{INTERNAL}.{base}_final"), own)];
-        for al in &g.aliases {
+        let agg_name = if o.internal {
+            format!("{INTERNAL}.{family}")
+        } else {
+            family.clone()
+        };
+        let mut finals = vec![(agg_name, format!("{INTERNAL}.{base}_final"), own)];
+        for al in g.aliases.iter().filter(|_| !o.internal) {
             finals.push((
                 al.name.to_string(),
                 format!("{INTERNAL}.{}_final", al.name),

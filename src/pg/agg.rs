@@ -320,6 +320,37 @@ impl<'fc, S: Storage> Slot<'fc, S> {
     pub fn call(&self) -> Call<'fc> {
         self.frame.call()
     }
+
+    /// Whether transition argument `i` (1 = the aggregate's first argument) is the same for
+    /// every row of this call: a constant (what the planner folds `funnel_definition(...)`
+    /// with constant arguments into) or an external parameter. Read from the `Aggref`
+    /// (the transition function's own expression holds placeholders).
+    pub fn arg_is_stable(&self, i: usize) -> bool {
+        // SAFETY: the frame is live and called by an Agg node; AggGetAggref returns its
+        // Aggref (or NULL), whose args are a List of TargetEntry nodes.
+        unsafe {
+            let aggref = pg_sys::AggGetAggref(self.frame.fcinfo);
+            if aggref.is_null() || i == 0 {
+                return false;
+            }
+            let args = (*aggref).args;
+            if args.is_null() || (*args).length < i as i32 {
+                return false;
+            }
+            let te = (*(*args).elements.add(i - 1)).ptr_value as *mut pg_sys::TargetEntry;
+            let expr = (*te).expr as *mut pg_sys::Node;
+            if expr.is_null() {
+                return false;
+            }
+            match (*expr).type_ {
+                pg_sys::NodeTag::T_Const => true,
+                pg_sys::NodeTag::T_Param => {
+                    (*(expr as *mut pg_sys::Param)).paramkind == pg_sys::ParamKind::PARAM_EXTERN
+                }
+                _ => false,
+            }
+        }
+    }
 }
 
 /// Runs a transition body on the state in argument 0; returns the (possibly new) state.
@@ -1216,37 +1247,6 @@ impl<'fc, T: PoolMember> Slot<'fc, Pooled<T>> {
     #[inline]
     pub fn is_new(&self) -> bool {
         self.datum.is_none()
-    }
-
-    /// Whether transition argument `i` (1 = the aggregate's first argument) is the same for
-    /// every row of this call: a constant (what the planner folds `funnel_definition(...)`
-    /// with constant arguments into) or an external parameter. Read from the `Aggref`
-    /// (the transition function's own expression holds placeholders).
-    fn arg_is_stable(&self, i: usize) -> bool {
-        // SAFETY: the frame is live and called by an Agg node; AggGetAggref returns its
-        // Aggref (or NULL), whose args are a List of TargetEntry nodes.
-        unsafe {
-            let aggref = pg_sys::AggGetAggref(self.frame.fcinfo);
-            if aggref.is_null() || i == 0 {
-                return false;
-            }
-            let args = (*aggref).args;
-            if args.is_null() || (*args).length < i as i32 {
-                return false;
-            }
-            let te = (*(*args).elements.add(i - 1)).ptr_value as *mut pg_sys::TargetEntry;
-            let expr = (*te).expr as *mut pg_sys::Node;
-            if expr.is_null() {
-                return false;
-            }
-            match (*expr).type_ {
-                pg_sys::NodeTag::T_Const => true,
-                pg_sys::NodeTag::T_Param => {
-                    (*(expr as *mut pg_sys::Param)).paramkind == pg_sys::ParamKind::PARAM_EXTERN
-                }
-                _ => false,
-            }
-        }
     }
 
     /// Starts a new group in the lane of this call site and memory context for which

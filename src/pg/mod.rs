@@ -20,6 +20,7 @@
 pub mod agg;
 pub mod errors;
 pub mod legacy;
+pub mod rewrite;
 pub mod srf;
 pub mod zone;
 
@@ -31,6 +32,13 @@ use std::any::Any;
 use std::marker::PhantomData;
 
 ::pgrx::pg_module_magic!(name, version);
+
+/// Runs once per process when the library is loaded: defines the settings and installs the
+/// executor hook of [`rewrite`].
+#[pgrx::pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    rewrite::init();
+}
 
 /// The schema of the support functions and result types (`declare!` uses the same name).
 pub const INTERNAL_SCHEMA: &str = "_pg_operations_internal";

@@ -38,7 +38,7 @@ DROP TABLE rfm_breaks;
 CREATE FUNCTION pg_temp.extension_objects() RETURNS TABLE (object text, properties text)
 LANGUAGE sql AS $$
   SELECT p.oid::regprocedure::text || ' in ' || p.pronamespace::regnamespace::text,
-         concat_ws(' ', p.prokind, p.provolatile, p.proparallel, p.proisstrict, p.prorettype::regtype,
+         concat_ws(' ', p.prokind, p.provolatile, p.proparallel, p.proisstrict, p.prorettype::regtype, p.prosupport,
                    a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
                    a.aggtransspace, md5(obj_description(p.oid, 'pg_proc')))
   FROM pg_proc p

@@ -1,0 +1,372 @@
+//! Conditions run by name: `window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode])`
+//! executed as the internal event-name aggregate `_pg_operations_internal.window_funnel(ts, e,
+//! '{a,b,...}', window [, mode])`.
+//!
+//! In the conds form PostgreSQL evaluates every comparison and builds the array for every
+//! row before the aggregate sees it, which costs more than the aggregate itself. When every
+//! condition is `expr = 'constant'` on one and the same non-volatile text expression under
+//! a deterministic collation (byte equality), the event-name aggregate computes the same
+//! step mask from `expr` alone, so the answer is the same (a NULL `expr` matches no step, as
+//! all-NULL conditions do).
+//!
+//! The rewrite is made on the finished plan, in an `ExecutorStart` hook, on a copy owned by
+//! the query (a cached plan is never modified); every `Agg` node of the plan and its
+//! subplans is visited. So that the hook is installed before the first such query of a
+//! session starts, the conds transition functions carry a planner support function
+//! (`load_support`): the planner asks it for their cost while it plans the query, which
+//! loads this library. `SET pg_operations.conds_by_name = off` keeps the conds form.
+
+use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
+use pgrx::{pg_guard, pg_sys, PgMemoryContexts};
+use std::ffi::{c_int, c_void};
+
+/// `pg_operations.conds_by_name`: whether the rewrite is made.
+static CONDS_BY_NAME: GucSetting<bool> = GucSetting::<bool>::new(true);
+
+static mut PREV_EXECUTOR_START: pg_sys::ExecutorStart_hook_type = None;
+
+/// The most steps a funnel has (`window_funnel` rejects longer arrays itself).
+const MAX_CONDS: usize = 64;
+
+
+/// The planner support function (`_pg_operations_internal.load_support`, declared in
+/// src/funnel.rs): declines every request (the planner then uses the
+/// declared cost). Being called is its purpose: it loads the library.
+#[pg_guard]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn pgops_load_support(
+    _fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    pg_sys::Datum::from(0usize)
+}
+
+#[doc(hidden)]
+#[no_mangle]
+pub extern "C" fn pg_finfo_pgops_load_support() -> &'static pg_sys::Pg_finfo_record {
+    &super::V1_API
+}
+
+/// Defines the setting and installs the hook (from `_PG_init`).
+pub fn init() {
+    GucRegistry::define_bool_guc(
+        c"pg_operations.conds_by_name",
+        c"Runs window_funnel's conds of the form expr = 'constant' by event name.",
+        c"When on (the default), window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode]) on one text expression e runs as the internal event-name aggregate, with the same result and without evaluating the conditions row by row. See docs/funnels.md.",
+        &CONDS_BY_NAME,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    // SAFETY: _PG_init runs once per process, before any query of this library.
+    unsafe {
+        PREV_EXECUTOR_START = pg_sys::ExecutorStart_hook;
+        pg_sys::ExecutorStart_hook = Some(executor_start);
+    }
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn executor_start(qd: *mut pg_sys::QueryDesc, eflags: c_int) {
+    // A parallel worker runs the leader's plan, rewritten there already.
+    if CONDS_BY_NAME.get() && pg_sys::ParallelWorkerNumber < 0 {
+        // SAFETY: qd is the live query descriptor PostgreSQL passes to ExecutorStart.
+        unsafe { rewrite(qd) };
+    }
+    // SAFETY: chaining to the previous hook (or the standard function) with our arguments.
+    unsafe {
+        match PREV_EXECUTOR_START {
+            Some(prev) => prev(qd, eflags),
+            None => pg_sys::standard_ExecutorStart(qd, eflags),
+        }
+    }
+}
+
+/// Rewrites a copy of the plan when some aggregate of it qualifies.
+unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
+    let stmt = (*qd).plannedstmt;
+    if stmt.is_null() {
+        return;
+    }
+    if !aggrefs(stmt).into_iter().any(|a| by_name(a).is_some()) {
+        return;
+    }
+    // The copy lives as long as the query descriptor (allocated in the same context).
+    let cxt = if (qd as usize).is_multiple_of(std::mem::align_of::<u64>()) {
+        pg_sys::GetMemoryChunkContext(qd as *mut c_void)
+    } else {
+        pg_sys::CurrentMemoryContext
+    };
+    PgMemoryContexts::For(cxt).switch_to(|_| {
+        let copy = pg_sys::copyObjectImpl(stmt as *const c_void) as *mut pg_sys::PlannedStmt;
+        for a in aggrefs(copy) {
+            if let Some(r) = by_name(a) {
+                apply(a, r);
+            }
+        }
+        (*qd).plannedstmt = copy;
+    });
+}
+
+/// Every `Aggref` of every `Agg` node of the plan and its subplans.
+unsafe fn aggrefs(stmt: *mut pg_sys::PlannedStmt) -> Vec<*mut pg_sys::Aggref> {
+    let mut out = Vec::new();
+    let mut plans = vec![(*stmt).planTree];
+    plans.extend(list_ptrs::<pg_sys::Plan>((*stmt).subplans));
+    while let Some(p) = plans.pop() {
+        if p.is_null() {
+            continue;
+        }
+        plans.push((*p).lefttree);
+        plans.push((*p).righttree);
+        let node = p as *mut pg_sys::Node;
+        match (*node).type_ {
+            pg_sys::NodeTag::T_Agg => {
+                collect_aggrefs((*p).targetlist as *mut pg_sys::Node, &mut out);
+                collect_aggrefs((*p).qual as *mut pg_sys::Node, &mut out);
+            }
+            pg_sys::NodeTag::T_Append => {
+                plans.extend(list_ptrs((*(p as *mut pg_sys::Append)).appendplans));
+            }
+            pg_sys::NodeTag::T_MergeAppend => {
+                plans.extend(list_ptrs((*(p as *mut pg_sys::MergeAppend)).mergeplans));
+            }
+            pg_sys::NodeTag::T_BitmapAnd => {
+                plans.extend(list_ptrs((*(p as *mut pg_sys::BitmapAnd)).bitmapplans));
+            }
+            pg_sys::NodeTag::T_BitmapOr => {
+                plans.extend(list_ptrs((*(p as *mut pg_sys::BitmapOr)).bitmapplans));
+            }
+            pg_sys::NodeTag::T_SubqueryScan => {
+                plans.push((*(p as *mut pg_sys::SubqueryScan)).subplan);
+            }
+            pg_sys::NodeTag::T_CustomScan => {
+                plans.extend(list_ptrs((*(p as *mut pg_sys::CustomScan)).custom_plans));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The pointer elements of a `List` (none for NIL).
+unsafe fn list_ptrs<T>(list: *mut pg_sys::List) -> Vec<*mut T> {
+    if list.is_null() {
+        return Vec::new();
+    }
+    (0..(*list).length as usize)
+        .map(|i| (*(*list).elements.add(i)).ptr_value as *mut T)
+        .collect()
+}
+
+unsafe fn collect_aggrefs(node: *mut pg_sys::Node, out: &mut Vec<*mut pg_sys::Aggref>) {
+    if !node.is_null() {
+        walk(node, out as *mut Vec<*mut pg_sys::Aggref> as *mut c_void);
+    }
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn walk(node: *mut pg_sys::Node, cx: *mut c_void) -> bool {
+    if node.is_null() {
+        return false;
+    }
+    if (*node).type_ == pg_sys::NodeTag::T_Aggref {
+        (*(cx as *mut Vec<*mut pg_sys::Aggref>)).push(node as *mut pg_sys::Aggref);
+        return false;
+    }
+    pg_sys::expression_tree_walker(node, Some(walk), cx)
+}
+
+/// How a qualifying `Aggref` is rewritten.
+struct ByName {
+    target: pg_sys::Oid,
+    event: *mut pg_sys::Node,
+    names: Vec<pg_sys::Datum>,
+}
+
+/// The argument `i` (0-based) of an aggregate call.
+unsafe fn arg(a: *mut pg_sys::Aggref, i: usize) -> *mut pg_sys::TargetEntry {
+    (*(*(*a).args).elements.add(i)).ptr_value as *mut pg_sys::TargetEntry
+}
+
+unsafe fn oids(list: *mut pg_sys::List) -> Vec<pg_sys::Oid> {
+    if list.is_null() {
+        return Vec::new();
+    }
+    (0..(*list).length as usize)
+        .map(|i| (*(*list).elements.add(i)).oid_value)
+        .collect()
+}
+
+/// `node` without binary-compatible relabelling (`varchar_column::text`).
+unsafe fn strip(mut node: *mut pg_sys::Node) -> *mut pg_sys::Node {
+    while !node.is_null() && (*node).type_ == pg_sys::NodeTag::T_RelabelType {
+        node = (*(node as *mut pg_sys::RelabelType)).arg as *mut pg_sys::Node;
+    }
+    node
+}
+
+/// The non-NULL text constant `node` holds, if it is one.
+unsafe fn text_const(node: *mut pg_sys::Node) -> Option<pg_sys::Datum> {
+    let node = strip(node);
+    if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_Const {
+        return None;
+    }
+    let c = node as *mut pg_sys::Const;
+    let text_like = (*c).consttype == pg_sys::TEXTOID || (*c).consttype == pg_sys::VARCHAROID;
+    (text_like && !(*c).constisnull).then_some((*c).constvalue)
+}
+
+/// How `a` runs by name, when it is our `window_funnel(timestamptz, bool[], interval [,
+/// text])` called with an array of `expr = 'constant'` on one qualifying `expr`.
+unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
+    let r = &*a;
+    let types = oids(r.aggargtypes);
+    let conds_form = types.len() >= 3
+        && types.len() <= 4
+        && types[..3]
+            == [
+                pg_sys::TIMESTAMPTZOID,
+                pg_sys::BOOLARRAYOID,
+                pg_sys::INTERVALOID,
+            ]
+        && types.get(3).is_none_or(|&t| t == pg_sys::TEXTOID);
+    if !conds_form
+        || !r.aggorder.is_null()
+        || !r.aggdistinct.is_null()
+        || r.aggvariadic
+        || r.agglevelsup != 0
+        || r.aggsplit & pg_sys::AGGSPLITOP_COMBINE != 0
+        || r.args.is_null()
+        || (*r.args).length as usize != types.len()
+    {
+        return None;
+    }
+    let array = (*arg(a, 1)).expr as *mut pg_sys::Node;
+    if (*array).type_ != pg_sys::NodeTag::T_ArrayExpr {
+        return None;
+    }
+    let array = array as *mut pg_sys::ArrayExpr;
+    if (*array).multidims || (*array).element_typeid != pg_sys::BOOLOID {
+        return None;
+    }
+    let conds = list_ptrs::<pg_sys::Node>((*array).elements);
+    if conds.is_empty() || conds.len() > MAX_CONDS {
+        return None;
+    }
+    let mut event: *mut pg_sys::Node = std::ptr::null_mut();
+    let mut names = Vec::with_capacity(conds.len());
+    for c in conds {
+        if c.is_null() || (*c).type_ != pg_sys::NodeTag::T_OpExpr {
+            return None;
+        }
+        let op = c as *mut pg_sys::OpExpr;
+        if (*op).opno != pg_sys::Oid::from(pg_sys::TextEqualOperator) {
+            return None;
+        }
+        let collation = (*op).inputcollid;
+        if collation == pg_sys::InvalidOid || !pg_sys::get_collation_isdeterministic(collation) {
+            return None;
+        }
+        let sides = list_ptrs::<pg_sys::Node>((*op).args);
+        let [l, r] = sides[..] else {
+            return None;
+        };
+        let (expr, name) = match (text_const(l), text_const(r)) {
+            (None, Some(name)) => (l, name),
+            (Some(name), None) => (r, name),
+            _ => return None,
+        };
+        if event.is_null() {
+            event = expr;
+        } else if !pg_sys::equal(event as *const c_void, expr as *const c_void) {
+            return None;
+        }
+        names.push(name);
+    }
+    if pg_sys::exprType(event) != pg_sys::TEXTOID
+        || pg_sys::contain_volatile_functions(event)
+        || pg_sys::contain_subplans(event)
+    {
+        return None;
+    }
+    let target = internal_twin(types.len() + 1);
+    if target == pg_sys::InvalidOid {
+        return None;
+    }
+    let ours = pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, r.aggfnoid);
+    if ours == pg_sys::InvalidOid
+        || ours != pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, target)
+    {
+        return None;
+    }
+    Some(ByName {
+        target,
+        event,
+        names,
+    })
+}
+
+/// The argument types of the internal event-name `window_funnel` (the last one, `mode`, in
+/// the second overload only).
+const TWIN_TYPES: [pg_sys::Oid; 5] = [
+    pg_sys::TIMESTAMPTZOID,
+    pg_sys::TEXTOID,
+    pg_sys::TEXTARRAYOID,
+    pg_sys::INTERVALOID,
+    pg_sys::TEXTOID,
+];
+
+/// `_pg_operations_internal.window_funnel(timestamptz, text, text[], interval [, text])`
+/// (`InvalidOid` when the installed version of the extension has none).
+unsafe fn internal_twin(nargs: usize) -> pg_sys::Oid {
+    let mut qualified = std::ptr::null_mut::<pg_sys::List>();
+    for part in [c"_pg_operations_internal", c"window_funnel"] {
+        let s = pg_sys::makeString(pg_sys::pstrdup(part.as_ptr()));
+        qualified = pg_sys::lappend(qualified, s as *mut c_void);
+    }
+    pg_sys::LookupFuncName(qualified, nargs as c_int, TWIN_TYPES.as_ptr(), true)
+}
+
+/// Makes `a` the internal event-name aggregate over `event` and the constants' names (in
+/// the current memory context, the plan copy's).
+unsafe fn apply(a: *mut pg_sys::Aggref, by: ByName) {
+    let n = by.names.len();
+    let mut names = by.names;
+    let array = pg_sys::construct_array(
+        names.as_mut_ptr(),
+        n as c_int,
+        pg_sys::TEXTOID,
+        -1,
+        false,
+        pg_sys::TYPALIGN_INT as std::ffi::c_char,
+    );
+    let steps = pg_sys::makeConst(
+        pg_sys::TEXTARRAYOID,
+        -1,
+        pg_sys::DEFAULT_COLLATION_OID,
+        -1,
+        pg_sys::Datum::from(array),
+        false,
+        false,
+    );
+    let old = list_ptrs::<pg_sys::TargetEntry>((*a).args);
+    let mut exprs = vec![
+        (*old[0]).expr,
+        by.event as *mut pg_sys::Expr,
+        steps as *mut pg_sys::Expr,
+    ];
+    exprs.extend(old[2..].iter().map(|te| (**te).expr));
+    let mut args = std::ptr::null_mut::<pg_sys::List>();
+    let mut types = std::ptr::null_mut::<pg_sys::List>();
+    for (i, expr) in exprs.into_iter().enumerate() {
+        let te = pg_sys::makeTargetEntry(
+            expr,
+            (i + 1) as pg_sys::AttrNumber,
+            std::ptr::null_mut(),
+            false,
+        );
+        args = pg_sys::lappend(args, te as *mut c_void);
+        types = pg_sys::lappend_oid(types, TWIN_TYPES[i]);
+    }
+    (*a).aggfnoid = by.target;
+    (*a).args = args;
+    (*a).aggargtypes = types;
+}

@@ -1,0 +1,149 @@
+-- Conditions run by name: window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode])
+-- runs as the internal event-name aggregate when every condition compares one text
+-- expression with a constant. The result must be the conds form's, row for row.
+--
+-- A new session: its first query is rewritten (the planner loads the library through the
+-- conds transition's support function before the executor starts).
+CREATE EXTENSION pg_operations;
+-- Data full of ties (2 000 distinct minutes for 20 000 rows of 200 users), NULL events, a
+-- varchar column; hashint4 scatters the values reproducibly.
+CREATE TABLE cb AS
+SELECT abs(hashint4(i)) % 200 AS u,
+       timestamptz '2026-01-01' + (abs(hashint4(i + 1000000)) % 2000) * interval '1 minute' AS ts,
+       (ARRAY['a', 'b', 'c', 'd', NULL, 'x'])[1 + abs(hashint4(i + 2000000)) % 6] AS e,
+       (abs(hashint4(i + 3000000)) % 4)::text::varchar(3) AS v
+FROM generate_series(1, 20000) i;
+ANALYZE cb;
+\c
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb;
+SHOW pg_operations.conds_by_name;
+
+
+-- q's rows (u, l) with the rewrite and without it: the number of users, the sum of their
+-- levels, and how many users differ.
+CREATE FUNCTION pg_temp.by_name_vs_conds(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
+BEGIN
+    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
+    EXECUTE 'CREATE TEMP TABLE by_name AS ' || q;
+    PERFORM set_config('pg_operations.conds_by_name', 'off', true);
+    EXECUTE 'CREATE TEMP TABLE by_conds AS ' || q;
+    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
+    SELECT format('%s users, level sum %s, %s differ', count(*), sum(n.l),
+                  count(*) FILTER (WHERE n.l IS DISTINCT FROM c.l))
+      INTO r
+      FROM by_name n FULL JOIN by_conds c USING (u);
+    DROP TABLE by_name, by_conds;
+    RETURN r;
+END $$;
+
+-- Every mode, serially.
+SET max_parallel_workers_per_gather = 0;
+SELECT m AS mode, pg_temp.by_name_vs_conds(format(
+    $q$SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b', 'c' = e, e = 'b', e = 'd'],
+                             interval '30 minutes', %L) AS l FROM cb GROUP BY u$q$, m)) AS result
+FROM unnest(ARRAY['default', 'strict_order', 'strict_deduplication', 'strict_increase',
+                  'strict_order, strict_increase', 'strict_once', 'strict_order, allow_reentry',
+                  'clickhouse', 'strict_order, clickhouse', 'strict_deduplication, clickhouse',
+                  'strict_increase, clickhouse']) m;
+SELECT pg_temp.by_name_vs_conds(
+    $q$SELECT u, window_funnel(ts, ARRAY[v = '1', v = '2', v = '3'], interval '20 minutes') AS l
+       FROM cb GROUP BY u$q$) AS varchar_column;
+SELECT pg_temp.by_name_vs_conds(
+    $q$SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '20 minutes')
+                 FILTER (WHERE v <> '0') AS l
+       FROM cb GROUP BY u$q$) AS with_filter;
+
+-- A NULL event matches no step but is a row, as in the conds form: in strict_order it ends
+-- the chain (level 1); funnel_level's event form skips rows with a NULL event (level 2).
+CREATE TABLE cb_null (ts timestamptz, e text);
+INSERT INTO cb_null VALUES ('2026-01-01 00:00', 'a'), ('2026-01-01 00:01', NULL), ('2026-01-01 00:02', 'b');
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour', 'strict_order') AS by_name,
+       funnel_level(ts, e, funnel_definition(interval '1 hour', steps => ARRAY['a', 'b'],
+                                             mode => 'strict_order')) AS event_form
+FROM cb_null;
+SET pg_operations.conds_by_name = off;
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour', 'strict_order') AS conds
+FROM cb_null;
+RESET pg_operations.conds_by_name;
+
+-- Parallel plans (partial aggregates in the workers, rewritten in the leader's plan).
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '30 minutes') FROM cb GROUP BY u;
+SELECT m AS mode, pg_temp.by_name_vs_conds(format(
+    $q$SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'd'],
+                             interval '30 minutes', %L) AS l FROM cb GROUP BY u$q$, m)) AS parallel
+FROM unnest(ARRAY['default', 'strict_order', 'strict_deduplication, clickhouse']) m;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- Subqueries, UNION branches and HAVING are rewritten too.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT (SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb WHERE u = 1)
+UNION ALL
+SELECT window_funnel(ts, ARRAY[e = 'c', e = 'd'], interval '1 hour') FROM cb WHERE u = 2
+HAVING window_funnel(ts, ARRAY[e = 'c', e = 'd'], interval '1 hour') > 0;
+
+-- A generic plan with the window as a parameter: rewritten, and the same answer each time.
+SET plan_cache_mode = force_generic_plan;
+PREPARE wf(interval) AS
+SELECT sum(l) FROM (SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b', e = 'c'], $1) AS l
+                    FROM cb GROUP BY u) s;
+EXECUTE wf('10 minutes');
+EXECUTE wf('2 hours');
+SET pg_operations.conds_by_name = off;
+EXECUTE wf('2 hours');
+RESET pg_operations.conds_by_name;
+DEALLOCATE wf;
+RESET plan_cache_mode;
+
+-- Not rewritten (the conds form runs): conditions on two expressions, a comparison with a
+-- column, a volatile expression, an IN list, an ORDER BY inside the call, a
+-- nondeterministic collation.
+CREATE COLLATION cb_nd (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT window_funnel(ts, ARRAY[e = 'a', v = '1'], interval '1 hour'),
+       window_funnel(ts, ARRAY[e = 'a', e = v], interval '1 hour'),
+       window_funnel(ts, ARRAY[e || random()::text = 'a', e || random()::text = 'b'], interval '1 hour'),
+       window_funnel(ts, ARRAY[e IN ('a', 'x'), e = 'b'], interval '1 hour'),
+       window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour' ORDER BY ts),
+       window_funnel(ts, ARRAY[e = 'A' COLLATE cb_nd, e = 'B' COLLATE cb_nd], interval '1 hour')
+FROM cb;
+-- The nondeterministic collation's answer is its own (A = a), not byte equality.
+SELECT window_funnel(ts, ARRAY[e = 'A' COLLATE cb_nd, e = 'B' COLLATE cb_nd], interval '1 hour') AS nd,
+       window_funnel(ts, ARRAY[e = 'A', e = 'B'], interval '1 hour') AS bytes
+FROM cb_null;
+
+-- An aggregate of the same name and signature that is not ours is left alone.
+CREATE SCHEMA cb_other;
+CREATE FUNCTION cb_other.rows_sfunc(int, timestamptz, bool[], interval) RETURNS int
+LANGUAGE sql IMMUTABLE AS 'SELECT coalesce($1, 0) + 1';
+CREATE AGGREGATE cb_other.window_funnel(timestamptz, bool[], interval) (
+    SFUNC = cb_other.rows_sfunc, STYPE = int);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT cb_other.window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
+SELECT cb_other.window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
+DROP SCHEMA cb_other CASCADE;
+
+-- Views keep the conds form in their definition (the rewrite is made on each plan).
+CREATE VIEW cb_levels AS
+SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') AS l FROM cb GROUP BY u;
+SELECT pg_get_viewdef('cb_levels'::regclass);
+SELECT count(*), sum(l) FROM cb_levels;
+
+-- Errors are the conds form's.
+\set VERBOSITY default
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '0 seconds') FROM cb_null;
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour', 'sideways') FROM cb_null;
+
+DROP VIEW cb_levels;
+DROP TABLE cb, cb_null;
+DROP COLLATION cb_nd;
