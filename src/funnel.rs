@@ -1648,7 +1648,7 @@ pg_operations_macros::declare! {
 ::pgrx::extension_sql!(
     r#"
 CREATE FUNCTION _pg_operations_internal.load_support(internal) RETURNS internal
-LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pgops_load_support';
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgops_load_support';
 COMMENT ON FUNCTION _pg_operations_internal.load_support(internal) IS
   'Internal: planner support function of the conds transitions of window_funnel; answers nothing, but loads the library while the query is planned, so that the query runs its conditions by name (docs/funnels.md).';
 ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval)

@@ -28,7 +28,6 @@ static mut PREV_EXECUTOR_START: pg_sys::ExecutorStart_hook_type = None;
 /// The most steps a funnel has (`window_funnel` rejects longer arrays itself).
 const MAX_CONDS: usize = 64;
 
-
 /// The planner support function (`_pg_operations_internal.load_support`, declared in
 /// src/funnel.rs): declines every request (the planner then uses the
 /// declared cost). Being called is its purpose: it loads the library.

@@ -37,7 +37,12 @@ JOIN pg_aggregate a ON f.objid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a
 SELECT object FROM ext_objects f
 WHERE kind = 'support function'
   AND NOT EXISTS (SELECT FROM pg_aggregate a
-                  WHERE f.objid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn));
+                  WHERE f.objid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn))
+  AND NOT EXISTS (SELECT FROM pg_proc p WHERE p.prosupport = f.objid);
+-- planner support functions, and the functions that name them
+SELECT p.oid::regprocedure AS function, p.prosupport AS support
+FROM ext_objects o JOIN pg_proc p ON p.oid = o.objid
+WHERE p.prosupport <> 0 ORDER BY 1;
 
 -- volatility and parallel safety: expect every function IMMUTABLE or STABLE and PARALLEL
 -- SAFE, none SECURITY DEFINER and none with a SET clause (printed: the ones that are not)

@@ -191,7 +191,9 @@ INSERT INTO arg_values (name, expr, agg) VALUES
   ('key', $$(user_id % 3)::text$$, NULL),
   ('property', $$event$$, NULL);
 CREATE VIEW ext_aggregates AS
-SELECT p.oid::regprocedure::text AS aggregate, p.proname AS name,
+SELECT p.oid::regprocedure::text AS aggregate,
+       CASE WHEN p.pronamespace = '_pg_operations_internal'::regnamespace
+            THEN '_pg_operations_internal.' ELSE '' END || p.proname AS name,
        (SELECT string_agg(coalesce(v.expr, '<no value for ' || n || '>'), ', ' ORDER BY o)
         FROM unnest(p.proargnames) WITH ORDINALITY AS a(n, o)
         LEFT JOIN LATERAL (SELECT expr FROM arg_values v WHERE v.name = a.n AND (v.agg IS NULL OR v.agg = p.proname)
