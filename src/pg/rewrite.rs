@@ -296,6 +296,16 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     {
         return None;
     }
+    // The executor checks EXECUTE on the aggregate it runs: a user who may not call
+    // window_funnel gets that error from the conds form, not an answer from the twin.
+    let user = pg_sys::GetUserId();
+    let may = |f| {
+        pg_sys::pg_proc_aclcheck(f, user, pg_sys::ACL_EXECUTE as pg_sys::AclMode)
+            == pg_sys::AclResult::ACLCHECK_OK
+    };
+    if !may(r.aggfnoid) || !may(target) {
+        return None;
+    }
     Some(ByName {
         target,
         event,
@@ -316,6 +326,17 @@ const TWIN_TYPES: [pg_sys::Oid; 5] = [
 /// `_pg_operations_internal.window_funnel(timestamptz, text, text[], interval [, text])`
 /// (`InvalidOid` when the installed version of the extension has none).
 unsafe fn internal_twin(nargs: usize) -> pg_sys::Oid {
+    // Looking a name up in a schema the user may not use would be an error.
+    let schema = pg_sys::get_namespace_oid(c"_pg_operations_internal".as_ptr(), true);
+    if schema == pg_sys::InvalidOid
+        || pg_sys::pg_namespace_aclcheck(
+            schema,
+            pg_sys::GetUserId(),
+            pg_sys::ACL_USAGE as pg_sys::AclMode,
+        ) != pg_sys::AclResult::ACLCHECK_OK
+    {
+        return pg_sys::InvalidOid;
+    }
     let mut qualified = std::ptr::null_mut::<pg_sys::List>();
     for part in [c"_pg_operations_internal", c"window_funnel"] {
         let s = pg_sys::makeString(pg_sys::pstrdup(part.as_ptr()));

@@ -133,6 +133,23 @@ SELECT cb_other.window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FR
 SELECT cb_other.window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
 DROP SCHEMA cb_other CASCADE;
 
+-- Privileges are those of the call as written: without EXECUTE on window_funnel the
+-- error is the conds form's; without USAGE on the internal schema the conds form runs.
+CREATE ROLE cb_user;
+GRANT SELECT ON cb_null TO cb_user;
+REVOKE EXECUTE ON FUNCTION window_funnel(timestamptz, bool[], interval) FROM PUBLIC;
+SET ROLE cb_user;
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION window_funnel(timestamptz, bool[], interval) TO PUBLIC;
+REVOKE USAGE ON SCHEMA _pg_operations_internal FROM PUBLIC;
+SET ROLE cb_user;
+SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') AS level FROM cb_null;
+RESET ROLE;
+GRANT USAGE ON SCHEMA _pg_operations_internal TO PUBLIC;
+DROP OWNED BY cb_user;
+DROP ROLE cb_user;
+
 -- Views keep the conds form in their definition (the rewrite is made on each plan).
 CREATE VIEW cb_levels AS
 SELECT u, window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') AS l FROM cb GROUP BY u;
