@@ -89,15 +89,15 @@ fn or_raise_in<T>(result: OpsResult<T>, caller: &str) -> T {
 // window_funnel
 // ---------------------------------------------------------------------------------------
 
-/// What a `window_funnel` call site keeps for the whole query: the plain spec its groups
-/// share and, in the event-name form, the matcher of its steps.
+/// What a funnel call site keeps for the whole query: the plain spec its groups share
+/// (`window_funnel`) and, when conditions run by name, the matcher of its steps.
 #[derive(Default)]
-struct WindowFunnelSite {
+struct ByNameSite {
     spec: Option<Arc<FunnelSpec>>,
     steps: Option<SiteSteps>,
 }
 
-/// The steps of an event-name `window_funnel` call site; `stable` when the steps argument
+/// The steps of a call site whose conditions run by name; `stable` when the steps argument
 /// is the same for every row (a constant), so that later rows need not read it.
 struct SiteSteps {
     names: Vec<String>,
@@ -108,7 +108,7 @@ struct SiteSteps {
 /// The plain spec of `cfg`, shared by every group of a call site while `cfg` stays the same
 /// (one allocation per query, not per user).
 fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
-    call.with_cache(|site: &mut WindowFunnelSite| match &site.spec {
+    call.with_cache(|site: &mut ByNameSite| match &site.spec {
         Some(s) if s.cfg == cfg => s.clone(),
         _ => {
             let s = Arc::new(or_raise_in(
@@ -121,17 +121,18 @@ fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
     })
 }
 
-/// The (number of steps, step mask) of a row of the event-name form: step `k` matches an
-/// event equal to `steps[k]`. A NULL event matches no step but is still a row (as a row
-/// whose conditions are all NULL is in the conds form, which this form computes when
-/// PostgreSQL runs `window_funnel(ts, ARRAY[event = 'a', ...], ...)` by name); NULL steps
-/// skip the row.
+/// The (number of steps, step mask) of a row whose conditions run by name (argument
+/// `steps_arg` holds the steps): step `k` matches an event equal to `steps[k]`. A NULL
+/// event matches no step but is still a row, as a row whose conditions are all NULL is in
+/// the conds form this computes (`window_funnel(ts, ARRAY[event = 'a', ...], ...)` run by
+/// name, crate::pg::rewrite); NULL steps skip the row.
 fn event_row<'fc, S: crate::pg::agg::Storage>(
     slot: &Slot<'fc, S>,
+    steps_arg: usize,
     event: Option<&str>,
     steps: impl FnOnce() -> Option<Array<'fc, &'fc str>>,
 ) -> Option<(usize, u64)> {
-    slot.call().with_cache(|site: &mut WindowFunnelSite| {
+    slot.call().with_cache(|site: &mut ByNameSite| {
         if let Some(s) = site.steps.as_ref().filter(|s| s.stable) {
             return Some((s.names.len(), event.map_or(0, |e| s.matcher.mask(e))));
         }
@@ -142,7 +143,7 @@ fn event_row<'fc, S: crate::pg::agg::Storage>(
             site.steps = Some(SiteSteps {
                 names,
                 matcher,
-                stable: slot.arg_is_stable(3),
+                stable: slot.arg_is_stable(steps_arg),
             });
         }
         let s = site.steps.as_ref().expect("just set");
@@ -229,15 +230,17 @@ fn conds_step<'fc, K: SqlKey>(
     slot: &mut Slot<'fc, Boxed<PopulationFunnel<K::Owned>>>,
     key: Option<K>,
     ts: Option<i64>,
-    conds: Option<BoolArray>,
+    row: impl FnOnce(&Slot<'fc, Boxed<PopulationFunnel<K::Owned>>>) -> Option<(usize, u64)>,
     window: impl FnOnce() -> Option<Interval>,
     names: impl FnOnce() -> Option<Option<Array<'fc, &'fc str>>>,
     mode: impl FnOnce() -> Option<Option<&'fc str>>,
 ) {
-    let (Some(key), Some(ts), Some(conds)) = (key, ts, conds) else {
+    let (Some(key), Some(ts)) = (key, ts) else {
         return;
     };
-    let len = conds.len();
+    let Some((len, mask)) = row(slot) else {
+        return;
+    };
     let s = slot.get_or_init(|| {
         let window = window_micros(window(), FSR);
         let mode = funnel_mode(mode(), FSR);
@@ -258,7 +261,7 @@ fn conds_step<'fc, K: SqlKey>(
         )
     });
     check_conds_len(s.spec().cfg.nsteps, len, FSR);
-    key.funnel(s, ts, conds.mask());
+    key.funnel(s, ts, mask);
 }
 
 /// Transition of the event-name form. Only the per-row arguments (user, ts, event) are
@@ -1586,12 +1589,12 @@ pg_operations_macros::declare! {
         (ts timestamptz, event text, steps text[], window interval) User internal
             "Internal: window_funnel(ts, ARRAY[event = steps[1], event = steps[2], ...], window) by event name, the form PostgreSQL runs such a call in (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
             = |slot, a| {
-                window_funnel_step(slot, a.ts(), |s| event_row(s, a.event(), || a.steps()), || a.window(), || None)
+                window_funnel_step(slot, a.ts(), |s| event_row(s, 3, a.event(), || a.steps()), || a.window(), || None)
             };
         (ts timestamptz, event text, steps text[], window interval, mode text) User internal
             "Internal: window_funnel(ts, ARRAY[event = steps[1], ...], window, mode) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
             = |slot, a| {
-                window_funnel_step(slot, a.ts(), |s| event_row(s, a.event(), || a.steps()), || a.window(), || Some(a.mode()))
+                window_funnel_step(slot, a.ts(), |s| event_row(s, 3, a.event(), || a.steps()), || a.window(), || Some(a.mode()))
             };
     }
 
@@ -1604,23 +1607,34 @@ pg_operations_macros::declare! {
         note events "One-shot population funnel over raw events by event name: step k matches rows whose event equals steps[k], and the step names are the steps (mode as in window_funnel). Otherwise as the conds form: one funnel_step row per step with users, rates, 95 % Wilson interval and median seconds from the previous step. Rows with NULL user_id, ts or event are skipped. See docs/funnels.md.";
 
         (user_id bigint, ts timestamptz, conds bool[], window interval) ById = |slot, a| {
-            conds_step(slot, a.user_id(), a.ts(), a.conds(), || a.window(), || None, || None)
+            conds_step(slot, a.user_id(), a.ts(), |_| a.conds().map(conds_row), || a.window(), || None, || None)
         };
         (user_id bigint, ts timestamptz, conds bool[], window interval, step_names text[]) ById = |slot, a| {
-            conds_step(slot, a.user_id(), a.ts(), a.conds(), || a.window(), || Some(a.step_names()), || None)
+            conds_step(slot, a.user_id(), a.ts(), |_| a.conds().map(conds_row), || a.window(), || Some(a.step_names()), || None)
         };
         (user_id bigint, ts timestamptz, conds bool[], window interval, step_names text[], mode text) ById = |slot, a| {
-            conds_step(slot, a.user_id(), a.ts(), a.conds(), || a.window(), || Some(a.step_names()), || Some(a.mode()))
+            conds_step(slot, a.user_id(), a.ts(), |_| a.conds().map(conds_row), || a.window(), || Some(a.step_names()), || Some(a.mode()))
         };
         (user_id text, ts timestamptz, conds bool[], window interval) ByText = |slot, a| {
-            conds_step(slot, a.user_id(), a.ts(), a.conds(), || a.window(), || None, || None)
+            conds_step(slot, a.user_id(), a.ts(), |_| a.conds().map(conds_row), || a.window(), || None, || None)
         };
         (user_id text, ts timestamptz, conds bool[], window interval, step_names text[]) ByText = |slot, a| {
-            conds_step(slot, a.user_id(), a.ts(), a.conds(), || a.window(), || Some(a.step_names()), || None)
+            conds_step(slot, a.user_id(), a.ts(), |_| a.conds().map(conds_row), || a.window(), || Some(a.step_names()), || None)
         };
         (user_id text, ts timestamptz, conds bool[], window interval, step_names text[], mode text) ByText = |slot, a| {
-            conds_step(slot, a.user_id(), a.ts(), a.conds(), || a.window(), || Some(a.step_names()), || Some(a.mode()))
+            conds_step(slot, a.user_id(), a.ts(), |_| a.conds().map(conds_row), || a.window(), || Some(a.step_names()), || Some(a.mode()))
         };
+
+        (user_id bigint, ts timestamptz, event text, steps text[], window interval, step_names text[], mode text) ById internal
+            "Internal: funnel_step_rates(user_id, ts, ARRAY[event = steps[1], event = steps[2], ...], window, step_names, mode) by event name, the form PostgreSQL runs such a call in (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step; NULL step_names are 'step 1', 'step 2', ..."
+            = |slot, a| {
+                conds_step(slot, a.user_id(), a.ts(), |s| event_row(s, 4, a.event(), || a.steps()), || a.window(), || Some(a.step_names()), || Some(a.mode()))
+            };
+        (user_id text, ts timestamptz, event text, steps text[], window interval, step_names text[], mode text) ByText internal
+            "Internal: funnel_step_rates(user_id, ts, ARRAY[event = steps[1], ...], window, step_names, mode) with text user ids by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                conds_step(slot, a.user_id(), a.ts(), |s| event_row(s, 4, a.event(), || a.steps()), || a.window(), || Some(a.step_names()), || Some(a.mode()))
+            };
 
         (user_id bigint, ts timestamptz, event text, steps text[], window interval) ById
             events
@@ -1650,10 +1664,22 @@ pg_operations_macros::declare! {
 CREATE FUNCTION _pg_operations_internal.load_support(internal) RETURNS internal
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgops_load_support';
 COMMENT ON FUNCTION _pg_operations_internal.load_support(internal) IS
-  'Internal: planner support function of the conds transitions of window_funnel; answers nothing, but loads the library while the query is planned, so that the query runs its conditions by name (docs/funnels.md).';
+  'Internal: planner support function of the conds transitions of window_funnel and funnel_step_rates; answers nothing, but loads the library while the query is planned, so that the query runs its conditions by name (docs/funnels.md).';
 ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval)
   SUPPORT _pg_operations_internal.load_support;
 ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval, text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, bigint, timestamptz, bool[], interval)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, bigint, timestamptz, bool[], interval, text[])
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, bigint, timestamptz, bool[], interval, text[], text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, text, timestamptz, bool[], interval)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, text, timestamptz, bool[], interval, text[])
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, text, timestamptz, bool[], interval, text[], text)
   SUPPORT _pg_operations_internal.load_support;
 "#,
     name = "pg_operations_load_support",

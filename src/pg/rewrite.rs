@@ -1,13 +1,15 @@
 //! Conditions run by name: `window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode])`
 //! executed as the internal event-name aggregate `_pg_operations_internal.window_funnel(ts, e,
-//! '{a,b,...}', window [, mode])`.
+//! '{a,b,...}', window [, mode])`, and `funnel_step_rates(user_id, ts, ARRAY[...], window [,
+//! step_names [, mode]])` as `_pg_operations_internal.funnel_step_rates(user_id, ts, e,
+//! '{a,b,...}', window, step_names, mode)`.
 //!
 //! In the conds form PostgreSQL evaluates every comparison and builds the array for every
 //! row before the aggregate sees it, which costs more than the aggregate itself. When every
 //! condition is `expr = 'constant'` on one and the same non-volatile text expression under
 //! a deterministic collation (byte equality), the event-name aggregate computes the same
 //! step mask from `expr` alone, so the answer is the same (a NULL `expr` matches no step, as
-//! all-NULL conditions do).
+//! all-NULL conditions do; the twins keep the conds form's step names and notices).
 //!
 //! The rewrite is made on the finished plan, in an `ExecutorStart` hook, on a copy owned by
 //! the query (a cached plan is never modified); every `Agg` node of the plan and its
@@ -49,8 +51,8 @@ pub extern "C" fn pg_finfo_pgops_load_support() -> &'static pg_sys::Pg_finfo_rec
 pub fn init() {
     GucRegistry::define_bool_guc(
         c"pg_operations.conds_by_name",
-        c"Runs window_funnel's conds of the form expr = 'constant' by event name.",
-        c"When on (the default), window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode]) on one text expression e runs as the internal event-name aggregate, with the same result and without evaluating the conditions row by row. See docs/funnels.md.",
+        c"Runs the conds of window_funnel and funnel_step_rates of the form expr = 'constant' by event name.",
+        c"When on (the default), window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode]) and funnel_step_rates(user_id, ts, ARRAY[...], window [, step_names [, mode]]) on one text expression e run as internal event-name aggregates, with the same result and without evaluating the conditions row by row. See docs/funnels.md.",
         &CONDS_BY_NAME,
         GucContext::Userset,
         GucFlags::default(),
@@ -173,9 +175,68 @@ unsafe extern "C-unwind" fn walk(node: *mut pg_sys::Node, cx: *mut c_void) -> bo
     pg_sys::expression_tree_walker(node, Some(walk), cx)
 }
 
+/// The aggregates whose conds run by name.
+#[derive(Clone, Copy, PartialEq)]
+enum Family {
+    /// `window_funnel(ts, conds, window [, mode])` ->
+    /// `_pg_operations_internal.window_funnel(ts, event, steps, window [, mode])`.
+    WindowFunnel,
+    /// `funnel_step_rates(user_id, ts, conds, window [, step_names [, mode]])` ->
+    /// `_pg_operations_internal.funnel_step_rates(user_id, ts, event, steps, window,
+    /// step_names, mode)` (absent: NULL names, which are the default ones, and mode
+    /// 'default').
+    StepRates,
+}
+
+impl Family {
+    /// The family of a call with these argument types, and where its conds are.
+    fn of(types: &[pg_sys::Oid]) -> Option<(Family, usize)> {
+        use pg_sys::{BOOLARRAYOID, INT8OID, INTERVALOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID};
+        match types {
+            [TIMESTAMPTZOID, BOOLARRAYOID, INTERVALOID] => Some((Family::WindowFunnel, 1)),
+            [TIMESTAMPTZOID, BOOLARRAYOID, INTERVALOID, TEXTOID] => Some((Family::WindowFunnel, 1)),
+            [INT8OID | TEXTOID, TIMESTAMPTZOID, BOOLARRAYOID, INTERVALOID, rest @ ..] => {
+                matches!(rest, [] | [TEXTARRAYOID] | [TEXTARRAYOID, TEXTOID])
+                    .then_some((Family::StepRates, 2))
+            }
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static std::ffi::CStr {
+        match self {
+            Family::WindowFunnel => c"window_funnel",
+            Family::StepRates => c"funnel_step_rates",
+        }
+    }
+
+    /// The internal twin's argument types for a call with these (conds-form) types.
+    fn twin_types(self, types: &[pg_sys::Oid]) -> Vec<pg_sys::Oid> {
+        use pg_sys::{INTERVALOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID};
+        match self {
+            Family::WindowFunnel => {
+                let mut t = vec![TIMESTAMPTZOID, TEXTOID, TEXTARRAYOID, INTERVALOID];
+                t.extend(&types[3..]);
+                t
+            }
+            Family::StepRates => vec![
+                types[0],
+                TIMESTAMPTZOID,
+                TEXTOID,
+                TEXTARRAYOID,
+                INTERVALOID,
+                TEXTARRAYOID,
+                TEXTOID,
+            ],
+        }
+    }
+}
+
 /// How a qualifying `Aggref` is rewritten.
 struct ByName {
+    family: Family,
     target: pg_sys::Oid,
+    types: Vec<pg_sys::Oid>,
     event: *mut pg_sys::Node,
     names: Vec<pg_sys::Datum>,
 }
@@ -213,22 +274,13 @@ unsafe fn text_const(node: *mut pg_sys::Node) -> Option<pg_sys::Datum> {
     (text_like && !(*c).constisnull).then_some((*c).constvalue)
 }
 
-/// How `a` runs by name, when it is our `window_funnel(timestamptz, bool[], interval [,
-/// text])` called with an array of `expr = 'constant'` on one qualifying `expr`.
+/// How `a` runs by name, when it is our `window_funnel` or `funnel_step_rates` in its conds
+/// form called with an array of `expr = 'constant'` on one qualifying `expr`.
 unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     let r = &*a;
     let types = oids(r.aggargtypes);
-    let conds_form = types.len() >= 3
-        && types.len() <= 4
-        && types[..3]
-            == [
-                pg_sys::TIMESTAMPTZOID,
-                pg_sys::BOOLARRAYOID,
-                pg_sys::INTERVALOID,
-            ]
-        && types.get(3).is_none_or(|&t| t == pg_sys::TEXTOID);
-    if !conds_form
-        || !r.aggorder.is_null()
+    let (family, conds_at) = Family::of(&types)?;
+    if !r.aggorder.is_null()
         || !r.aggdistinct.is_null()
         || r.aggvariadic
         || r.agglevelsup != 0
@@ -238,7 +290,11 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     {
         return None;
     }
-    let array = (*arg(a, 1)).expr as *mut pg_sys::Node;
+    let name = pg_sys::get_func_name(r.aggfnoid);
+    if name.is_null() || std::ffi::CStr::from_ptr(name) != family.name() {
+        return None;
+    }
+    let array = (*arg(a, conds_at)).expr as *mut pg_sys::Node;
     if (*array).type_ != pg_sys::NodeTag::T_ArrayExpr {
         return None;
     }
@@ -286,7 +342,8 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     {
         return None;
     }
-    let target = internal_twin(types.len() + 1);
+    let twin_types = family.twin_types(&types);
+    let target = internal_twin(family, &twin_types);
     if target == pg_sys::InvalidOid {
         return None;
     }
@@ -307,25 +364,17 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
         return None;
     }
     Some(ByName {
+        family,
         target,
+        types: twin_types,
         event,
         names,
     })
 }
 
-/// The argument types of the internal event-name `window_funnel` (the last one, `mode`, in
-/// the second overload only).
-const TWIN_TYPES: [pg_sys::Oid; 5] = [
-    pg_sys::TIMESTAMPTZOID,
-    pg_sys::TEXTOID,
-    pg_sys::TEXTARRAYOID,
-    pg_sys::INTERVALOID,
-    pg_sys::TEXTOID,
-];
-
-/// `_pg_operations_internal.window_funnel(timestamptz, text, text[], interval [, text])`
-/// (`InvalidOid` when the installed version of the extension has none).
-unsafe fn internal_twin(nargs: usize) -> pg_sys::Oid {
+/// The internal aggregate of `family` with these argument types (`InvalidOid` when the
+/// installed version of the extension has none).
+unsafe fn internal_twin(family: Family, types: &[pg_sys::Oid]) -> pg_sys::Oid {
     // Looking a name up in a schema the user may not use would be an error.
     let schema = pg_sys::get_namespace_oid(c"_pg_operations_internal".as_ptr(), true);
     if schema == pg_sys::InvalidOid
@@ -338,11 +387,11 @@ unsafe fn internal_twin(nargs: usize) -> pg_sys::Oid {
         return pg_sys::InvalidOid;
     }
     let mut qualified = std::ptr::null_mut::<pg_sys::List>();
-    for part in [c"_pg_operations_internal", c"window_funnel"] {
+    for part in [c"_pg_operations_internal", family.name()] {
         let s = pg_sys::makeString(pg_sys::pstrdup(part.as_ptr()));
         qualified = pg_sys::lappend(qualified, s as *mut c_void);
     }
-    pg_sys::LookupFuncName(qualified, nargs as c_int, TWIN_TYPES.as_ptr(), true)
+    pg_sys::LookupFuncName(qualified, types.len() as c_int, types.as_ptr(), true)
 }
 
 /// Makes `a` the internal event-name aggregate over `event` and the constants' names (in
@@ -367,13 +416,40 @@ unsafe fn apply(a: *mut pg_sys::Aggref, by: ByName) {
         false,
         false,
     );
-    let old = list_ptrs::<pg_sys::TargetEntry>((*a).args);
-    let mut exprs = vec![
-        (*old[0]).expr,
-        by.event as *mut pg_sys::Expr,
-        steps as *mut pg_sys::Expr,
-    ];
-    exprs.extend(old[2..].iter().map(|te| (**te).expr));
+    let old: Vec<*mut pg_sys::Expr> = list_ptrs::<pg_sys::TargetEntry>((*a).args)
+        .into_iter()
+        .map(|te| (*te).expr)
+        .collect();
+    let event = by.event as *mut pg_sys::Expr;
+    let steps = steps as *mut pg_sys::Expr;
+    let exprs = match by.family {
+        // ts, conds, window [, mode] -> ts, event, steps, window [, mode]
+        Family::WindowFunnel => {
+            let mut e = vec![old[0], event, steps];
+            e.extend(&old[2..]);
+            e
+        }
+        // user_id, ts, conds, window [, step_names [, mode]] ->
+        // user_id, ts, event, steps, window, step_names, mode
+        Family::StepRates => {
+            let names = old.get(4).copied().unwrap_or_else(|| {
+                pg_sys::makeNullConst(pg_sys::TEXTARRAYOID, -1, pg_sys::InvalidOid)
+                    as *mut pg_sys::Expr
+            });
+            let mode = old.get(5).copied().unwrap_or_else(|| {
+                pg_sys::makeConst(
+                    pg_sys::TEXTOID,
+                    -1,
+                    pg_sys::DEFAULT_COLLATION_OID,
+                    -1,
+                    pg_sys::Datum::from(pg_sys::cstring_to_text(c"default".as_ptr())),
+                    false,
+                    false,
+                ) as *mut pg_sys::Expr
+            });
+            vec![old[0], old[1], event, steps, old[3], names, mode]
+        }
+    };
     let mut args = std::ptr::null_mut::<pg_sys::List>();
     let mut types = std::ptr::null_mut::<pg_sys::List>();
     for (i, expr) in exprs.into_iter().enumerate() {
@@ -384,7 +460,7 @@ unsafe fn apply(a: *mut pg_sys::Aggref, by: ByName) {
             false,
         );
         args = pg_sys::lappend(args, te as *mut c_void);
-        types = pg_sys::lappend_oid(types, TWIN_TYPES[i]);
+        types = pg_sys::lappend_oid(types, by.types[i]);
     }
     (*a).aggfnoid = by.target;
     (*a).args = args;

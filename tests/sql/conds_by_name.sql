@@ -85,6 +85,55 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 
+-- funnel_step_rates in its conds form (bigint and text ids, with and without step_names
+-- and mode) runs by name too: the whole funnel_step array is compared.
+CREATE FUNCTION pg_temp.rates_by_name_vs_conds(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n text; c text;
+BEGIN
+    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
+    EXECUTE q INTO n;
+    PERFORM set_config('pg_operations.conds_by_name', 'off', true);
+    EXECUTE q INTO c;
+    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
+    RETURN CASE WHEN n IS NOT DISTINCT FROM c THEN 'same: ' ELSE 'DIFFERENT: ' || c || ' by conds, by name: ' END || n;
+END $$;
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b'], interval '30 minutes') FROM cb;
+SELECT m AS mode, pg_temp.rates_by_name_vs_conds(format(
+    $q$SELECT array_agg(s.users ORDER BY s.step)::text || ' ' || min(s.name)
+       FROM unnest((SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b', 'c' = e, e = 'b', e = 'd'],
+                                             interval '30 minutes', NULL, %L) FROM cb)) s$q$, m)) AS result
+FROM unnest(ARRAY['default', 'strict_order', 'strict_deduplication', 'strict_increase',
+                  'strict_once', 'strict_order, allow_reentry', 'strict_order, clickhouse',
+                  'strict_deduplication, clickhouse']) m;
+SELECT pg_temp.rates_by_name_vs_conds(
+    $q$SELECT funnel_step_rates(u::text, ts, ARRAY[e = 'a', e = 'b', e = 'c'], interval '1 hour')::text FROM cb$q$) AS text_ids;
+SELECT pg_temp.rates_by_name_vs_conds(
+    $q$SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b', e = 'c'], interval '1 hour', ARRAY['A', 'B', 'C'])::text FROM cb$q$) AS named;
+SELECT pg_temp.rates_by_name_vs_conds(
+    $q$SELECT funnel_step_rates(u, ts, ARRAY[v = '1', v = '2'], interval '1 hour', NULL, 'strict_order')::text FROM cb$q$) AS varchar_strict;
+-- Users whose every event is NULL are in the population of the conds form (step 1's rate
+-- is over them): so they are by name.
+SELECT pg_temp.rates_by_name_vs_conds(
+    $q$SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b'], interval '1 hour')::text
+       FROM (SELECT u, ts, CASE WHEN u % 3 = 0 THEN NULL ELSE e END AS e FROM cb) s$q$) AS null_users;
+-- The typo guard still speaks of conditions and default names.
+SELECT (funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'zzz'], interval '1 hour'))[2].users FROM cb;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT m AS mode, pg_temp.rates_by_name_vs_conds(format(
+    $q$SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'd'], interval '30 minutes', NULL, %L)::text
+       FROM cb$q$, m)) AS parallel
+FROM unnest(ARRAY['default', 'strict_order']) m;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
 -- Subqueries, UNION branches and HAVING are rewritten too.
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT (SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb WHERE u = 1)
