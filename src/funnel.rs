@@ -89,10 +89,14 @@ fn or_raise_in<T>(result: OpsResult<T>, caller: &str) -> T {
 // window_funnel
 // ---------------------------------------------------------------------------------------
 
-/// What a funnel call site keeps for the whole query: the plain spec its groups share
-/// (`window_funnel`) and, when conditions run by name, the matcher of its steps.
+/// What a funnel call site keeps for the whole query: the last `funnel_definition` it
+/// decoded (keyed by its bytes), the plain spec its groups share (`window_funnel`) and, when
+/// conditions run by name, the matcher of its steps. One type for every funnel transition
+/// (a call site caches one value).
 #[derive(Default)]
-struct ByNameSite {
+struct FunnelSite {
+    key: Vec<u8>,
+    def: Option<Rc<Definition>>,
     spec: Option<Arc<FunnelSpec>>,
     steps: Option<SiteSteps>,
 }
@@ -108,7 +112,7 @@ struct SiteSteps {
 /// The plain spec of `cfg`, shared by every group of a call site while `cfg` stays the same
 /// (one allocation per query, not per user).
 fn plain_spec(call: &Call<'_>, cfg: FunnelConfig) -> Arc<FunnelSpec> {
-    call.with_cache(|site: &mut ByNameSite| match &site.spec {
+    call.with_cache(|site: &mut FunnelSite| match &site.spec {
         Some(s) if s.cfg == cfg => s.clone(),
         _ => {
             let s = Arc::new(or_raise_in(
@@ -132,7 +136,7 @@ fn event_row<'fc, S: crate::pg::agg::Storage>(
     event: Option<&str>,
     steps: impl FnOnce() -> Option<Array<'fc, &'fc str>>,
 ) -> Option<(usize, u64)> {
-    slot.call().with_cache(|site: &mut ByNameSite| {
+    slot.call().with_cache(|site: &mut FunnelSite| {
         if let Some(s) = site.steps.as_ref().filter(|s| s.stable) {
             return Some((s.names.len(), event.map_or(0, |e| s.matcher.mask(e))));
         }
@@ -154,6 +158,16 @@ fn event_row<'fc, S: crate::pg::agg::Storage>(
 /// The (number of steps, step mask) of a row of the conds form.
 fn conds_row(conds: BoolArray) -> (usize, u64) {
     (conds.len(), conds.mask())
+}
+
+/// A row of a definition aggregate whose conds run by name (see [`event_row`]).
+fn by_name<'fc, S: crate::pg::agg::Storage>(
+    slot: &Slot<'fc, S>,
+    steps_arg: usize,
+    event: Option<&str>,
+    steps: impl FnOnce() -> Option<Array<'fc, &'fc str>>,
+) -> Option<Input<'fc>> {
+    event_row(slot, steps_arg, event, steps).map(|(len, mask)| Input::Mask(len, mask))
 }
 
 /// Transition of `window_funnel`: `row` is a row's (number of steps, step mask), from its
@@ -897,20 +911,13 @@ fn decode_definition(rec: &Record<'_>) -> Definition {
     )
 }
 
-/// What one transition call site has decoded: the last definition, keyed by its bytes.
-#[derive(Default)]
-struct DefinitionSite {
-    key: Vec<u8>,
-    def: Option<Rc<Definition>>,
-}
-
 /// The `funnel_definition` argument, decoded once per call site while its bytes stay the
 /// same (one comparison of the bytes per row).
 fn definition_at(call: &Call<'_>, rec: Option<Record<'_>>, caller: &str) -> Rc<Definition> {
     let Some(rec) = rec else {
         null_argument(caller, "definition")
     };
-    call.with_cache(|site: &mut DefinitionSite| {
+    call.with_cache(|site: &mut FunnelSite| {
         let bytes = rec.bytes();
         let known = site.def.is_some() && site.key == bytes;
         if !known {
@@ -1029,6 +1036,8 @@ fn read_user_state_head(bytes: &[u8]) -> OpsResult<(Option<usize>, PropertyStep,
 enum Input<'fc> {
     Conds(BoolArray),
     Event(&'fc str),
+    /// A conds row run by name: (number of conds, mask of the first 64).
+    Mask(usize, u64),
 }
 
 impl Input<'_> {
@@ -1036,6 +1045,7 @@ impl Input<'_> {
     fn conds_len(&self) -> Option<usize> {
         match self {
             Input::Conds(c) => Some(c.len()),
+            Input::Mask(len, _) => Some(*len),
             Input::Event(_) => None,
         }
     }
@@ -1101,6 +1111,10 @@ fn map_input(
     match input {
         Input::Conds(c) => {
             let (len, full) = (c.len(), c.mask());
+            check_conds_len(conds_len.unwrap_or(len), len, caller);
+            (full, def.conds_excl(full))
+        }
+        Input::Mask(len, full) => {
             check_conds_len(conds_len.unwrap_or(len), len, caller);
             (full, def.conds_excl(full))
         }
@@ -1507,6 +1521,18 @@ pg_operations_macros::declare! {
             = |slot, a| {
                 level_step(slot, a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()))
             };
+        (ts timestamptz, event text, definition funnel_definition, steps text[]) User internal
+            "Internal: funnel_level(ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 4, a.event(), || a.steps());
+                level_step(slot, a.ts(), input, || a.definition(), None)
+            };
+        (ts timestamptz, event text, definition funnel_definition, steps text[], key text) User internal
+            "Internal: funnel_level(ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 4, a.event(), || a.steps());
+                level_step(slot, a.ts(), input, || a.definition(), Some(a.key()))
+            };
     }
 
     aggregate funnel_path -> funnel_path
@@ -1543,6 +1569,26 @@ pg_operations_macros::declare! {
                 let key = a.key();
                 user_step(slot, "funnel_path", a.ts(), a.event().map(Input::Event), || a.definition(), Some(key), Some(a.property()))
             };
+        (ts timestamptz, event text, definition funnel_definition, steps text[]) Path internal
+            "Internal: funnel_path(ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 4, a.event(), || a.steps());
+                user_step(slot, "funnel_path", a.ts(), input, || a.definition(), None, None)
+            };
+        (ts timestamptz, event text, definition funnel_definition, steps text[], key text) Path internal
+            "Internal: funnel_path(ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let key = a.key();
+                let input = by_name(slot, 4, a.event(), || a.steps());
+                user_step(slot, "funnel_path", a.ts(), input, || a.definition(), Some(key), None)
+            };
+        (ts timestamptz, event text, definition funnel_definition, steps text[], key text, property text) Path internal
+            "Internal: funnel_path(ts, ARRAY[event = steps[1], ...], definition, key, property) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let key = a.key();
+                let input = by_name(slot, 4, a.event(), || a.steps());
+                user_step(slot, "funnel_path", a.ts(), input, || a.definition(), Some(key), Some(a.property()))
+            };
     }
 
     aggregate funnel_report -> funnel_report_step[]
@@ -1567,6 +1613,30 @@ pg_operations_macros::declare! {
             = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()));
         (user_id text, ts timestamptz, event text, definition funnel_definition, key text) ByText
             = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()));
+        (user_id bigint, ts timestamptz, event text, definition funnel_definition, steps text[]) ById internal
+            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 5, a.event(), || a.steps());
+                report_step(slot, a.user_id(), a.ts(), input, || a.definition(), None)
+            };
+        (user_id bigint, ts timestamptz, event text, definition funnel_definition, steps text[], key text) ById internal
+            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 5, a.event(), || a.steps());
+                report_step(slot, a.user_id(), a.ts(), input, || a.definition(), Some(a.key()))
+            };
+        (user_id text, ts timestamptz, event text, definition funnel_definition, steps text[]) ByText internal
+            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 5, a.event(), || a.steps());
+                report_step(slot, a.user_id(), a.ts(), input, || a.definition(), None)
+            };
+        (user_id text, ts timestamptz, event text, definition funnel_definition, steps text[], key text) ByText internal
+            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            = |slot, a| {
+                let input = by_name(slot, 5, a.event(), || a.steps());
+                report_step(slot, a.user_id(), a.ts(), input, || a.definition(), Some(a.key()))
+            };
     }
 
     type funnel_step (step int, name text, users bigint, rate_from_previous float8,
@@ -1664,7 +1734,7 @@ pg_operations_macros::declare! {
 CREATE FUNCTION _pg_operations_internal.load_support(internal) RETURNS internal
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgops_load_support';
 COMMENT ON FUNCTION _pg_operations_internal.load_support(internal) IS
-  'Internal: planner support function of the conds transitions of window_funnel and funnel_step_rates; answers nothing, but loads the library while the query is planned, so that the query runs its conditions by name (docs/funnels.md).';
+  'Internal: planner support function of the conds transitions of the funnels; answers nothing, but loads the library while the query is planned, so that the query runs its conditions by name (docs/funnels.md).';
 ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval)
   SUPPORT _pg_operations_internal.load_support;
 ALTER FUNCTION _pg_operations_internal.window_funnel_transition(internal, timestamptz, bool[], interval, text)
@@ -1680,6 +1750,24 @@ ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, te
 ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, text, timestamptz, bool[], interval, text[])
   SUPPORT _pg_operations_internal.load_support;
 ALTER FUNCTION _pg_operations_internal.funnel_step_rates_transition(internal, text, timestamptz, bool[], interval, text[], text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_level_transition(internal, timestamptz, bool[], _pg_operations_internal.funnel_definition)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_level_transition(internal, timestamptz, bool[], _pg_operations_internal.funnel_definition, text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_path_transition(internal, timestamptz, bool[], _pg_operations_internal.funnel_definition)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_path_transition(internal, timestamptz, bool[], _pg_operations_internal.funnel_definition, text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_path_transition(internal, timestamptz, bool[], _pg_operations_internal.funnel_definition, text, text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_report_transition(internal, bigint, timestamptz, bool[], _pg_operations_internal.funnel_definition)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_report_transition(internal, bigint, timestamptz, bool[], _pg_operations_internal.funnel_definition, text)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_report_transition(internal, text, timestamptz, bool[], _pg_operations_internal.funnel_definition)
+  SUPPORT _pg_operations_internal.load_support;
+ALTER FUNCTION _pg_operations_internal.funnel_report_transition(internal, text, timestamptz, bool[], _pg_operations_internal.funnel_definition, text)
   SUPPORT _pg_operations_internal.load_support;
 "#,
     name = "pg_operations_load_support",

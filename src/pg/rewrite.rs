@@ -86,7 +86,7 @@ unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
     if stmt.is_null() {
         return;
     }
-    if !aggrefs(stmt).into_iter().any(|a| by_name(a).is_some()) {
+    if !aggrefs(stmt).into_iter().any(|(_, a)| by_name(a).is_some()) {
         return;
     }
     // The copy lives as long as the query descriptor (allocated in the same context).
@@ -97,17 +97,52 @@ unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
     };
     PgMemoryContexts::For(cxt).switch_to(|_| {
         let copy = pg_sys::copyObjectImpl(stmt as *const c_void) as *mut pg_sys::PlannedStmt;
-        for a in aggrefs(copy) {
+        let all = aggrefs(copy);
+        // (partial Agg node, aggno, public aggregate, its rewritten Aggref)
+        let mut rewritten = Vec::new();
+        for &(plan, a) in &all {
             if let Some(r) = by_name(a) {
+                let public = (*a).aggfnoid;
                 apply(a, r);
+                rewritten.push((plan, (*a).aggno, public, a));
+            }
+        }
+        // A Finalize Aggregate above a rewritten partial one names the same twin (so that
+        // what reads the partial call from the final one, the typo guard, finds it).
+        for &(plan, a) in &all {
+            if (*a).aggsplit & pg_sys::AGGSPLITOP_COMBINE == 0 {
+                continue;
+            }
+            let Some(partial) = partial_below(plan) else {
+                continue;
+            };
+            if let Some(&(_, _, _, twin)) = rewritten.iter().find(|&&(p, aggno, public, _)| {
+                p == partial && aggno == (*a).aggno && public == (*a).aggfnoid
+            }) {
+                (*a).aggfnoid = (*twin).aggfnoid;
+                (*a).aggargtypes = pg_sys::copyObjectImpl((*twin).aggargtypes as *const c_void)
+                    as *mut pg_sys::List;
             }
         }
         (*qd).plannedstmt = copy;
     });
 }
 
-/// Every `Aggref` of every `Agg` node of the plan and its subplans.
-unsafe fn aggrefs(stmt: *mut pg_sys::PlannedStmt) -> Vec<*mut pg_sys::Aggref> {
+/// The first `Agg` node below `plan` down a chain of single-child nodes (Gather, Gather
+/// Merge, Sort, ...): the partial aggregate a Finalize Aggregate combines.
+unsafe fn partial_below(plan: *mut pg_sys::Plan) -> Option<*mut pg_sys::Plan> {
+    let mut p = (*plan).lefttree;
+    while !p.is_null() && (*(p as *mut pg_sys::Node)).type_ != pg_sys::NodeTag::T_Agg {
+        if !(*p).righttree.is_null() {
+            return None;
+        }
+        p = (*p).lefttree;
+    }
+    (!p.is_null()).then_some(p)
+}
+
+/// Every `Aggref` of every `Agg` node of the plan and its subplans, with its node.
+unsafe fn aggrefs(stmt: *mut pg_sys::PlannedStmt) -> Vec<(*mut pg_sys::Plan, *mut pg_sys::Aggref)> {
     let mut out = Vec::new();
     let mut plans = vec![(*stmt).planTree];
     plans.extend(list_ptrs::<pg_sys::Plan>((*stmt).subplans));
@@ -120,8 +155,10 @@ unsafe fn aggrefs(stmt: *mut pg_sys::PlannedStmt) -> Vec<*mut pg_sys::Aggref> {
         let node = p as *mut pg_sys::Node;
         match (*node).type_ {
             pg_sys::NodeTag::T_Agg => {
-                collect_aggrefs((*p).targetlist as *mut pg_sys::Node, &mut out);
-                collect_aggrefs((*p).qual as *mut pg_sys::Node, &mut out);
+                let mut found = Vec::new();
+                collect_aggrefs((*p).targetlist as *mut pg_sys::Node, &mut found);
+                collect_aggrefs((*p).qual as *mut pg_sys::Node, &mut found);
+                out.extend(found.into_iter().map(|a| (p, a)));
             }
             pg_sys::NodeTag::T_Append => {
                 plans.extend(list_ptrs((*(p as *mut pg_sys::Append)).appendplans));
@@ -175,60 +212,84 @@ unsafe extern "C-unwind" fn walk(node: *mut pg_sys::Node, cx: *mut c_void) -> bo
     pg_sys::expression_tree_walker(node, Some(walk), cx)
 }
 
-/// The aggregates whose conds run by name.
-#[derive(Clone, Copy, PartialEq)]
+/// The aggregates whose conds run by name. The twin of a call takes the same arguments,
+/// but the conds replaced by the compared expression and the steps (the constants) inserted
+/// at [`Family::steps_at`]; `funnel_step_rates`'s twin always takes step_names and mode
+/// (absent: NULL names, which are the default ones, and mode 'default').
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Family {
-    /// `window_funnel(ts, conds, window [, mode])` ->
-    /// `_pg_operations_internal.window_funnel(ts, event, steps, window [, mode])`.
     WindowFunnel,
-    /// `funnel_step_rates(user_id, ts, conds, window [, step_names [, mode]])` ->
-    /// `_pg_operations_internal.funnel_step_rates(user_id, ts, event, steps, window,
-    /// step_names, mode)` (absent: NULL names, which are the default ones, and mode
-    /// 'default').
     StepRates,
+    Level,
+    Path,
+    Report,
 }
 
 impl Family {
-    /// The family of a call with these argument types, and where its conds are.
-    fn of(types: &[pg_sys::Oid]) -> Option<(Family, usize)> {
-        use pg_sys::{BOOLARRAYOID, INT8OID, INTERVALOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID};
-        match types {
-            [TIMESTAMPTZOID, BOOLARRAYOID, INTERVALOID] => Some((Family::WindowFunnel, 1)),
-            [TIMESTAMPTZOID, BOOLARRAYOID, INTERVALOID, TEXTOID] => Some((Family::WindowFunnel, 1)),
-            [INT8OID | TEXTOID, TIMESTAMPTZOID, BOOLARRAYOID, INTERVALOID, rest @ ..] => {
-                matches!(rest, [] | [TEXTARRAYOID] | [TEXTARRAYOID, TEXTOID])
-                    .then_some((Family::StepRates, 2))
-            }
-            _ => None,
-        }
-    }
+    const ALL: [Family; 5] = [
+        Family::WindowFunnel,
+        Family::StepRates,
+        Family::Level,
+        Family::Path,
+        Family::Report,
+    ];
 
     fn name(self) -> &'static std::ffi::CStr {
         match self {
             Family::WindowFunnel => c"window_funnel",
             Family::StepRates => c"funnel_step_rates",
+            Family::Level => c"funnel_level",
+            Family::Path => c"funnel_path",
+            Family::Report => c"funnel_report",
         }
     }
 
-    /// The internal twin's argument types for a call with these (conds-form) types.
-    fn twin_types(self, types: &[pg_sys::Oid]) -> Vec<pg_sys::Oid> {
-        use pg_sys::{INTERVALOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID};
+    /// Where the conds are in the public call (0-based).
+    fn conds_at(self) -> usize {
         match self {
-            Family::WindowFunnel => {
-                let mut t = vec![TIMESTAMPTZOID, TEXTOID, TEXTARRAYOID, INTERVALOID];
-                t.extend(&types[3..]);
-                t
-            }
-            Family::StepRates => vec![
-                types[0],
-                TIMESTAMPTZOID,
-                TEXTOID,
-                TEXTARRAYOID,
-                INTERVALOID,
-                TEXTARRAYOID,
-                TEXTOID,
-            ],
+            Family::WindowFunnel | Family::Level | Family::Path => 1,
+            Family::StepRates | Family::Report => 2,
         }
+    }
+
+    /// Where the steps go in the twin's arguments (0-based): after the expression, or after
+    /// the definition that follows it.
+    fn steps_at(self) -> usize {
+        match self {
+            Family::WindowFunnel | Family::StepRates => self.conds_at() + 1,
+            Family::Level | Family::Path | Family::Report => self.conds_at() + 2,
+        }
+    }
+
+    /// The family of our aggregate `name` called with these argument types (its conds form).
+    fn of(name: &std::ffi::CStr, types: &[pg_sys::Oid]) -> Option<Family> {
+        let f = Family::ALL.into_iter().find(|f| f.name() == name)?;
+        (types.get(f.conds_at()) == Some(&pg_sys::BOOLARRAYOID) && types.len() > f.conds_at() + 1)
+            .then_some(f)
+    }
+
+    /// The twin's arguments from the public call's (`conds` replaced by `event`, `steps`
+    /// inserted, `funnel_step_rates` padded).
+    fn twin_args<T: Copy>(
+        self,
+        old: &[T],
+        event: T,
+        steps: T,
+        names: impl FnOnce() -> T,
+        mode: impl FnOnce() -> T,
+    ) -> Vec<T> {
+        let mut v = old.to_vec();
+        v[self.conds_at()] = event;
+        v.insert(self.steps_at(), steps);
+        if self == Family::StepRates {
+            if v.len() < 6 {
+                v.push(names());
+            }
+            if v.len() < 7 {
+                v.push(mode());
+            }
+        }
+        v
     }
 }
 
@@ -279,8 +340,8 @@ unsafe fn text_const(node: *mut pg_sys::Node) -> Option<pg_sys::Datum> {
 unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     let r = &*a;
     let types = oids(r.aggargtypes);
-    let (family, conds_at) = Family::of(&types)?;
-    if !r.aggorder.is_null()
+    if !types.contains(&pg_sys::BOOLARRAYOID)
+        || !r.aggorder.is_null()
         || !r.aggdistinct.is_null()
         || r.aggvariadic
         || r.agglevelsup != 0
@@ -291,9 +352,11 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
         return None;
     }
     let name = pg_sys::get_func_name(r.aggfnoid);
-    if name.is_null() || std::ffi::CStr::from_ptr(name) != family.name() {
+    if name.is_null() {
         return None;
     }
+    let family = Family::of(std::ffi::CStr::from_ptr(name), &types)?;
+    let conds_at = family.conds_at();
     let array = (*arg(a, conds_at)).expr as *mut pg_sys::Node;
     if (*array).type_ != pg_sys::NodeTag::T_ArrayExpr {
         return None;
@@ -342,7 +405,13 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     {
         return None;
     }
-    let twin_types = family.twin_types(&types);
+    let twin_types = family.twin_args(
+        &types,
+        pg_sys::TEXTOID,
+        pg_sys::TEXTARRAYOID,
+        || pg_sys::TEXTARRAYOID,
+        || pg_sys::TEXTOID,
+    );
     let target = internal_twin(family, &twin_types);
     if target == pg_sys::InvalidOid {
         return None;
@@ -420,36 +489,23 @@ unsafe fn apply(a: *mut pg_sys::Aggref, by: ByName) {
         .into_iter()
         .map(|te| (*te).expr)
         .collect();
-    let event = by.event as *mut pg_sys::Expr;
-    let steps = steps as *mut pg_sys::Expr;
-    let exprs = match by.family {
-        // ts, conds, window [, mode] -> ts, event, steps, window [, mode]
-        Family::WindowFunnel => {
-            let mut e = vec![old[0], event, steps];
-            e.extend(&old[2..]);
-            e
-        }
-        // user_id, ts, conds, window [, step_names [, mode]] ->
-        // user_id, ts, event, steps, window, step_names, mode
-        Family::StepRates => {
-            let names = old.get(4).copied().unwrap_or_else(|| {
-                pg_sys::makeNullConst(pg_sys::TEXTARRAYOID, -1, pg_sys::InvalidOid)
-                    as *mut pg_sys::Expr
-            });
-            let mode = old.get(5).copied().unwrap_or_else(|| {
-                pg_sys::makeConst(
-                    pg_sys::TEXTOID,
-                    -1,
-                    pg_sys::DEFAULT_COLLATION_OID,
-                    -1,
-                    pg_sys::Datum::from(pg_sys::cstring_to_text(c"default".as_ptr())),
-                    false,
-                    false,
-                ) as *mut pg_sys::Expr
-            });
-            vec![old[0], old[1], event, steps, old[3], names, mode]
-        }
-    };
+    let exprs = by.family.twin_args(
+        &old,
+        by.event as *mut pg_sys::Expr,
+        steps as *mut pg_sys::Expr,
+        || pg_sys::makeNullConst(pg_sys::TEXTARRAYOID, -1, pg_sys::InvalidOid) as *mut pg_sys::Expr,
+        || {
+            pg_sys::makeConst(
+                pg_sys::TEXTOID,
+                -1,
+                pg_sys::DEFAULT_COLLATION_OID,
+                -1,
+                pg_sys::Datum::from(pg_sys::cstring_to_text(c"default".as_ptr())),
+                false,
+                false,
+            ) as *mut pg_sys::Expr
+        },
+    );
     let mut args = std::ptr::null_mut::<pg_sys::List>();
     let mut types = std::ptr::null_mut::<pg_sys::List>();
     for (i, expr) in exprs.into_iter().enumerate() {

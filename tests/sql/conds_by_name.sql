@@ -39,6 +39,25 @@ BEGIN
     RETURN r;
 END $$;
 
+-- The same for rows (u, l) whose l is not a number: users, a digest of the rows, how many
+-- users differ.
+CREATE FUNCTION pg_temp.rows_by_name_vs_conds(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
+BEGIN
+    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
+    EXECUTE 'CREATE TEMP TABLE by_name AS ' || q;
+    PERFORM set_config('pg_operations.conds_by_name', 'off', true);
+    EXECUTE 'CREATE TEMP TABLE by_conds AS ' || q;
+    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
+    SELECT format('%s users, rows %s, %s differ', count(*), left(md5(string_agg(n.l::text, ',' ORDER BY u)), 8),
+                  count(*) FILTER (WHERE n.l::text IS DISTINCT FROM c.l::text))
+      INTO r
+      FROM by_name n FULL JOIN by_conds c USING (u);
+    DROP TABLE by_name, by_conds;
+    RETURN r;
+END $$;
+
 -- Every mode, serially.
 SET max_parallel_workers_per_gather = 0;
 SELECT m AS mode, pg_temp.by_name_vs_conds(format(
@@ -129,6 +148,48 @@ SELECT m AS mode, pg_temp.rates_by_name_vs_conds(format(
     $q$SELECT funnel_step_rates(u, ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'd'], interval '30 minutes', NULL, %L)::text
        FROM cb$q$, m)) AS parallel
 FROM unnest(ARRAY['default', 'strict_order']) m;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- The aggregates under a funnel_definition in their conds form (conds beyond the steps
+-- are exclusion conditions) run by name too: funnel_level, funnel_path (with a held key and
+-- a property) and funnel_report (bigint and text ids, with a key).
+CREATE TEMP TABLE defs AS
+SELECT * FROM (VALUES
+  ('plain', funnel_definition(interval '30 minutes', step_count => 3)),
+  ('strict', funnel_definition(interval '30 minutes', step_count => 3, mode => 'strict_order')),
+  ('gaps', funnel_definition(interval '1 hour', step_count => 3, step_windows => ARRAY['5 minutes', NULL]::interval[])),
+  ('excl', funnel_definition(interval '1 hour', step_count => 3,
+                             exclusions => '[{"cond": 4, "from_step": 1, "to_step": 3}]')),
+  ('dedup_ch', funnel_definition(interval '30 minutes', step_count => 3, mode => 'strict_deduplication, clickhouse')),
+  ('last', funnel_definition(interval '1 hour', step_count => 3, property_step => 'last'))
+) d(label, def);
+SET max_parallel_workers_per_gather = 0;
+SELECT label,
+       pg_temp.by_name_vs_conds(format($q$SELECT u, funnel_level(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition) AS l FROM cb GROUP BY u$q$, def)) AS level,
+       pg_temp.by_name_vs_conds(format($q$SELECT u, funnel_level(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition, v) AS l FROM cb GROUP BY u$q$, def)) AS level_key,
+       pg_temp.rows_by_name_vs_conds(format($q$SELECT u, funnel_path(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition) AS l FROM cb GROUP BY u$q$, def)) AS path,
+       pg_temp.rows_by_name_vs_conds(format($q$SELECT u, funnel_path(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition, v, ts::text) AS l FROM cb GROUP BY u$q$, def)) AS path_key_property,
+       pg_temp.rates_by_name_vs_conds(format($q$SELECT md5(funnel_report(u, ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition)::text) FROM cb$q$, def)) AS report,
+       pg_temp.rates_by_name_vs_conds(format($q$SELECT md5(funnel_report(u::text, ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition, v)::text) FROM cb$q$, def)) AS report_text_key
+FROM defs ORDER BY label;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT u, funnel_path(ts, ARRAY[e = 'a', e = 'b'], funnel_definition(interval '1 hour', step_count => 2), v, e) FROM cb GROUP BY u;
+-- In parallel, the typo guard still names the steps (read from the partial call).
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT u, funnel_level(ts, ARRAY[e = 'a', e = 'zzz'], funnel_definition(interval '1 hour', step_count => 2, step_names => ARRAY['A', 'Z'])) FROM cb GROUP BY u;
+SELECT sum(l) FROM (SELECT u, funnel_level(ts, ARRAY[e = 'a', e = 'zzz'], funnel_definition(interval '1 hour', step_count => 2, step_names => ARRAY['A', 'Z'])) AS l FROM cb GROUP BY u) s;
+SELECT label,
+       pg_temp.by_name_vs_conds(format($q$SELECT u, funnel_level(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition) AS l FROM cb GROUP BY u$q$, def)) AS level,
+       pg_temp.rows_by_name_vs_conds(format($q$SELECT u, funnel_path(ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition, v, ts::text) AS l FROM cb GROUP BY u$q$, def)) AS path_key_property,
+       pg_temp.rates_by_name_vs_conds(format($q$SELECT md5(funnel_report(u, ts, ARRAY[e = 'a', e = 'b', e = 'c', e = 'x'], %L::_pg_operations_internal.funnel_definition)::text) FROM cb$q$, def)) AS report
+FROM defs WHERE label IN ('plain', 'excl', 'strict') ORDER BY label;
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
