@@ -11,12 +11,14 @@
 //! step mask from `expr` alone, so the answer is the same (a NULL `expr` matches no step, as
 //! all-NULL conditions do; the twins keep the conds form's step names and notices).
 //!
-//! The rewrite is made on the finished plan, in an `ExecutorStart` hook, on a copy owned by
-//! the query (a cached plan is never modified); every `Agg` node of the plan and its
-//! subplans is visited. So that the hook is installed before the first such query of a
+//! The rewrite is made on the finished plan, in an `ExecutorStart` hook, in place (the
+//! answers are the same, so a plan that runs again keeps it; new nodes live in the plan's
+//! own memory context); every `Agg` node of the plan and its subplans is visited. Which
+//! aggregates have a twin is read from the catalog once and kept until `pg_proc` changes. So that the hook is installed before the first such query of a
 //! session starts, the conds transition functions carry a planner support function
 //! (`load_support`): the planner asks it for their cost while it plans the query, which
-//! loads this library. `SET pg_operations.conds_by_name = off` keeps the conds form.
+//! loads this library. `SET pg_operations.conds_by_name = off` keeps the conds form in plans
+//! that start afterwards (a plan already rewritten stays so).
 
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::{pg_guard, pg_sys, PgMemoryContexts};
@@ -61,6 +63,11 @@ pub fn init() {
     unsafe {
         PREV_EXECUTOR_START = pg_sys::ExecutorStart_hook;
         pg_sys::ExecutorStart_hook = Some(executor_start);
+        pg_sys::CacheRegisterSyscacheCallback(
+            pg_sys::SysCacheIdentifier::PROCOID as c_int,
+            Some(forget_twins),
+            pg_sys::Datum::from(0usize),
+        );
     }
 }
 
@@ -80,32 +87,31 @@ unsafe extern "C-unwind" fn executor_start(qd: *mut pg_sys::QueryDesc, eflags: c
     }
 }
 
-/// Rewrites a copy of the plan when some aggregate of it qualifies.
+/// Rewrites the plan in place when some aggregate of it qualifies. The rewrite gives the
+/// same answers, so a plan that is run again (a prepared statement, a SQL or PL/pgSQL
+/// function's cached plan) keeps it: its later runs find nothing left to rewrite, and pay
+/// only the walk. The nodes it makes are allocated in the plan's own memory context, so
+/// they live exactly as long as the plan.
 unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
     let stmt = (*qd).plannedstmt;
     if stmt.is_null() {
         return;
     }
-    if !aggrefs(stmt).into_iter().any(|(_, a)| by_name(a).is_some()) {
+    let all = aggrefs(stmt);
+    let found: Vec<_> = all
+        .iter()
+        .filter_map(|&(plan, a)| by_name(a).map(|r| (plan, a, r)))
+        .collect();
+    if found.is_empty() {
         return;
     }
-    // The copy lives as long as the query descriptor (allocated in the same context).
-    let cxt = if (qd as usize).is_multiple_of(std::mem::align_of::<u64>()) {
-        pg_sys::GetMemoryChunkContext(qd as *mut c_void)
-    } else {
-        pg_sys::CurrentMemoryContext
-    };
-    PgMemoryContexts::For(cxt).switch_to(|_| {
-        let copy = pg_sys::copyObjectImpl(stmt as *const c_void) as *mut pg_sys::PlannedStmt;
-        let all = aggrefs(copy);
+    PgMemoryContexts::For(pg_sys::GetMemoryChunkContext(stmt as *mut c_void)).switch_to(|_| {
         // (partial Agg node, aggno, public aggregate, its rewritten Aggref)
-        let mut rewritten = Vec::new();
-        for &(plan, a) in &all {
-            if let Some(r) = by_name(a) {
-                let public = (*a).aggfnoid;
-                apply(a, r);
-                rewritten.push((plan, (*a).aggno, public, a));
-            }
+        let mut rewritten = Vec::with_capacity(found.len());
+        for (plan, a, r) in found {
+            let public = (*a).aggfnoid;
+            apply(a, r);
+            rewritten.push((plan, (*a).aggno, public, a));
         }
         // A Finalize Aggregate above a rewritten partial one names the same twin (so that
         // what reads the partial call from the final one, the typo guard, finds it).
@@ -124,7 +130,6 @@ unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
                     as *mut pg_sys::List;
             }
         }
-        (*qd).plannedstmt = copy;
     });
 }
 
@@ -351,12 +356,8 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     {
         return None;
     }
-    let name = pg_sys::get_func_name(r.aggfnoid);
-    if name.is_null() {
-        return None;
-    }
-    let family = Family::of(std::ffi::CStr::from_ptr(name), &types)?;
-    let conds_at = family.conds_at();
+    // Where the conds would be (the family, read from the catalog below, confirms it).
+    let conds_at = types.iter().position(|&t| t == pg_sys::BOOLARRAYOID)?;
     let array = (*arg(a, conds_at)).expr as *mut pg_sys::Node;
     if (*array).type_ != pg_sys::NodeTag::T_ArrayExpr {
         return None;
@@ -405,6 +406,10 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
     {
         return None;
     }
+    let (family, target) = twin_of(r.aggfnoid, &types)?;
+    if family.conds_at() != conds_at {
+        return None;
+    }
     let twin_types = family.twin_args(
         &types,
         pg_sys::TEXTOID,
@@ -412,16 +417,6 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
         || pg_sys::TEXTARRAYOID,
         || pg_sys::TEXTOID,
     );
-    let target = internal_twin(family, &twin_types);
-    if target == pg_sys::InvalidOid {
-        return None;
-    }
-    let ours = pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, r.aggfnoid);
-    if ours == pg_sys::InvalidOid
-        || ours != pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, target)
-    {
-        return None;
-    }
     // The executor checks EXECUTE on the aggregate it runs: a user who may not call
     // window_funnel gets that error from the conds form, not an answer from the twin.
     let user = pg_sys::GetUserId();
@@ -439,6 +434,60 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
         event,
         names,
     })
+}
+
+thread_local! {
+    /// [`twin_of`]'s answers by aggregate OID, until `pg_proc` changes.
+    static TWINS: std::cell::RefCell<std::collections::HashMap<pg_sys::Oid, Option<(Family, pg_sys::Oid)>>> =
+        Default::default();
+}
+
+/// Forgets [`twin_of`]'s answers (a function was created, dropped or altered).
+#[pg_guard]
+unsafe extern "C-unwind" fn forget_twins(_arg: pg_sys::Datum, _cache: c_int, _hash: u32) {
+    TWINS.with(|t| t.borrow_mut().clear());
+}
+
+/// The family and internal twin of our aggregate `aggfnoid` called with these (conds-form)
+/// argument types; `None` for any other aggregate, or when the installed version of the
+/// extension has no twin. Read from the catalog once per aggregate (in a memory context of
+/// its own, freed at once) and kept until `pg_proc` changes.
+unsafe fn twin_of(aggfnoid: pg_sys::Oid, types: &[pg_sys::Oid]) -> Option<(Family, pg_sys::Oid)> {
+    if let Some(known) = TWINS.with(|t| t.borrow().get(&aggfnoid).copied()) {
+        return known;
+    }
+    let scratch = pg_sys::AllocSetContextCreateInternal(
+        pg_sys::CurrentMemoryContext,
+        c"pg_operations twin lookup".as_ptr(),
+        pg_sys::ALLOCSET_SMALL_MINSIZE as usize,
+        pg_sys::ALLOCSET_SMALL_INITSIZE as usize,
+        pg_sys::ALLOCSET_SMALL_MAXSIZE as usize,
+    );
+    let found = PgMemoryContexts::For(scratch).switch_to(|_| {
+        let name = pg_sys::get_func_name(aggfnoid);
+        if name.is_null() {
+            return None;
+        }
+        let family = Family::of(std::ffi::CStr::from_ptr(name), types)?;
+        let twin_types = family.twin_args(
+            types,
+            pg_sys::TEXTOID,
+            pg_sys::TEXTARRAYOID,
+            || pg_sys::TEXTARRAYOID,
+            || pg_sys::TEXTOID,
+        );
+        let target = internal_twin(family, &twin_types);
+        if target == pg_sys::InvalidOid {
+            return None;
+        }
+        let ours = pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, aggfnoid);
+        (ours != pg_sys::InvalidOid
+            && ours == pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, target))
+        .then_some((family, target))
+    });
+    pg_sys::MemoryContextDelete(scratch);
+    TWINS.with(|t| t.borrow_mut().insert(aggfnoid, found));
+    found
 }
 
 /// The internal aggregate of `family` with these argument types (`InvalidOid` when the
