@@ -11,14 +11,15 @@
 //! step mask from `expr` alone, so the answer is the same (a NULL `expr` matches no step, as
 //! all-NULL conditions do; the twins keep the conds form's step names and notices).
 //!
-//! The rewrite is made on the finished plan, in an `ExecutorStart` hook, in place (the
-//! answers are the same, so a plan that runs again keeps it; new nodes live in the plan's
-//! own memory context); every `Agg` node of the plan and its subplans is visited. Which
-//! aggregates have a twin is read from the catalog once and kept until `pg_proc` changes. So that the hook is installed before the first such query of a
+//! The rewrite is made on the finished plan, in an `ExecutorStart` hook, on a copy that the
+//! executor owns (freed with the query's memory at `ExecutorEnd`): a cached plan is never
+//! modified, so each run checks its own user's privileges and settings, and a plan cached
+//! before a twin changed names no stale function. Every `Agg` node of the plan and its
+//! subplans is visited. Which aggregates have a twin is read from the catalog once and kept
+//! until `pg_proc` changes. So that the hook is installed before the first such query of a
 //! session starts, the conds transition functions carry a planner support function
 //! (`load_support`): the planner asks it for their cost while it plans the query, which
-//! loads this library. `SET pg_operations.conds_by_name = off` keeps the conds form in plans
-//! that start afterwards (a plan already rewritten stays so).
+//! loads this library. `SET pg_operations.conds_by_name = off` keeps the conds form.
 
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::{pg_guard, pg_sys, PgMemoryContexts};
@@ -63,6 +64,7 @@ pub fn init() {
     unsafe {
         PREV_EXECUTOR_START = pg_sys::ExecutorStart_hook;
         pg_sys::ExecutorStart_hook = Some(executor_start);
+        pg_sys::MarkGUCPrefixReserved(c"pg_operations".as_ptr());
         pg_sys::CacheRegisterSyscacheCallback(
             pg_sys::SysCacheIdentifier::PROCOID as c_int,
             Some(forget_twins),
@@ -74,44 +76,63 @@ pub fn init() {
 #[pg_guard]
 unsafe extern "C-unwind" fn executor_start(qd: *mut pg_sys::QueryDesc, eflags: c_int) {
     // A parallel worker runs the leader's plan, rewritten there already.
-    if CONDS_BY_NAME.get() && pg_sys::ParallelWorkerNumber < 0 {
+    let copy = if CONDS_BY_NAME.get() && pg_sys::ParallelWorkerNumber < 0 {
         // SAFETY: qd is the live query descriptor PostgreSQL passes to ExecutorStart.
-        unsafe { rewrite(qd) };
-    }
-    // SAFETY: chaining to the previous hook (or the standard function) with our arguments.
+        unsafe { rewrite(qd) }
+    } else {
+        None
+    };
+    // SAFETY: chaining to the previous hook (or the standard function) with our arguments;
+    // once it returned, qd's executor state (and its query memory) exists until ExecutorEnd.
     unsafe {
         match PREV_EXECUTOR_START {
             Some(prev) => prev(qd, eflags),
             None => pg_sys::standard_ExecutorStart(qd, eflags),
         }
+        // The copy lives exactly as long as the executor that runs it: freed with the
+        // query's memory at ExecutorEnd (or on error), not with the query descriptor's
+        // context, which a SQL function keeps for every call of the outer query.
+        if let Some(cxt) = copy {
+            if !(*qd).estate.is_null() {
+                pg_sys::MemoryContextSetParent(cxt, (*(*qd).estate).es_query_cxt);
+            }
+        }
     }
 }
 
-/// Rewrites the plan in place when some aggregate of it qualifies. The rewrite gives the
-/// same answers, so a plan that is run again (a prepared statement, a SQL or PL/pgSQL
-/// function's cached plan) keeps it: its later runs find nothing left to rewrite, and pay
-/// only the walk. The nodes it makes are allocated in the plan's own memory context, so
-/// they live exactly as long as the plan.
-unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
+/// Rewrites a copy of the plan when some aggregate of it qualifies (the plan itself, which
+/// a prepared statement or a function may run again, is never modified: each run decides
+/// for its own user and settings); the copy's memory context, a child of the query
+/// descriptor's until the executor state exists.
+unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) -> Option<pg_sys::MemoryContext> {
     let stmt = (*qd).plannedstmt;
-    if stmt.is_null() {
-        return;
+    if stmt.is_null() || !aggrefs(stmt).into_iter().any(|(_, a)| by_name(a).is_some()) {
+        return None;
     }
-    let all = aggrefs(stmt);
-    let found: Vec<_> = all
-        .iter()
-        .filter_map(|&(plan, a)| by_name(a).map(|r| (plan, a, r)))
-        .collect();
-    if found.is_empty() {
-        return;
-    }
-    PgMemoryContexts::For(pg_sys::GetMemoryChunkContext(stmt as *mut c_void)).switch_to(|_| {
-        // (partial Agg node, aggno, public aggregate, its rewritten Aggref)
-        let mut rewritten = Vec::with_capacity(found.len());
-        for (plan, a, r) in found {
-            let public = (*a).aggfnoid;
-            apply(a, r);
-            rewritten.push((plan, (*a).aggno, public, a));
+    let parent = if (qd as usize).is_multiple_of(std::mem::align_of::<u64>()) {
+        pg_sys::GetMemoryChunkContext(qd as *mut c_void)
+    } else {
+        pg_sys::CurrentMemoryContext
+    };
+    let cxt = pg_sys::AllocSetContextCreateInternal(
+        parent,
+        c"pg_operations plan by name".as_ptr(),
+        pg_sys::ALLOCSET_SMALL_MINSIZE as usize,
+        pg_sys::ALLOCSET_DEFAULT_INITSIZE as usize,
+        pg_sys::ALLOCSET_DEFAULT_MAXSIZE as usize,
+    );
+    PgMemoryContexts::For(cxt).switch_to(|_| {
+        let copy = pg_sys::copyObjectImpl(stmt as *const c_void) as *mut pg_sys::PlannedStmt;
+        let all = aggrefs(copy);
+        // (partial Agg node, aggno, public aggregate, its rewritten Aggref); an Aggref met
+        // twice is rewritten once (the second time it no longer qualifies).
+        let mut rewritten = Vec::new();
+        for &(plan, a) in &all {
+            if let Some(r) = by_name(a) {
+                let public = (*a).aggfnoid;
+                apply(a, r);
+                rewritten.push((plan, (*a).aggno, public, a));
+            }
         }
         // A Finalize Aggregate above a rewritten partial one names the same twin (so that
         // what reads the partial call from the final one, the typo guard, finds it).
@@ -130,7 +151,9 @@ unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) {
                     as *mut pg_sys::List;
             }
         }
+        (*qd).plannedstmt = copy;
     });
+    Some(cxt)
 }
 
 /// The first `Agg` node below `plan` down a chain of single-child nodes (Gather, Gather
@@ -491,25 +514,23 @@ unsafe fn twin_of(aggfnoid: pg_sys::Oid, types: &[pg_sys::Oid]) -> Option<(Famil
 }
 
 /// The internal aggregate of `family` with these argument types (`InvalidOid` when the
-/// installed version of the extension has none).
+/// installed version of the extension has none). Read from the catalog cache directly: a
+/// lookup by name would check the current user's USAGE on the schema, and the answer is
+/// cached for every user (executing a function needs no USAGE on its schema).
 unsafe fn internal_twin(family: Family, types: &[pg_sys::Oid]) -> pg_sys::Oid {
-    // Looking a name up in a schema the user may not use would be an error.
     let schema = pg_sys::get_namespace_oid(c"_pg_operations_internal".as_ptr(), true);
-    if schema == pg_sys::InvalidOid
-        || pg_sys::pg_namespace_aclcheck(
-            schema,
-            pg_sys::GetUserId(),
-            pg_sys::ACL_USAGE as pg_sys::AclMode,
-        ) != pg_sys::AclResult::ACLCHECK_OK
-    {
+    if schema == pg_sys::InvalidOid {
         return pg_sys::InvalidOid;
     }
-    let mut qualified = std::ptr::null_mut::<pg_sys::List>();
-    for part in [c"_pg_operations_internal", family.name()] {
-        let s = pg_sys::makeString(pg_sys::pstrdup(part.as_ptr()));
-        qualified = pg_sys::lappend(qualified, s as *mut c_void);
-    }
-    pg_sys::LookupFuncName(qualified, types.len() as c_int, types.as_ptr(), true)
+    let args = pg_sys::buildoidvector(types.as_ptr(), types.len() as c_int);
+    pg_sys::GetSysCacheOid(
+        pg_sys::SysCacheIdentifier::PROCNAMEARGSNSP as c_int,
+        pg_sys::Anum_pg_proc_oid as pg_sys::AttrNumber,
+        pg_sys::Datum::from(family.name().as_ptr()),
+        pg_sys::Datum::from(args),
+        pg_sys::Datum::from(schema),
+        pg_sys::Datum::from(0usize),
+    )
 }
 
 /// Makes `a` the internal event-name aggregate over `event` and the constants' names (in

@@ -243,26 +243,57 @@ SELECT cb_other.window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FR
 SELECT cb_other.window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
 DROP SCHEMA cb_other CASCADE;
 
--- Privileges are those of the call as written: without EXECUTE on window_funnel the
--- error is the conds form's; without USAGE on the internal schema the conds form runs.
+-- Privileges are those of the call as written, checked on every run: without EXECUTE on
+-- window_funnel the error is the conds form's, also from a plan that a privileged user ran
+-- (and so had rewritten) before; USAGE on the internal schema is not needed (executing a
+-- function never needs it), so the call still runs by name.
 CREATE ROLE cb_user;
 GRANT SELECT ON cb_null TO cb_user;
 REVOKE EXECUTE ON FUNCTION window_funnel(timestamptz, bool[], interval) FROM PUBLIC;
 SET ROLE cb_user;
 SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
 RESET ROLE;
+SET plan_cache_mode = force_generic_plan;
+PREPARE cb_p AS SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
+EXECUTE cb_p;
+SET ROLE cb_user;
+EXECUTE cb_p;
+RESET ROLE;
+DEALLOCATE cb_p;
+RESET plan_cache_mode;
 GRANT EXECUTE ON FUNCTION window_funnel(timestamptz, bool[], interval) TO PUBLIC;
 REVOKE USAGE ON SCHEMA _pg_operations_internal FROM PUBLIC;
 SET ROLE cb_user;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
 SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') AS level FROM cb_null;
 RESET ROLE;
 GRANT USAGE ON SCHEMA _pg_operations_internal TO PUBLIC;
 DROP OWNED BY cb_user;
 DROP ROLE cb_user;
 
--- A plan run again keeps its rewrite and costs nothing more: a SQL function called 20 000
+-- A cached plan never holds the twin itself: dropped and created again (as an update
+-- might), the twin is found anew by the plan's next run.
+SET plan_cache_mode = force_generic_plan;
+PREPARE cb_q AS SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour') FROM cb_null;
+EXECUTE cb_q;
+ALTER EXTENSION pg_operations DROP AGGREGATE _pg_operations_internal.window_funnel(timestamptz, text, text[], interval);
+DROP AGGREGATE _pg_operations_internal.window_funnel(timestamptz, text, text[], interval);
+EXECUTE cb_q;
+CREATE AGGREGATE _pg_operations_internal.window_funnel(ts timestamptz, event text, steps text[], "window" interval) (
+    SFUNC = _pg_operations_internal.window_funnel_transition, STYPE = internal, SSPACE = 256,
+    FINALFUNC = _pg_operations_internal.window_funnel_final,
+    COMBINEFUNC = _pg_operations_internal.window_funnel_combine,
+    SERIALFUNC = _pg_operations_internal.window_funnel_serial,
+    DESERIALFUNC = _pg_operations_internal.window_funnel_deserial, PARALLEL = SAFE);
+ALTER EXTENSION pg_operations ADD AGGREGATE _pg_operations_internal.window_funnel(timestamptz, text, text[], interval);
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE cb_q;
+EXECUTE cb_q;
+DEALLOCATE cb_q;
+RESET plan_cache_mode;
+
+-- Each run's rewritten copy is freed when its executor ends: a SQL function called 20 000
 -- times in one query (its plan lives for the whole outer query) holds the same memory as
--- after one call (a copy per call once took 6 kB each).
+-- after one call (a copy kept per call once took 6 kB each).
 CREATE TABLE cb_one (ts timestamptz, e text);
 INSERT INTO cb_one VALUES ('2026-01-01', 'a');
 CREATE FUNCTION cb_level() RETURNS int LANGUAGE sql VOLATILE
