@@ -1596,6 +1596,8 @@ pg_operations_macros::declare! {
     {
         state ById: ReportState<i64> = |s, cx| report_final(s, cx);
         state ByText: ReportState<String> = |s, cx| report_final(s, cx);
+        note by_name_report "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step.";
+        note by_name_report_key "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step.";
         (user_id bigint, ts timestamptz, conds bool[], definition funnel_definition) ById
             = |slot, a| report_step(slot, a.user_id(), a.ts(), a.conds().map(Input::Conds), || a.definition(), None);
         (user_id text, ts timestamptz, conds bool[], definition funnel_definition) ByText
@@ -1614,25 +1616,25 @@ pg_operations_macros::declare! {
         (user_id text, ts timestamptz, event text, definition funnel_definition, key text) ByText
             = |slot, a| report_step(slot, a.user_id(), a.ts(), a.event().map(Input::Event), || a.definition(), Some(a.key()));
         (user_id bigint, ts timestamptz, event text, definition funnel_definition, steps text[]) ById internal
-            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            by_name_report
             = |slot, a| {
                 let input = by_name(slot, 5, a.event(), || a.steps());
                 report_step(slot, a.user_id(), a.ts(), input, || a.definition(), None)
             };
         (user_id bigint, ts timestamptz, event text, definition funnel_definition, steps text[], key text) ById internal
-            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            by_name_report_key
             = |slot, a| {
                 let input = by_name(slot, 5, a.event(), || a.steps());
                 report_step(slot, a.user_id(), a.ts(), input, || a.definition(), Some(a.key()))
             };
         (user_id text, ts timestamptz, event text, definition funnel_definition, steps text[]) ByText internal
-            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            by_name_report
             = |slot, a| {
                 let input = by_name(slot, 5, a.event(), || a.steps());
                 report_step(slot, a.user_id(), a.ts(), input, || a.definition(), None)
             };
         (user_id text, ts timestamptz, event text, definition funnel_definition, steps text[], key text) ByText internal
-            "Internal: funnel_report(user_id, ts, ARRAY[event = steps[1], ...], definition, key) by event name (see docs/funnels.md, \"Conditions run by name\"). A NULL event matches no step."
+            by_name_report_key
             = |slot, a| {
                 let input = by_name(slot, 5, a.event(), || a.steps());
                 report_step(slot, a.user_id(), a.ts(), input, || a.definition(), Some(a.key()))

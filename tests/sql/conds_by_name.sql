@@ -21,8 +21,8 @@ SHOW pg_operations.conds_by_name;
 
 
 -- q's rows (u, l) with the rewrite and without it: the number of users, the sum of their
--- levels, and how many users differ.
-CREATE FUNCTION pg_temp.by_name_vs_conds(q text) RETURNS text LANGUAGE plpgsql AS $$
+-- levels (or, when l is not a number, a digest of the rows), and how many users differ.
+CREATE FUNCTION pg_temp.compare_by_name(q text, levels bool) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     r text;
 BEGIN
@@ -31,32 +31,20 @@ BEGIN
     PERFORM set_config('pg_operations.conds_by_name', 'off', true);
     EXECUTE 'CREATE TEMP TABLE by_conds AS ' || q;
     PERFORM set_config('pg_operations.conds_by_name', 'on', true);
-    SELECT format('%s users, level sum %s, %s differ', count(*), sum(n.l),
-                  count(*) FILTER (WHERE n.l IS DISTINCT FROM c.l))
-      INTO r
-      FROM by_name n FULL JOIN by_conds c USING (u);
-    DROP TABLE by_name, by_conds;
-    RETURN r;
-END $$;
-
--- The same for rows (u, l) whose l is not a number: users, a digest of the rows, how many
--- users differ.
-CREATE FUNCTION pg_temp.rows_by_name_vs_conds(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
-    EXECUTE 'CREATE TEMP TABLE by_name AS ' || q;
-    PERFORM set_config('pg_operations.conds_by_name', 'off', true);
-    EXECUTE 'CREATE TEMP TABLE by_conds AS ' || q;
-    PERFORM set_config('pg_operations.conds_by_name', 'on', true);
-    SELECT format('%s users, rows %s, %s differ', count(*), left(md5(string_agg(n.l::text, ',' ORDER BY u)), 8),
+    SELECT format(CASE WHEN levels THEN '%s users, level sum %s, %s differ' ELSE '%s users, rows %s, %s differ' END,
+                  count(*),
+                  CASE WHEN levels THEN sum(n.l::text::int)::text
+                       ELSE left(md5(string_agg(n.l::text, ',' ORDER BY u)), 8) END,
                   count(*) FILTER (WHERE n.l::text IS DISTINCT FROM c.l::text))
       INTO r
       FROM by_name n FULL JOIN by_conds c USING (u);
     DROP TABLE by_name, by_conds;
     RETURN r;
 END $$;
+CREATE FUNCTION pg_temp.by_name_vs_conds(q text) RETURNS text LANGUAGE sql
+AS $$ SELECT pg_temp.compare_by_name(q, true) $$;
+CREATE FUNCTION pg_temp.rows_by_name_vs_conds(q text) RETURNS text LANGUAGE sql
+AS $$ SELECT pg_temp.compare_by_name(q, false) $$;
 
 -- Every mode, serially.
 SET max_parallel_workers_per_gather = 0;
