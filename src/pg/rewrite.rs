@@ -52,19 +52,11 @@ pub extern "C" fn pg_finfo_pgops_load_support() -> &'static pg_sys::Pg_finfo_rec
 
 /// Defines the setting and installs the hook (from `_PG_init`).
 pub fn init() {
-    GucRegistry::define_bool_guc(
-        c"pg_operations.conds_by_name",
-        c"Runs the conds of window_funnel and funnel_step_rates of the form expr = 'constant' by event name.",
-        c"When on (the default), window_funnel(ts, ARRAY[e = 'a', e = 'b', ...], window [, mode]) and funnel_step_rates(user_id, ts, ARRAY[...], window [, step_names [, mode]]) on one text expression e run as internal event-name aggregates, with the same result and without evaluating the conditions row by row. See docs/funnels.md.",
-        &CONDS_BY_NAME,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
+    define_setting();
     // SAFETY: _PG_init runs once per process, before any query of this library.
     unsafe {
         PREV_EXECUTOR_START = pg_sys::ExecutorStart_hook;
         pg_sys::ExecutorStart_hook = Some(executor_start);
-        pg_sys::MarkGUCPrefixReserved(c"pg_operations".as_ptr());
         pg_sys::CacheRegisterSyscacheCallback(
             pg_sys::SysCacheIdentifier::PROCOID as c_int,
             Some(forget_twins),
@@ -73,10 +65,39 @@ pub fn init() {
     }
 }
 
+/// Whether `pg_operations.conds_by_name` is defined in this process.
+static SETTING_DEFINED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Defines `pg_operations.conds_by_name`, unless the process is in parallel mode: a
+/// parallel worker (which never rewrites) or a leader loading the library inside a
+/// parallel operation could not apply the session's value (PostgreSQL warns "cannot be set
+/// during a parallel operation"); the leader defines it at its next query start instead.
+fn define_setting() {
+    use std::sync::atomic::Ordering::Relaxed;
+    // SAFETY: plain reads of the backend's parallel state.
+    if SETTING_DEFINED.load(Relaxed)
+        || unsafe { pg_sys::ParallelWorkerNumber >= 0 || pg_sys::IsInParallelMode() }
+    {
+        return;
+    }
+    SETTING_DEFINED.store(true, Relaxed);
+    GucRegistry::define_bool_guc(
+        c"pg_operations.conds_by_name",
+        c"Runs the funnels' conds of the form expr = 'constant' by event name.",
+        c"When on (the default), window_funnel, funnel_step_rates, funnel_level, funnel_path and funnel_report called with ARRAY[e = 'a', e = 'b', ...] on one text expression e run as internal event-name aggregates, with the same result and without evaluating the conditions row by row. See docs/funnels.md.",
+        &CONDS_BY_NAME,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    // SAFETY: called from the backend's own thread, outside parallel mode.
+    unsafe { pg_sys::MarkGUCPrefixReserved(c"pg_operations".as_ptr()) };
+}
+
 #[pg_guard]
 unsafe extern "C-unwind" fn executor_start(qd: *mut pg_sys::QueryDesc, eflags: c_int) {
+    define_setting();
     // A parallel worker runs the leader's plan, rewritten there already.
-    let copy = if CONDS_BY_NAME.get() && pg_sys::ParallelWorkerNumber < 0 {
+    let copy = if pg_sys::ParallelWorkerNumber < 0 && CONDS_BY_NAME.get() {
         // SAFETY: qd is the live query descriptor PostgreSQL passes to ExecutorStart.
         unsafe { rewrite(qd) }
     } else {

@@ -306,3 +306,19 @@ SELECT window_funnel(ts, ARRAY[e = 'a', e = 'b'], interval '1 hour', 'sideways')
 DROP VIEW cb_levels;
 DROP TABLE cb, cb_null;
 DROP COLLATION cb_nd;
+
+-- A session that sets pg_operations.conds_by_name before the library is loaded, whose
+-- first funnel runs only inside a parallel worker: no warning about setting it during a
+-- parallel operation (workers never define the setting), and the session's value holds.
+\c 'dbname=regress_conds_by_name options=-cpg_operations.conds_by_name=off'
+CREATE TABLE cb_par AS
+SELECT i % 7 AS u, timestamptz '2026-01-01' + i * interval '1 minute' AS ts, (ARRAY['a', 'b'])[1 + i % 2] AS e
+FROM generate_series(1, 1000) i;
+CREATE FUNCTION cb_par_level(uu int) RETURNS int LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT funnel_level(ts, ARRAY[e = 'a', e = 'b'], funnel_definition(interval '1 hour')) FROM cb_par WHERE u = uu $$;
+SET force_parallel_mode = on;
+SELECT cb_par_level(5);
+RESET force_parallel_mode;
+SHOW pg_operations.conds_by_name;
+DROP FUNCTION cb_par_level(int);
+DROP TABLE cb_par;
