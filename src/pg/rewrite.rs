@@ -6,7 +6,8 @@
 //!
 //! In the conds form PostgreSQL evaluates every comparison and builds the array for every
 //! row before the aggregate sees it, which costs more than the aggregate itself. When every
-//! condition is `expr = 'constant'` on one and the same non-volatile text expression under
+//! condition is `expr = 'constant'` (or a parameter of the statement, whose value is fixed
+//! for the run) on one and the same non-volatile text expression under
 //! a deterministic collation (byte equality), the event-name aggregate computes the same
 //! step mask from `expr` alone, so the answer is the same (a NULL `expr` matches no step, as
 //! all-NULL conditions do; the twins keep the conds form's step names and notices).
@@ -126,8 +127,12 @@ unsafe extern "C-unwind" fn executor_start(qd: *mut pg_sys::QueryDesc, eflags: c
 /// for its own user and settings); the copy's memory context, a child of the query
 /// descriptor's until the executor state exists.
 unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) -> Option<pg_sys::MemoryContext> {
-    let stmt = (*qd).plannedstmt;
-    if stmt.is_null() || !aggrefs(stmt).into_iter().any(|(_, a)| by_name(a).is_some()) {
+    let (stmt, params) = ((*qd).plannedstmt, (*qd).params);
+    if stmt.is_null()
+        || !aggrefs(stmt)
+            .into_iter()
+            .any(|(_, a)| by_name(a, params).is_some())
+    {
         return None;
     }
     let parent = if (qd as usize).is_multiple_of(std::mem::align_of::<u64>()) {
@@ -149,7 +154,7 @@ unsafe fn rewrite(qd: *mut pg_sys::QueryDesc) -> Option<pg_sys::MemoryContext> {
         // twice is rewritten once (the second time it no longer qualifies).
         let mut rewritten = Vec::new();
         for &(plan, a) in &all {
-            if let Some(r) = by_name(a) {
+            if let Some(r) = by_name(a, params) {
                 let public = (*a).aggfnoid;
                 apply(a, r);
                 rewritten.push((plan, (*a).aggno, public, a));
@@ -373,20 +378,50 @@ unsafe fn strip(mut node: *mut pg_sys::Node) -> *mut pg_sys::Node {
     node
 }
 
-/// The non-NULL text constant `node` holds, if it is one.
-unsafe fn text_const(node: *mut pg_sys::Node) -> Option<pg_sys::Datum> {
+/// The non-NULL text value `node` holds for this run, if it is a constant or a parameter of
+/// the statement (`$1` of a prepared statement's generic plan, a PL/pgSQL variable): a
+/// parameter's value is fixed for the whole run, and read here without side effects (a
+/// value the parameter's hook cannot give cheaply disqualifies the call).
+unsafe fn text_const(
+    node: *mut pg_sys::Node,
+    params: pg_sys::ParamListInfo,
+) -> Option<pg_sys::Datum> {
     let node = strip(node);
-    if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_Const {
+    if node.is_null() {
         return None;
     }
-    let c = node as *mut pg_sys::Const;
-    let text_like = (*c).consttype == pg_sys::TEXTOID || (*c).consttype == pg_sys::VARCHAROID;
-    (text_like && !(*c).constisnull).then_some((*c).constvalue)
+    let text_like = |t: pg_sys::Oid| t == pg_sys::TEXTOID || t == pg_sys::VARCHAROID;
+    match (*node).type_ {
+        pg_sys::NodeTag::T_Const => {
+            let c = node as *mut pg_sys::Const;
+            (text_like((*c).consttype) && !(*c).constisnull).then_some((*c).constvalue)
+        }
+        pg_sys::NodeTag::T_Param => {
+            let p = &*(node as *mut pg_sys::Param);
+            if p.paramkind != pg_sys::ParamKind::PARAM_EXTERN
+                || !text_like(p.paramtype)
+                || params.is_null()
+                || p.paramid < 1
+                || p.paramid > (*params).numParams
+            {
+                return None;
+            }
+            let mut workspace = pg_sys::ParamExternData::default();
+            let prm = match (*params).paramFetch {
+                Some(fetch) => fetch(params, p.paramid, true, &mut workspace),
+                None => (*params).params.as_mut_ptr().add(p.paramid as usize - 1),
+            };
+            // A value of another type is the executor's error to raise, as without us.
+            (!prm.is_null() && !(*prm).isnull && (*prm).ptype == p.paramtype)
+                .then_some((*prm).value)
+        }
+        _ => None,
+    }
 }
 
 /// How `a` runs by name, when it is our `window_funnel` or `funnel_step_rates` in its conds
 /// form called with an array of `expr = 'constant'` on one qualifying `expr`.
-unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
+unsafe fn by_name(a: *mut pg_sys::Aggref, params: pg_sys::ParamListInfo) -> Option<ByName> {
     let r = &*a;
     let types = oids(r.aggargtypes);
     if !types.contains(&pg_sys::BOOLARRAYOID)
@@ -432,7 +467,7 @@ unsafe fn by_name(a: *mut pg_sys::Aggref) -> Option<ByName> {
         let [l, r] = sides[..] else {
             return None;
         };
-        let (expr, name) = match (text_const(l), text_const(r)) {
+        let (expr, name) = match (text_const(l, params), text_const(r, params)) {
             (None, Some(name)) => (l, name),
             (Some(name), None) => (r, name),
             _ => return None,

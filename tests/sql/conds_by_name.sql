@@ -203,6 +203,37 @@ RESET pg_operations.conds_by_name;
 DEALLOCATE wf;
 RESET plan_cache_mode;
 
+-- The step names as parameters (a prepared statement's generic plan, as a JDBC driver gets
+-- after a few runs; a varchar parameter; a PL/pgSQL variable): rewritten with each run's
+-- values, the same answer as the conds form; a NULL value runs as written.
+SET plan_cache_mode = force_generic_plan;
+PREPARE wfp(text, varchar, text) AS
+SELECT u, window_funnel(ts, ARRAY[e = $1, $2 = e, e = $3], interval '30 minutes', 'strict_order') AS l
+FROM cb GROUP BY u;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE wfp('a', 'b', 'c');
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE wfp('a', NULL, 'c');
+SELECT pg_temp.by_name_vs_conds(format('EXECUTE wfp(%L, %L, %L)', a1, a2, a3)) AS generic_plan,
+       a1, a2, a3
+FROM (VALUES ('a', 'b', 'c'), ('c', 'b', 'a'), ('a', NULL, 'c'), ('d', 'd', 'x')) v(a1, a2, a3);
+DEALLOCATE wfp;
+RESET plan_cache_mode;
+-- In PL/pgSQL the variables are the statement's parameters (read through its parameter
+-- hook; in EXPLAIN they are constants already).
+SET plan_cache_mode = force_generic_plan;
+CREATE FUNCTION pg_temp.wf_vars(s1 text, s2 text) RETURNS TABLE (u int, l int) LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY SELECT cb.u, window_funnel(cb.ts, ARRAY[cb.e = s1, cb.e = s2], interval '1 hour')
+                 FROM cb GROUP BY cb.u;
+END $$;
+SELECT pg_temp.by_name_vs_conds('SELECT * FROM pg_temp.wf_vars(''b'', ''c'')') AS plpgsql_vars;
+CREATE FUNCTION pg_temp.wf_vars_plan(s1 text, s2 text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXPLAIN (VERBOSE, COSTS OFF)
+        SELECT window_funnel(cb.ts, ARRAY[cb.e = s1, cb.e = s2], interval '1 hour') FROM cb;
+END $$;
+SELECT * FROM pg_temp.wf_vars_plan('b', 'c');
+RESET plan_cache_mode;
+
 -- Not rewritten (the conds form runs): conditions on two expressions, a comparison with a
 -- column, a volatile expression, an IN list, an ORDER BY inside the call, a
 -- nondeterministic collation.
