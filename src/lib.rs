@@ -16,6 +16,7 @@ pub mod funnel;
 pub mod intent;
 mod keys;
 pub mod lifecycle;
+mod numeric;
 pub mod playbook;
 pub mod retention;
 pub mod rfm;

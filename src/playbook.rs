@@ -3,9 +3,12 @@
 //! investment state (`holding_agg`) and product preference (`category_share`). The rules
 //! live in `core/src/playbook/` and `core/src/lifecycle/onboarding.rs`.
 
+use crate::numeric::{num_datum, NumericSum};
 use crate::pg::errors::{invalid, null_argument, OrRaise};
 use crate::pg::zone::LocalTime;
+use crate::pg::NumericArg;
 use pg_operations_core::codec::{Reader, Writer};
+use pg_operations_core::decimal::{sub_cmp, Num};
 use pg_operations_core::error::{self, fmt_f64};
 use pg_operations_core::lifecycle::ReminderDays;
 use pg_operations_core::playbook::grade::GradeLadder;
@@ -17,6 +20,7 @@ use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::{Array, Interval};
 use pgrx::{pg_sys, AnyNumeric, IntoDatum};
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 /// The elements of an `int[]` argument; a NULL element is 22023.
 fn ints(arr: &Array<'_, i32>, caller: &str, what: &str) -> Vec<i32> {
@@ -53,44 +57,33 @@ fn ladder<R>(
 // holding_agg
 // ---------------------------------------------------------------------------------------
 
-/// `holding_agg` state: amounts as exact `numeric` sums, counts and times of the investment
-/// and redemption events at or before `as_of`.
-pub struct HoldingState {
+/// What every row of a `holding_agg` group must agree on, shared by the groups of a call
+/// (one allocation per call, not per group).
+#[derive(Debug, PartialEq)]
+struct HoldingConfig {
     as_of: i64,
     invest_event: String,
     redeem_event: String,
-    invested: Option<AnyNumeric>,
-    redeemed: Option<AnyNumeric>,
-    invests: i64,
-    redeems: i64,
-    first_invest: Option<i64>,
-    last_invest: Option<i64>,
-    last_redeem: Option<i64>,
 }
 
-/// Codec tag of `holding_agg` partial states.
-const HOLDING_TAG: u8 = 204;
-
-fn add(a: Option<AnyNumeric>, b: AnyNumeric) -> AnyNumeric {
-    match a {
-        Some(a) => a + b,
-        None => b,
-    }
+thread_local! {
+    /// The configuration made last (by a transition or a decoded partial state): the next
+    /// group with the same one shares it.
+    static LAST_HOLDING_CONFIG: std::cell::RefCell<Option<Rc<HoldingConfig>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
-fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    a.max(b)
-}
-
-impl HoldingState {
-    fn new(as_of: i64, invest_event: &str, redeem_event: &str) -> HoldingState {
+impl HoldingConfig {
+    /// The shared configuration for these values (validated when new).
+    fn shared(as_of: i64, invest_event: &str, redeem_event: &str) -> Rc<HoldingConfig> {
+        let same = |c: &HoldingConfig| {
+            c.as_of == as_of && c.invest_event == invest_event && c.redeem_event == redeem_event
+        };
+        if let Some(c) =
+            LAST_HOLDING_CONFIG.with_borrow(|l| l.as_ref().filter(|c| same(c)).cloned())
+        {
+            return c;
+        }
         if is_infinite(as_of) {
             invalid(format!(
                 "holding_agg: as_of must be finite, got {}",
@@ -103,21 +96,16 @@ impl HoldingState {
                 invest_event.chars().take(60).collect::<String>()
             ));
         }
-        HoldingState {
+        let c = Rc::new(HoldingConfig {
             as_of,
             invest_event: invest_event.to_string(),
             redeem_event: redeem_event.to_string(),
-            invested: None,
-            redeemed: None,
-            invests: 0,
-            redeems: 0,
-            first_invest: None,
-            last_invest: None,
-            last_redeem: None,
-        }
+        });
+        LAST_HOLDING_CONFIG.with_borrow_mut(|l| *l = Some(c.clone()));
+        c
     }
 
-    fn same_config(&self, other_as_of: i64, invest: &str, redeem: &str) -> OpsResult<()> {
+    fn check_same(&self, other_as_of: i64, invest: &str, redeem: &str) -> OpsResult<()> {
         let quote = |e: &str| error::truncate(e, 60);
         let got = if self.as_of != other_as_of {
             format!("as_of {} and {}", fmt_ts(self.as_of), fmt_ts(other_as_of))
@@ -135,21 +123,60 @@ impl HoldingState {
              of a group, got {got}"
         )))
     }
+}
 
-    fn push(&mut self, ts: i64, event: &str, amount: Option<AnyNumeric>) {
-        if ts > self.as_of {
+/// `holding_agg` state: amounts as exact `numeric` sums (fixed point while they fit, see
+/// src/numeric.rs), counts and times of the investment and redemption events at or before
+/// `as_of`. Fixed size: the configuration is shared, no allocation per row.
+pub struct HoldingState {
+    cfg: Rc<HoldingConfig>,
+    invested: Option<NumericSum>,
+    redeemed: Option<NumericSum>,
+    invests: i64,
+    redeems: i64,
+    first_invest: Option<i64>,
+    last_invest: Option<i64>,
+    last_redeem: Option<i64>,
+}
+
+/// Codec tag of `holding_agg` partial states.
+const HOLDING_TAG: u8 = 204;
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    a.max(b)
+}
+
+impl HoldingState {
+    fn new(cfg: Rc<HoldingConfig>) -> HoldingState {
+        HoldingState {
+            cfg,
+            invested: None,
+            redeemed: None,
+            invests: 0,
+            redeems: 0,
+            first_invest: None,
+            last_invest: None,
+            last_redeem: None,
+        }
+    }
+
+    fn push(&mut self, ts: i64, invest: bool, amount: Option<NumericArg<'_>>) {
+        if ts > self.cfg.as_of {
             return;
         }
-        let invest = if event == self.invest_event {
-            true
-        } else if event == self.redeem_event {
-            false
-        } else {
-            return;
-        };
-        if let Some(a) = &amount {
-            if *a < AnyNumeric::from(0) {
-                invalid(format!("holding_agg: amount must not be negative, got {a}"));
+        if let Some(a) = amount {
+            if a.value().is_negative() {
+                invalid(format!(
+                    "holding_agg: amount must not be negative, got {}",
+                    a.any()
+                ));
             }
         }
         if invest {
@@ -157,15 +184,65 @@ impl HoldingState {
             self.first_invest = min_opt(self.first_invest, Some(ts));
             self.last_invest = max_opt(self.last_invest, Some(ts));
             if let Some(a) = amount {
-                self.invested = Some(add(self.invested.take(), a));
+                NumericSum::add_to(&mut self.invested, a);
             }
         } else {
             self.redeems += 1;
             self.last_redeem = max_opt(self.last_redeem, Some(ts));
             if let Some(a) = amount {
-                self.redeemed = Some(add(self.redeemed.take(), a));
+                NumericSum::add_to(&mut self.redeemed, a);
             }
         }
+    }
+
+    /// (invested, redeemed, holding, fully_redeemed) as numeric datums and a flag: in fixed
+    /// point when both sums are (and the difference fits), else with PostgreSQL's numeric.
+    fn amounts(&self) -> [pg_sys::Datum; 3] {
+        let zero = Num::Finite {
+            unscaled: 0,
+            scale: 0,
+        };
+        let fixed = |s: &Option<NumericSum>| s.as_ref().map_or(Some(zero), NumericSum::fixed);
+        if let (Some(inv), Some(red)) = (fixed(&self.invested), fixed(&self.redeemed)) {
+            if let Some((diff, ord)) = sub_cmp(inv, red) {
+                let holding = if ord == Ordering::Greater { diff } else { zero };
+                return [num_datum(inv), num_datum(red), num_datum(holding)];
+            }
+        }
+        let any = |s: &Option<NumericSum>| {
+            s.as_ref()
+                .map_or_else(|| AnyNumeric::from(0), NumericSum::any)
+        };
+        let (inv, red) = (any(&self.invested), any(&self.redeemed));
+        let holding = if red >= inv {
+            AnyNumeric::from(0)
+        } else {
+            inv.clone() - red.clone()
+        };
+        let d = |v: AnyNumeric| v.into_datum().expect("a numeric datum");
+        [d(inv), d(red), d(holding)]
+    }
+
+    /// At least one investment and redeemed >= invested.
+    fn fully_redeemed(&self) -> bool {
+        if self.invests == 0 {
+            return false;
+        }
+        let zero = Num::Finite {
+            unscaled: 0,
+            scale: 0,
+        };
+        let fixed = |s: &Option<NumericSum>| s.as_ref().map_or(Some(zero), NumericSum::fixed);
+        if let (Some(inv), Some(red)) = (fixed(&self.invested), fixed(&self.redeemed)) {
+            if let Some((_, ord)) = sub_cmp(inv, red) {
+                return ord != Ordering::Greater;
+            }
+        }
+        let any = |s: &Option<NumericSum>| {
+            s.as_ref()
+                .map_or_else(|| AnyNumeric::from(0), NumericSum::any)
+        };
+        any(&self.redeemed) >= any(&self.invested)
     }
 }
 
@@ -180,26 +257,15 @@ fn opt_time(w: &mut Writer, v: Option<i64>) {
     }
 }
 
-fn opt_numeric(w: &mut Writer, v: &Option<AnyNumeric>) {
-    match v {
-        Some(n) => {
-            w.u8(1).str(&n.to_string());
-        }
-        None => {
-            w.u8(0);
-        }
-    }
-}
-
 impl PartialState for HoldingState {
     fn merge(&mut self, other: Self) -> OpsResult<()> {
-        self.same_config(other.as_of, &other.invest_event, &other.redeem_event)?;
-        if let Some(n) = other.invested {
-            self.invested = Some(add(self.invested.take(), n));
+        if !Rc::ptr_eq(&self.cfg, &other.cfg) {
+            let o = &other.cfg;
+            self.cfg
+                .check_same(o.as_of, &o.invest_event, &o.redeem_event)?;
         }
-        if let Some(n) = other.redeemed {
-            self.redeemed = Some(add(self.redeemed.take(), n));
-        }
+        NumericSum::merge_into(&mut self.invested, other.invested);
+        NumericSum::merge_into(&mut self.redeemed, other.redeemed);
         self.invests += other.invests;
         self.redeems += other.redeems;
         self.first_invest = min_opt(self.first_invest, other.first_invest);
@@ -209,14 +275,14 @@ impl PartialState for HoldingState {
     }
 
     fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(HOLDING_TAG, 1);
-        w.i64(self.as_of)
-            .str(&self.invest_event)
-            .str(&self.redeem_event)
+        let mut w = Writer::new(HOLDING_TAG, 2);
+        w.i64(self.cfg.as_of)
+            .str(&self.cfg.invest_event)
+            .str(&self.cfg.redeem_event)
             .i64(self.invests)
             .i64(self.redeems);
-        opt_numeric(&mut w, &self.invested);
-        opt_numeric(&mut w, &self.redeemed);
+        NumericSum::encode(&self.invested, &mut w);
+        NumericSum::encode(&self.redeemed, &mut w);
         for t in [self.first_invest, self.last_invest, self.last_redeem] {
             opt_time(&mut w, t);
         }
@@ -225,21 +291,12 @@ impl PartialState for HoldingState {
 
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let bad = || OpsError::malformed("holding_agg state is truncated or corrupt");
-        let mut r = Reader::new(bytes, HOLDING_TAG, 1)?;
+        let mut r = Reader::new(bytes, HOLDING_TAG, 2)?;
         let as_of = r.i64()?;
-        let (invest_event, redeem_event) = (r.str()?, r.str()?);
+        let (invest_event, redeem_event) = (r.str_ref()?, r.str_ref()?);
         let (invests, redeems) = (r.i64()?, r.i64()?);
-        let numeric = |r: &mut Reader<'_>| -> OpsResult<Option<AnyNumeric>> {
-            match r.u8()? {
-                0 => Ok(None),
-                1 => Ok(Some(
-                    AnyNumeric::try_from(r.str()?.as_str()).map_err(|_| bad())?,
-                )),
-                _ => Err(bad()),
-            }
-        };
-        let invested = numeric(&mut r)?;
-        let redeemed = numeric(&mut r)?;
+        let invested = NumericSum::decode(&mut r, bad)?;
+        let redeemed = NumericSum::decode(&mut r, bad)?;
         let time = |r: &mut Reader<'_>| -> OpsResult<Option<i64>> {
             match r.u8()? {
                 0 => Ok(None),
@@ -250,13 +307,11 @@ impl PartialState for HoldingState {
         let (first_invest, last_invest, last_redeem) =
             (time(&mut r)?, time(&mut r)?, time(&mut r)?);
         r.finish()?;
-        if invests < 0 || redeems < 0 || invest_event == redeem_event {
+        if invests < 0 || redeems < 0 || invest_event == redeem_event || is_infinite(as_of) {
             return Err(bad());
         }
         Ok(HoldingState {
-            as_of,
-            invest_event,
-            redeem_event,
+            cfg: HoldingConfig::shared(as_of, invest_event, redeem_event),
             invested,
             redeemed,
             invests,
@@ -274,7 +329,7 @@ fn holding_step<'fc>(
     slot: &mut crate::pg::agg::Slot<'fc, crate::pg::agg::Boxed<HoldingState>>,
     ts: Option<i64>,
     event: impl FnOnce() -> Option<&'fc str>,
-    amount: impl FnOnce() -> Option<AnyNumeric>,
+    amount: impl FnOnce() -> Option<NumericArg<'fc>>,
     as_of: Option<i64>,
     names: (Option<&str>, Option<&str>),
 ) {
@@ -289,14 +344,23 @@ fn holding_step<'fc>(
     let Some(redeem) = names.1 else {
         null_argument(F, "redeem_event")
     };
-    let s = slot.get_or_init(|| HoldingState::new(as_of, invest, redeem));
-    if s.as_of != as_of || s.invest_event != invest || s.redeem_event != redeem {
-        s.same_config(as_of, invest, redeem).or_raise();
+    let s = slot.get_or_init(|| HoldingState::new(HoldingConfig::shared(as_of, invest, redeem)));
+    let cfg = &s.cfg;
+    if cfg.as_of != as_of
+        || !pg_operations_core::same_name(&cfg.invest_event, invest)
+        || !pg_operations_core::same_name(&cfg.redeem_event, redeem)
+    {
+        cfg.check_same(as_of, invest, redeem).or_raise();
     }
     let Some(event) = event() else { return };
-    if event == s.invest_event || event == s.redeem_event {
-        s.push(ts, event, amount());
-    }
+    let invest = if pg_operations_core::same_name(event, &cfg.invest_event) {
+        true
+    } else if pg_operations_core::same_name(event, &cfg.redeem_event) {
+        false
+    } else {
+        return;
+    };
+    s.push(ts, invest, amount());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -451,16 +515,13 @@ pg_operations_macros::declare! {
     {
         state Holdings: HoldingState sspace 256 = |s, cx| {
             let s = s?;
-            let zero = || AnyNumeric::from(0);
-            let invested = s.invested.clone().unwrap_or_else(zero);
-            let redeemed = s.redeemed.clone().unwrap_or_else(zero);
-            let holding = if redeemed >= invested { zero() } else { invested.clone() - redeemed.clone() };
-            let fully = s.invests > 0 && redeemed >= invested;
+            let [invested, redeemed, holding] = s.amounts();
+            let fully = s.fully_redeemed();
             let ts = |v: Option<i64>| v.map(pg_sys::Datum::from);
             Some(cx.row(&[
-                invested.into_datum(),
-                redeemed.into_datum(),
-                holding.into_datum(),
+                Some(invested),
+                Some(redeemed),
+                Some(holding),
                 s.invests.into_datum(),
                 s.redeems.into_datum(),
                 ts(s.first_invest),

@@ -1,8 +1,10 @@
 //! RFM: `rfm_agg` (per-user values), `rfm_breaks` (population quantiles), `rfm_cell`
 //! (tie-aware scores) and `rfm_segment` (see `core/src/rfm.rs`).
 
+use crate::numeric::NumericSum;
 use crate::pg::errors::{invalid, null_argument, OrRaise};
 use crate::pg::zone::LocalTime;
+use crate::pg::NumericArg;
 use crate::pg::Record;
 use pg_operations_core::codec::{Reader, Writer};
 use pg_operations_core::rfm::{
@@ -11,13 +13,14 @@ use pg_operations_core::rfm::{
 use pg_operations_core::time::USECS_PER_DAY;
 use pg_operations_core::{OpsError, OpsResult, PartialState};
 use pgrx::datum::Array;
-use pgrx::{AnyNumeric, IntoDatum};
+use pgrx::IntoDatum;
 
 /// `rfm_agg` state: the core accumulator plus the exact `numeric` sum of the amounts of the
-/// counted rows (`None` until a non-NULL amount is counted, as `sum(amount)`).
+/// counted rows (`None` until a non-NULL amount is counted, as `sum(amount)`; fixed point
+/// while it fits, see src/numeric.rs).
 pub struct RfmAggState {
     acc: RfmAcc,
-    monetary: Option<AnyNumeric>,
+    monetary: Option<NumericSum>,
     /// With `count_by => 'days'`: the distinct local days of the counted rows, in a zone.
     days: Option<Box<(DistinctDays, LocalTime)>>,
 }
@@ -45,13 +48,6 @@ impl RfmAggState {
     }
 }
 
-fn add_numeric(a: Option<AnyNumeric>, b: AnyNumeric) -> AnyNumeric {
-    match a {
-        Some(a) => a + b,
-        None => b,
-    }
-}
-
 impl PartialState for RfmAggState {
     fn merge(&mut self, other: Self) -> OpsResult<()> {
         if self.counting() != other.counting() {
@@ -63,26 +59,17 @@ impl PartialState for RfmAggState {
             )));
         }
         self.acc.merge(other.acc)?;
-        if let Some(m) = other.monetary {
-            self.monetary = Some(add_numeric(self.monetary.take(), m));
-        }
+        NumericSum::merge_into(&mut self.monetary, other.monetary);
         if let (Some(mine), Some(theirs)) = (&mut self.days, other.days) {
             mine.0.merge(theirs.0)?;
         }
         Ok(())
     }
-    /// The accumulator's bytes, then the sum as exact numeric text ("" when there is none).
+    /// The accumulator's bytes, then the sum ([`NumericSum::encode`]).
     fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(RFM_AGG_TAG, 1);
+        let mut w = Writer::new(RFM_AGG_TAG, 2);
         w.bytes(&self.acc.encode());
-        match &self.monetary {
-            Some(m) => {
-                w.u8(1).str(&m.to_string());
-            }
-            None => {
-                w.u8(0);
-            }
-        }
+        NumericSum::encode(&self.monetary, &mut w);
         match &self.days {
             Some(d) => {
                 w.u8(1).str(d.1.name()).bytes(&d.0.encode());
@@ -95,13 +82,9 @@ impl PartialState for RfmAggState {
     }
     fn decode(bytes: &[u8]) -> OpsResult<Self> {
         let bad = || OpsError::malformed("rfm_agg state is truncated or corrupt");
-        let mut r = Reader::new(bytes, RFM_AGG_TAG, 1)?;
+        let mut r = Reader::new(bytes, RFM_AGG_TAG, 2)?;
         let acc = RfmAcc::decode(r.bytes()?)?;
-        let monetary = match r.u8()? {
-            0 => None,
-            1 => Some(AnyNumeric::try_from(r.str()?.as_str()).map_err(|_| bad())?),
-            _ => return Err(bad()),
-        };
+        let monetary = NumericSum::decode(&mut r, bad)?;
         let days = match r.u8()? {
             0 => None,
             1 => {
@@ -125,10 +108,10 @@ const RFM_AGG_TAG: u8 = 200;
 /// The shared transition of `rfm_agg`: the state (and as_of, and the counting rule) is set
 /// up on the group's first row and must be the same on every row; rows with a NULL ts or
 /// after as_of are skipped; a NULL amount counts in frequency but not in monetary.
-fn agg_step(
+fn agg_step<'fc>(
     slot: &mut crate::pg::agg::Slot<'_, crate::pg::agg::Boxed<RfmAggState>>,
     ts: Option<i64>,
-    amount: impl FnOnce() -> Option<AnyNumeric>,
+    amount: impl FnOnce() -> Option<NumericArg<'fc>>,
     as_of: Option<i64>,
     count_by: Option<(Option<&str>, Option<&str>)>,
 ) {
@@ -167,7 +150,7 @@ fn agg_step(
     if let Some(ts) = ts {
         if s.acc.push(ts) {
             if let Some(m) = amount() {
-                s.monetary = Some(add_numeric(s.monetary.take(), m));
+                NumericSum::add_to(&mut s.monetary, m);
             }
             if let Some(d) = &mut s.days {
                 let day = d.1.to_local(ts).div_euclid(USECS_PER_DAY);
@@ -289,7 +272,7 @@ pg_operations_macros::declare! {
             Some(cx.row(&[
                 s.acc.recency_days().into_datum(),
                 frequency.into_datum(),
-                s.monetary.clone().into_datum(),
+                s.monetary.as_ref().map(NumericSum::datum),
                 ts(s.acc.first),
                 ts(s.acc.last),
             ]))

@@ -11,6 +11,7 @@
 pub mod activity;
 pub mod channel;
 pub mod codec;
+pub mod decimal;
 pub mod demo;
 pub mod error;
 pub mod funnel;

@@ -122,7 +122,7 @@ impl SqlType {
             ("interval", false) => (quote!(::pgrx::datum::Interval), "interval"),
             ("jsonb", false) => (quote!(crate::pg::Varlena<'fc>), "varlena"),
             ("bytea", false) => (quote!(&'fc [u8]), "bytea"),
-            ("numeric", false) => (quote!(::pgrx::AnyNumeric), "numeric"),
+            ("numeric", false) => (quote!(crate::pg::NumericArg<'fc>), "numeric"),
             ("bool", true) => (quote!(crate::pg::BoolArray), "bool_array"),
             ("int", true) => (quote!(::pgrx::datum::Array<'fc, i32>), "array"),
             ("text", true) => (quote!(::pgrx::datum::Array<'fc, &'fc str>), "array"),

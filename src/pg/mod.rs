@@ -24,6 +24,7 @@ pub mod rewrite;
 pub mod srf;
 pub mod zone;
 
+use pg_operations_core::decimal::{read_numeric, Num};
 use pg_operations_core::threads::Threads;
 use pgrx::datum::{Array, FromDatum, Interval};
 use pgrx::heap_tuple::PgHeapTuple;
@@ -402,6 +403,57 @@ impl<T: IntoDatum> Return for T {
     }
 }
 
+/// A `numeric` argument, read in place while the call lasts: its value from the storage
+/// format ([`pg_operations_core::decimal`]), or a copy as pgrx's `AnyNumeric` for what only
+/// PostgreSQL's arithmetic can do.
+#[derive(Clone, Copy)]
+pub struct NumericArg<'fc> {
+    datum: pg_sys::Datum,
+    data: &'fc [u8],
+}
+
+impl<'fc> NumericArg<'fc> {
+    /// The value (a storage format this code does not know counts as too wide, which sends
+    /// the caller to PostgreSQL's arithmetic).
+    #[inline]
+    pub fn value(&self) -> Num {
+        read_numeric(self.data).unwrap_or(Num::Wide { negative: false })
+    }
+
+    /// The value as an `AnyNumeric` (a copy).
+    pub fn any(&self) -> AnyNumeric {
+        // SAFETY: `datum` is the non-NULL numeric argument of the running call; pgrx
+        // detoasts and copies it.
+        unsafe { AnyNumeric::from_polymorphic_datum(self.datum, false, pg_sys::NUMERICOID) }
+            .expect("a non-NULL numeric")
+    }
+}
+
+/// A `numeric` datum, in the current memory context, whose storage format (after the
+/// varlena header) is `data` (from [`pg_operations_core::decimal::write_numeric`]).
+pub fn numeric_datum(data: &[u8]) -> pg_sys::Datum {
+    let len = data.len() + pg_sys::VARHDRSZ;
+    // SAFETY: palloc returns `len` writable bytes (or raises an error); the header is
+    // written as SET_VARSIZE does (a 4-byte header) and the data after it.
+    unsafe {
+        let p = pg_sys::palloc(len) as *mut u8;
+        pgrx::set_varsize_4b(p as *mut pg_sys::varlena, len as i32);
+        std::ptr::copy_nonoverlapping(data.as_ptr(), p.add(pg_sys::VARHDRSZ), data.len());
+        pg_sys::Datum::from(p)
+    }
+}
+
+/// The `AnyNumeric` whose storage format is `data`.
+pub fn any_numeric(data: &[u8]) -> AnyNumeric {
+    let d = numeric_datum(data);
+    // SAFETY: `d` is a numeric datum just made; pgrx copies it.
+    let v = unsafe { AnyNumeric::from_polymorphic_datum(d, false, pg_sys::NUMERICOID) }
+        .expect("a non-NULL numeric");
+    // SAFETY: made by palloc above, not used again.
+    unsafe { pg_sys::pfree(d.cast_mut_ptr()) };
+    v
+}
+
 /// A row of one of the extension's composite types (see [`Call::row`]).
 pub struct Row(pg_sys::Datum);
 
@@ -533,9 +585,24 @@ impl<'fc> Call<'fc> {
         }
     }
     #[inline]
-    pub unsafe fn numeric(&self, i: usize) -> Option<AnyNumeric> {
-        // SAFETY: guaranteed by the caller.
-        unsafe { pgrx::fcinfo::pg_getarg(self.frame.fcinfo, i) }
+    pub unsafe fn numeric(&self, i: usize) -> Option<NumericArg<'fc>> {
+        let datum = self.frame.raw(i)?;
+        // SAFETY: guaranteed by the caller (a numeric argument): read in place when it is
+        // inline, else detoasted (a copy in the current memory context, which outlives the
+        // call's use of it).
+        let data = unsafe {
+            match inline_varlena(datum.cast_mut_ptr::<u8>()) {
+                Some(bytes) => bytes,
+                None => {
+                    let v = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
+                    std::slice::from_raw_parts(
+                        pgrx::vardata_any(v) as *const u8,
+                        pgrx::varsize_any_exhdr(v),
+                    )
+                }
+            }
+        };
+        Some(NumericArg { datum, data })
     }
     /// A one-dimensional array with lower bound 1 (or empty); any other shape is 22023
     /// naming the argument `name` (results are flat lists, so a 2-D or `'[3:4]={...}'`

@@ -252,3 +252,54 @@ SELECT lifecycle_stage_agg(ts, false, timestamptz '2026-06-30', r, lifecycle_rul
 FROM (VALUES (timestamptz '2026-06-05', timestamptz '2026-06-01'), ('2026-06-06', '2026-06-02')) v(ts, r);
 SELECT lifecycle_stage_agg(ts, false, timestamptz '2026-06-30', timestamptz '2026-06-01', NULL::_pg_operations_internal.lifecycle_rules)
 FROM (VALUES (timestamptz '2026-06-05')) v(ts);
+
+-- Exact numeric sums (holding_agg's invested/redeemed/holding, rfm_agg's monetary) equal
+-- PostgreSQL's sum(numeric) to the display scale, serially and in parallel: money at
+-- scales 0-6, values too wide for fixed point from the start (1e40, 1e-50, 39 nines) or
+-- once summed (1e37 each), NaN, Infinity on both sides, and (rfm only) negative amounts.
+CREATE TABLE nm AS
+SELECT u, ts, e, amt FROM (
+  SELECT i % 50 AS u, timestamptz '2026-01-01' + i * interval '1 minute' AS ts,
+         CASE WHEN i % 3 = 0 THEN 'redeem' ELSE 'pay' END AS e,
+         (ARRAY['900.00', '1.5', '0.0012', '12345678', '0', '0.000', '1e30', '1e37', '1e40', '1e-50',
+                '123456789012345678901234567890.123456', NULL, '7', '99999999999999999999999999999999999999',
+                '0.1', '3.14159265358979323846264338327950288'])[1 + (i * 7) % 16]::numeric AS amt
+  FROM generate_series(1, 4000) i) s
+UNION ALL SELECT 60, '2026-01-01', 'pay', 'NaN' UNION ALL SELECT 60, '2026-01-02', 'pay', '5'
+UNION ALL SELECT 61, '2026-01-01', 'pay', 'Infinity' UNION ALL SELECT 61, '2026-01-02', 'redeem', 'Infinity'
+UNION ALL SELECT 62, '2026-01-01', 'pay', '2.50' UNION ALL SELECT 62, '2026-01-02', 'redeem', '2.5'
+UNION ALL SELECT 63, '2026-01-01', 'pay', '1e37' UNION ALL SELECT 63, '2026-01-02', 'redeem', '0.5'
+UNION ALL SELECT 64, '2026-01-01', 'redeem', '0.10' UNION ALL SELECT 64, '2027-01-02', 'pay', '1';
+ANALYZE nm;
+CREATE VIEW nm_want AS
+SELECT u, coalesce(sum(amt) FILTER (WHERE e = 'pay'), 0)::text AS inv,
+       coalesce(sum(amt) FILTER (WHERE e = 'redeem'), 0)::text AS red,
+       CASE WHEN coalesce(sum(amt) FILTER (WHERE e = 'redeem'), 0) >= coalesce(sum(amt) FILTER (WHERE e = 'pay'), 0) THEN 0
+            ELSE coalesce(sum(amt) FILTER (WHERE e = 'pay'), 0) - coalesce(sum(amt) FILTER (WHERE e = 'redeem'), 0) END::text AS hold,
+       (count(*) FILTER (WHERE e = 'pay') > 0 AND coalesce(sum(amt) FILTER (WHERE e = 'redeem'), 0)
+          >= coalesce(sum(amt) FILTER (WHERE e = 'pay'), 0)) AS fully,
+       sum(amt)::text AS monetary
+FROM nm WHERE ts <= '2026-12-31' GROUP BY u;
+CREATE VIEW nm_got AS
+SELECT u, (h).invested::text AS inv, (h).redeemed::text AS red, (h).holding::text AS hold,
+       (h).fully_redeemed AS fully, (r).monetary::text AS monetary
+FROM (SELECT u, holding_agg(ts, e, amt, '2026-12-31', 'pay', 'redeem') AS h,
+             rfm_agg(ts, amt, '2026-12-31') AS r
+      FROM nm GROUP BY u) s WHERE (r).frequency > 0;
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) AS users, count(*) FILTER (WHERE row(w.*) IS DISTINCT FROM row(g.*)) AS differ
+FROM nm_want w FULL JOIN nm_got g USING (u);
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT * FROM nm_got;
+SELECT count(*) AS users, count(*) FILTER (WHERE row(w.*) IS DISTINCT FROM row(g.*)) AS differ
+FROM nm_want w FULL JOIN nm_got g USING (u);
+RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size; RESET parallel_leader_participation;
+SELECT * FROM nm_got WHERE u IN (0, 60, 61, 62, 63, 64) ORDER BY u;
+-- rfm_agg's monetary with refunds (negative amounts) crossing zero and back.
+SELECT (rfm_agg(ts, a, '2026-12-31')).monetary, sum(a)
+FROM (VALUES (timestamptz '2026-01-01', 10.25), ('2026-01-02', -20.5), ('2026-01-03', 10.250),
+             ('2026-01-04', -0.001)) v(ts, a);
+DROP VIEW nm_want, nm_got;
+DROP TABLE nm;
