@@ -32,9 +32,11 @@ use crate::codec::{Reader, Writer};
 use crate::error::{OpsError, OpsResult};
 use crate::state::PartialState;
 use hashbrown::{DefaultHashBuilder, HashTable};
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::fmt;
 use std::hash::BuildHasher;
+use std::rc::{Rc, Weak};
 
 const PREFERENCE_TAG: u8 = b'W';
 const PREFERENCE_VERSION: u8 = 1;
@@ -136,9 +138,100 @@ impl Interner {
             }
         }
     }
+}
 
-    fn len(&self) -> usize {
-        self.names.len()
+/// Category names shared by the preference states of a process: a state keeps ids into it
+/// (a few bytes per category and group, instead of each group's own copies of the names and
+/// a hash table per group).
+type Names = Rc<RefCell<Interner>>;
+
+thread_local! {
+    /// The names the live states of this process share (freed with the last of them).
+    static SHARED_NAMES: RefCell<Weak<RefCell<Interner>>> = const { RefCell::new(Weak::new()) };
+}
+
+fn shared_names() -> Names {
+    SHARED_NAMES.with_borrow_mut(|w| match w.upgrade() {
+        Some(n) => n,
+        None => {
+            let n = Rc::new(RefCell::new(Interner::default()));
+            *w = Rc::downgrade(&n);
+            n
+        }
+    })
+}
+
+/// Categories counted inline before [`Counts`] takes a vector.
+const INLINE: usize = 4;
+
+/// Count mode: rows per category (shared id), in the order the categories were first seen;
+/// the first [`INLINE`] in the state itself.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    inline: [(u32, u64); INLINE],
+    len: usize,
+    more: Vec<(u32, u64)>,
+}
+
+impl Counts {
+    fn iter(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        self.inline[..self.len.min(INLINE)]
+            .iter()
+            .chain(self.more.iter())
+            .copied()
+    }
+
+    /// Adds `n` rows to category `id`; `false` when its count would pass 2^64 - 1.
+    fn add(&mut self, id: u32, n: u64) -> bool {
+        let (inline, more) = (&mut self.inline[..self.len.min(INLINE)], &mut self.more);
+        if let Some(e) = inline.iter_mut().chain(more.iter_mut()).find(|e| e.0 == id) {
+            return match e.1.checked_add(n) {
+                Some(v) => {
+                    e.1 = v;
+                    true
+                }
+                None => false,
+            };
+        }
+        if self.len < INLINE {
+            self.inline[self.len] = (id, n);
+        } else {
+            self.more.push((id, n));
+        }
+        self.len += 1;
+        true
+    }
+}
+
+/// The local index (0, 1, ...) of each of a state's categories, by shared id: a scan while
+/// they are few, a hash map beyond.
+enum LocalOf {
+    Few(Vec<u32>),
+    Many(hashbrown::HashMap<u32, u32>),
+}
+
+impl LocalOf {
+    fn new(ids: &[u32]) -> LocalOf {
+        if ids.len() <= 16 {
+            LocalOf::Few(ids.to_vec())
+        } else {
+            LocalOf::Many(
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, &id)| (id, i as u32))
+                    .collect(),
+            )
+        }
+    }
+
+    fn get(&self, id: u32) -> u32 {
+        match self {
+            LocalOf::Few(ids) => ids
+                .iter()
+                .position(|&x| x == id)
+                .expect("a category of the state") as u32,
+            LocalOf::Many(map) => map[&id],
+        }
     }
 }
 
@@ -146,10 +239,10 @@ impl Interner {
 #[derive(Debug, Clone)]
 pub struct PreferenceState {
     mode: Attention,
-    categories: Interner,
-    /// Count mode: rows per category id.
-    counts: Vec<u64>,
-    /// Dwell mode: every row, `(ts, category id or NULL_ID)`.
+    names: Names,
+    /// Count mode: rows per category.
+    counts: Counts,
+    /// Dwell mode: every row, `(ts, shared category id or NULL_ID)`.
     rows: Vec<(i64, u32)>,
 }
 
@@ -158,8 +251,8 @@ impl PreferenceState {
     pub fn new(mode: Attention) -> Self {
         PreferenceState {
             mode,
-            categories: Interner::default(),
-            counts: Vec::new(),
+            names: shared_names(),
+            counts: Counts::default(),
             rows: Vec::new(),
         }
     }
@@ -168,47 +261,88 @@ impl PreferenceState {
         self.mode
     }
 
+    /// A state with names of its own, as a state made in another process has.
+    #[cfg(test)]
+    fn isolated(mode: Attention) -> Self {
+        PreferenceState {
+            names: Rc::new(RefCell::new(Interner::default())),
+            ..PreferenceState::new(mode)
+        }
+    }
+
     /// Adds one row (the timestamp matters in dwell mode only).
     pub fn push(&mut self, ts: i64, category: Option<&str>) {
         match self.mode {
             Attention::Count => {
                 if let Some(c) = category {
-                    let id = self.categories.intern(c) as usize;
-                    if id == self.counts.len() {
-                        self.counts.push(0);
-                    }
-                    self.counts[id] += 1;
+                    let id = self.names.borrow_mut().intern(c);
+                    // One row at a time cannot pass 2^64 - 1 rows.
+                    let _ = self.counts.add(id, 1);
                 }
             }
             Attention::Dwell { .. } => {
-                let id = category.map_or(NULL_ID, |c| self.categories.intern(c));
+                let id = category.map_or(NULL_ID, |c| self.names.borrow_mut().intern(c));
                 self.rows.push((ts, id));
+            }
+        }
+    }
+
+    /// The state's categories (shared ids) in the order they were first seen.
+    fn local_ids(&self) -> Vec<u32> {
+        match self.mode {
+            Attention::Count => self.counts.iter().map(|(id, _)| id).collect(),
+            Attention::Dwell { .. } => {
+                let mut ids: Vec<u32> = Vec::new();
+                let mut seen: Option<hashbrown::HashSet<u32>> = None;
+                for &(_, id) in &self.rows {
+                    if id == NULL_ID {
+                        continue;
+                    }
+                    let new = match &mut seen {
+                        Some(set) => set.insert(id),
+                        None => !ids.contains(&id),
+                    };
+                    if new {
+                        ids.push(id);
+                        if seen.is_none() && ids.len() > 16 {
+                            seen = Some(ids.iter().copied().collect());
+                        }
+                    }
+                }
+                ids
             }
         }
     }
 
     /// The preference; `None` when no row had a non-NULL category.
     pub fn finish(&self) -> Option<Preference> {
-        let names = &self.categories.names;
-        if names.is_empty() {
+        let ids = self.local_ids();
+        if ids.is_empty() {
             return None;
         }
-        // Category ids in name order, and each id's rank in it.
+        let table = self.names.borrow();
+        let names: Vec<&str> = ids
+            .iter()
+            .map(|&id| table.names[id as usize].as_str())
+            .collect();
+        // Local indexes in name order, and each one's rank in it.
         let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
-        by_name.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        by_name.sort_unstable_by(|&a, &b| names[a as usize].cmp(names[b as usize]));
         // amounts[rank]: rows, or microseconds of dwell.
         let mut amounts = vec![0u128; names.len()];
         match self.mode {
             Attention::Count => {
-                for (rank, &id) in by_name.iter().enumerate() {
-                    amounts[rank] = u128::from(self.counts[id as usize]);
+                let counts: Vec<u64> = self.counts.iter().map(|(_, n)| n).collect();
+                for (rank, &local) in by_name.iter().enumerate() {
+                    amounts[rank] = u128::from(counts[local as usize]);
                 }
             }
             Attention::Dwell { timeout_us } => {
                 let mut rank_of = vec![0u32; names.len()];
-                for (rank, &id) in by_name.iter().enumerate() {
-                    rank_of[id as usize] = rank as u32;
+                for (rank, &local) in by_name.iter().enumerate() {
+                    rank_of[local as usize] = rank as u32;
                 }
+                let local_of = LocalOf::new(&ids);
                 // Sort key (ts, 0 for NULL else 1 + rank): NULL first, then names.
                 let mut keys: Vec<(i64, u32)> = self
                     .rows
@@ -217,7 +351,7 @@ impl PreferenceState {
                         let k = if id == NULL_ID {
                             0
                         } else {
-                            1 + rank_of[id as usize]
+                            1 + rank_of[local_of.get(id) as usize]
                         };
                         (ts, k)
                     })
@@ -253,7 +387,7 @@ impl PreferenceState {
             .into_iter()
             .map(|rank| {
                 let a = amounts[rank];
-                let name = names[by_name[rank] as usize].clone();
+                let name = names[by_name[rank] as usize].to_string();
                 (name, a as f64 / total as f64, unit(a))
             })
             .collect();
@@ -276,31 +410,35 @@ impl PreferenceState {
                 self.mode, other.mode
             )));
         }
-        let map: Vec<u32> = other
-            .categories
-            .names
-            .iter()
-            .map(|n| self.categories.intern(n))
-            .collect();
+        // Other's ids as this state's (the same when both share the process's names).
+        let remap: Option<hashbrown::HashMap<u32, u32>> = (!Rc::ptr_eq(&self.names, &other.names))
+            .then(|| {
+                let theirs = other.names.borrow();
+                let mut mine = self.names.borrow_mut();
+                other
+                    .local_ids()
+                    .into_iter()
+                    .map(|id| (id, mine.intern(&theirs.names[id as usize])))
+                    .collect()
+            });
+        let map = |id: u32| match &remap {
+            Some(m) if id != NULL_ID => m[&id],
+            _ => id,
+        };
         match self.mode {
             Attention::Count => {
-                self.counts.resize(self.categories.len(), 0);
-                for (i, c) in other.counts.into_iter().enumerate() {
-                    let slot = &mut self.counts[map[i] as usize];
-                    *slot = slot
-                        .checked_add(c)
-                        .ok_or_else(|| OpsError::limit("more than 2^64 rows in a category"))?;
+                for (id, n) in other.counts.iter() {
+                    if !self.counts.add(map(id), n) {
+                        return Err(OpsError::limit("more than 2^64 rows in a category"));
+                    }
                 }
             }
             Attention::Dwell { .. } => {
                 self.rows.reserve(other.rows.len());
                 for chunk in other.rows.chunks(1 << 16) {
                     check_interrupts();
-                    self.rows.extend(
-                        chunk.iter().map(|&(ts, id)| {
-                            (ts, if id == NULL_ID { id } else { map[id as usize] })
-                        }),
-                    );
+                    self.rows
+                        .extend(chunk.iter().map(|&(ts, id)| (ts, map(id))));
                 }
             }
         }
@@ -324,30 +462,37 @@ impl PartialState for PreferenceState {
     }
 
     /// `'W'`, version 1, the mode (`u8`: 0 count, 1 dwell), the timeout in microseconds
-    /// (`i64`, 0 in count mode), the category names (a count, then each as a
-    /// length-prefixed UTF-8 string, in id order); then in count mode one `u64` count per
-    /// category, in dwell mode the number of rows and each row's timestamp (`i64`) and
-    /// category id (`u32`, `u32::MAX` for NULL).
+    /// (`i64`, 0 in count mode), the state's category names (a count, then each as a
+    /// length-prefixed UTF-8 string, in the order they were first seen; a category's id is
+    /// its place in this list); then in count mode one `u64` count per category, in dwell
+    /// mode the number of rows and each row's timestamp (`i64`) and category id (`u32`,
+    /// `u32::MAX` for NULL).
     fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new(PREFERENCE_TAG, PREFERENCE_VERSION);
         match self.mode {
             Attention::Count => w.u8(0).i64(0),
             Attention::Dwell { timeout_us } => w.u8(1).i64(timeout_us),
         };
-        w.len(self.categories.len());
-        for n in &self.categories.names {
-            w.str(n);
+        let ids = self.local_ids();
+        w.len(ids.len());
+        {
+            let table = self.names.borrow();
+            for &id in &ids {
+                w.str(&table.names[id as usize]);
+            }
         }
         match self.mode {
             Attention::Count => {
-                for &c in &self.counts {
+                for (_, c) in self.counts.iter() {
                     w.u64(c);
                 }
             }
             Attention::Dwell { .. } => {
+                let local_of = LocalOf::new(&ids);
                 w.len(self.rows.len());
                 for &(ts, id) in &self.rows {
-                    w.i64(ts).u32(id);
+                    w.i64(ts)
+                        .u32(if id == NULL_ID { id } else { local_of.get(id) });
                 }
             }
         }
@@ -365,20 +510,27 @@ impl PartialState for PreferenceState {
         };
         let mut s = PreferenceState::new(mode);
         let n = r.len(8)?;
-        for i in 0..n {
-            let name = r.str()?;
-            if s.categories.intern(&name) as usize != i {
-                return Err(corrupt(&format!("category '{}' twice", quote(&name))));
+        let mut ids = Vec::with_capacity(n);
+        {
+            let mut seen = hashbrown::HashSet::with_capacity(n);
+            let mut table = s.names.borrow_mut();
+            for _ in 0..n {
+                let name = r.str_ref()?;
+                let id = table.intern(name);
+                if !seen.insert(id) {
+                    return Err(corrupt(&format!("category '{}' twice", quote(name))));
+                }
+                ids.push(id);
             }
         }
         match mode {
             Attention::Count => {
-                for _ in 0..n {
+                for &id in &ids {
                     let c = r.u64()?;
                     if c == 0 {
                         return Err(corrupt("a category with no row"));
                     }
-                    s.counts.push(c);
+                    let _ = s.counts.add(id, c);
                 }
             }
             Attention::Dwell { .. } => {
@@ -386,12 +538,15 @@ impl PartialState for PreferenceState {
                 let mut used = vec![false; n];
                 s.rows.reserve(rows);
                 for _ in 0..rows {
-                    let (ts, id) = (r.i64()?, r.u32()?);
-                    if id != NULL_ID {
+                    let (ts, local) = (r.i64()?, r.u32()?);
+                    let id = if local == NULL_ID {
+                        NULL_ID
+                    } else {
                         *used
-                            .get_mut(id as usize)
-                            .ok_or_else(|| corrupt(&format!("category id {id}")))? = true;
-                    }
+                            .get_mut(local as usize)
+                            .ok_or_else(|| corrupt(&format!("category id {local}")))? = true;
+                        ids[local as usize]
+                    };
                     s.rows.push((ts, id));
                 }
                 if used.contains(&false) {
@@ -834,6 +989,37 @@ mod tests {
                 merged.merge_interruptible(p, &mut || checks += 1).unwrap();
             }
             prop_assert_eq!(merged.finish(), whole.finish());
+
+            // Parts made with names of their own (other processes), many categories (past
+            // the inline counts and the scanned local ids), merged in either direction.
+            let many: Vec<(i64, Option<String>)> = rows
+                .iter()
+                .map(|&(ts, c, k)| (ts, c.map(|c| format!("{c}{}", k % 23))))
+                .collect();
+            let one = {
+                let mut s = PreferenceState::new(mode);
+                many.iter().for_each(|(ts, c)| s.push(*ts, c.as_deref()));
+                s
+            };
+            let mut acc = PreferenceState::isolated(mode);
+            for (i, w) in cuts.windows(2).enumerate() {
+                let mut part = PreferenceState::isolated(mode);
+                // Names interned in another order first.
+                for (_, c) in many[w[0]..w[1]].iter().rev() {
+                    if let Some(c) = c {
+                        part.names.borrow_mut().intern(c);
+                    }
+                }
+                many[w[0]..w[1]].iter().for_each(|(ts, c)| part.push(*ts, c.as_deref()));
+                if i % 2 == 1 {
+                    part.merge(acc).unwrap();
+                    acc = part;
+                } else {
+                    acc.merge(part).unwrap();
+                }
+            }
+            prop_assert_eq!(acc.finish(), one.finish());
+            prop_assert_eq!(PreferenceState::decode(&acc.encode()).unwrap().finish(), one.finish());
 
             let bytes = whole.encode();
             let back = PreferenceState::decode(&bytes).unwrap();
