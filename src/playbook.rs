@@ -175,7 +175,7 @@ impl HoldingState {
             if a.value().is_negative() {
                 invalid(format!(
                     "holding_agg: amount must not be negative, got {}",
-                    a.any()
+                    error::truncate(&a.any().to_string(), 60)
                 ));
             }
         }

@@ -303,3 +303,6 @@ FROM (VALUES (timestamptz '2026-01-01', 10.25), ('2026-01-02', -20.5), ('2026-01
              ('2026-01-04', -0.001)) v(ts, a);
 DROP VIEW nm_want, nm_got;
 DROP TABLE nm;
+-- A negative amount of 100 000 digits: the message shows its first 60.
+SELECT holding_agg(ts, 'pay', a, '2027-01-01', 'pay', 'x')
+FROM (VALUES (timestamptz '2026-01-01', ('-' || repeat('9', 100000))::numeric)) v(ts, a);
