@@ -195,9 +195,10 @@ impl HoldingState {
         }
     }
 
-    /// (invested, redeemed, holding, fully_redeemed) as numeric datums and a flag: in fixed
-    /// point when both sums are (and the difference fits), else with PostgreSQL's numeric.
-    fn amounts(&self) -> [pg_sys::Datum; 3] {
+    /// (invested, redeemed, holding) as numeric datums, and fully_redeemed (at least one
+    /// investment and redeemed >= invested): in fixed point when both sums are (and the
+    /// difference fits), else with PostgreSQL's numeric.
+    fn amounts(&self) -> ([pg_sys::Datum; 3], bool) {
         let zero = Num::Finite {
             unscaled: 0,
             scale: 0,
@@ -206,7 +207,8 @@ impl HoldingState {
         if let (Some(inv), Some(red)) = (fixed(&self.invested), fixed(&self.redeemed)) {
             if let Some((diff, ord)) = sub_cmp(inv, red) {
                 let holding = if ord == Ordering::Greater { diff } else { zero };
-                return [num_datum(inv), num_datum(red), num_datum(holding)];
+                let fully = self.invests > 0 && ord != Ordering::Greater;
+                return ([num_datum(inv), num_datum(red), num_datum(holding)], fully);
             }
         }
         let any = |s: &Option<NumericSum>| {
@@ -214,35 +216,14 @@ impl HoldingState {
                 .map_or_else(|| AnyNumeric::from(0), NumericSum::any)
         };
         let (inv, red) = (any(&self.invested), any(&self.redeemed));
+        let fully = self.invests > 0 && red >= inv;
         let holding = if red >= inv {
             AnyNumeric::from(0)
         } else {
             inv.clone() - red.clone()
         };
         let d = |v: AnyNumeric| v.into_datum().expect("a numeric datum");
-        [d(inv), d(red), d(holding)]
-    }
-
-    /// At least one investment and redeemed >= invested.
-    fn fully_redeemed(&self) -> bool {
-        if self.invests == 0 {
-            return false;
-        }
-        let zero = Num::Finite {
-            unscaled: 0,
-            scale: 0,
-        };
-        let fixed = |s: &Option<NumericSum>| s.as_ref().map_or(Some(zero), NumericSum::fixed);
-        if let (Some(inv), Some(red)) = (fixed(&self.invested), fixed(&self.redeemed)) {
-            if let Some((_, ord)) = sub_cmp(inv, red) {
-                return ord != Ordering::Greater;
-            }
-        }
-        let any = |s: &Option<NumericSum>| {
-            s.as_ref()
-                .map_or_else(|| AnyNumeric::from(0), NumericSum::any)
-        };
-        any(&self.redeemed) >= any(&self.invested)
+        ([d(inv), d(red), d(holding)], fully)
     }
 }
 
@@ -515,8 +496,7 @@ pg_operations_macros::declare! {
     {
         state Holdings: HoldingState sspace 256 = |s, cx| {
             let s = s?;
-            let [invested, redeemed, holding] = s.amounts();
-            let fully = s.fully_redeemed();
+            let ([invested, redeemed, holding], fully) = s.amounts();
             let ts = |v: Option<i64>| v.map(pg_sys::Datum::from);
             Some(cx.row(&[
                 Some(invested),
